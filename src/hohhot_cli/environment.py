@@ -1,0 +1,88 @@
+"""What the CLI needs from the outside world, in one object that tests replace."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TextIO
+
+_PROBE = "呼和浩特≈█"  # characters our output uses beyond ASCII
+
+
+@dataclass
+class Environment:
+    """Standard streams, environment variables and terminal facts."""
+
+    stdout: TextIO = field(default_factory=lambda: sys.stdout)
+    """Where data goes."""
+    stderr: TextIO = field(default_factory=lambda: sys.stderr)
+    """Where messages go."""
+    environ: Mapping[str, str] = field(default_factory=lambda: os.environ)
+    """Environment variables (NO_COLOR, FORCE_COLOR, COLUMNS, TERM, HOHHOT_FACTS)."""
+    stdout_isatty: bool | None = None
+    """Whether stdout is a terminal; None to ask the stream."""
+
+    @property
+    def is_terminal(self) -> bool:
+        if self.stdout_isatty is not None:
+            return self.stdout_isatty
+        try:
+            return self.stdout.isatty()
+        except (AttributeError, ValueError):
+            return False
+
+    @property
+    def color(self) -> bool:
+        """Colour only on a terminal; NO_COLOR wins, FORCE_COLOR forces it, TERM=dumb turns it off."""
+        if self.environ.get("NO_COLOR"):
+            return False
+        if self.environ.get("FORCE_COLOR"):
+            return True
+        if self.environ.get("TERM") == "dumb":
+            return False
+        return self.is_terminal
+
+    @property
+    def width(self) -> int:
+        """COLUMNS when set to a number, else the terminal's width, else 80."""
+        columns = self.environ.get("COLUMNS", "")
+        if columns.isdigit() and int(columns) > 0:
+            return min(int(columns), 1000)
+        if self.is_terminal:
+            return shutil.get_terminal_size((80, 24)).columns
+        return 80
+
+    @property
+    def ascii_only(self) -> bool:
+        """True when stdout cannot encode the non-ASCII characters we print."""
+        encoding = getattr(self.stdout, "encoding", None) or "utf-8"
+        try:
+            _PROBE.encode(encoding)
+        except (UnicodeEncodeError, LookupError):
+            return True
+        return False
+
+    def write(self, text: str) -> None:
+        """Write data to stdout, degrading characters the stream cannot encode."""
+        if self.ascii_only:
+            encoding = getattr(self.stdout, "encoding", None) or "ascii"
+            try:
+                text = text.encode(encoding, "backslashreplace").decode(encoding)
+            except LookupError:
+                text = text.encode("ascii", "backslashreplace").decode("ascii")
+        self.stdout.write(text)
+        self.stdout.flush()
+
+    def error(self, message: str) -> None:
+        """One line to stderr, prefixed with the program name."""
+        line = f"hohhot: {message}\n"
+        encoding = getattr(self.stderr, "encoding", None) or "utf-8"
+        try:
+            line.encode(encoding)
+        except (UnicodeEncodeError, LookupError):
+            line = line.encode("ascii", "backslashreplace").decode("ascii")
+        self.stderr.write(line)
+        self.stderr.flush()

@@ -1,0 +1,78 @@
+"""The library's own exceptions and the CLI's exit statuses.
+
+Every failure a user can cause is one of these; the CLI turns them into a
+one-line message and an exit status in a single place (``cli.main``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import IntEnum
+
+
+class ExitStatus(IntEnum):
+    """Process exit statuses."""
+
+    OK = 0
+    """Success, including an empty search."""
+    ERROR = 1
+    """Not found, or bad data (an invalid fact file, an unwritable output)."""
+    USAGE = 2
+    """Bad command-line usage."""
+    INTERRUPTED = 130
+    """Interrupted by Ctrl-C (SIGINT)."""
+
+
+class HohhotError(Exception):
+    """Base class of every error the library raises on purpose."""
+
+    exit_status: ExitStatus = ExitStatus.ERROR
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a fact file."""
+
+    file: str
+    """The file's path as given."""
+    place: str
+    """Where in it: a table path (``metrics[3] (gdp.total).observations[1].period``)."""
+    message: str
+    """What is wrong."""
+    line: int | None = None
+    """1-based line number, where the parser gives one."""
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line is not None else self.file
+        return f"{where}: {self.place}: {self.message}" if self.place else f"{where}: {self.message}"
+
+
+class FactFileError(HohhotError):
+    """A fact file that cannot be read or is invalid; carries every problem found."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__(str(problems[0]) if problems else "invalid fact file")
+        self.problems: tuple[Problem, ...] = tuple(problems)
+
+
+class NotFoundError(HohhotError):
+    """An id or query that matches nothing; carries the closest known ids."""
+
+    def __init__(self, what: str, query: str, suggestions: list[str]) -> None:
+        message = f"no {what} {query!r}"
+        if suggestions:
+            message += f"; did you mean {', '.join(suggestions)}?"
+        super().__init__(message)
+        self.what = what
+        self.query = query
+        self.suggestions: tuple[str, ...] = tuple(suggestions)
+
+
+class OutputError(HohhotError):
+    """An output file that cannot be written."""
+
+
+class UsageError(HohhotError):
+    """Options that do not go together (reported like a bad flag)."""
+
+    exit_status = ExitStatus.USAGE

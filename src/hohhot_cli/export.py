@@ -1,0 +1,243 @@
+"""Export the whole base flattened: one row per observation with its provenance.
+
+JSON, JSONL and CSV hold the observation rows; SQLite holds them too, next to
+tables of metrics, sources, industries, facts and companies, so that the file
+opens in sqlite3, pandas or Datasette. Files are written atomically: into a
+temporary file beside the target, renamed over it only when complete.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+import os
+import sqlite3
+import tempfile
+from collections.abc import Callable
+from enum import Enum
+from pathlib import Path
+from typing import Any
+
+from hohhot_cli.errors import OutputError
+from hohhot_cli.model import FactBase
+
+EXPORT_COLUMNS = (
+    "metric",
+    "label",
+    "topic",
+    "unit",
+    "industry",
+    "period",
+    "as_of",
+    "value",
+    "exactness",
+    "status",
+    "note",
+    "converted_value",
+    "converted_unit",
+    "converted_note",
+    "source_ids",
+    "source_publishers",
+    "source_titles",
+    "source_dates",
+    "source_urls",
+)
+"""Columns of an export row, in order."""
+
+SEPARATOR = " | "
+"""Joins the fields of several sources in one cell (``source_ids`` uses it too)."""
+
+
+class ExportFormat(str, Enum):
+    """Formats of ``hohhot export``."""
+
+    JSON = "json"
+    JSONL = "jsonl"
+    CSV = "csv"
+    SQLITE = "sqlite"
+
+
+def export_rows(base: FactBase) -> list[dict[str, Any]]:
+    """Every observation of every metric as a flat row (see :data:`EXPORT_COLUMNS`)."""
+    rows = []
+    for metric in base.metrics:
+        for observation in metric.observations:
+            sources = [base.source_by_id[ref] for ref in observation.sources]
+            conversion = observation.conversion
+            rows.append(
+                {
+                    "metric": metric.id,
+                    "label": metric.label,
+                    "topic": metric.topic,
+                    "unit": metric.unit.value,
+                    "industry": metric.industry,
+                    "period": observation.period,
+                    "as_of": observation.as_of,
+                    "value": observation.value,
+                    "exactness": observation.exactness.value,
+                    "status": observation.status.value,
+                    "note": observation.note,
+                    "converted_value": conversion.value if conversion else None,
+                    "converted_unit": conversion.unit.value if conversion else None,
+                    "converted_note": conversion.note if conversion else None,
+                    "source_ids": SEPARATOR.join(s.id for s in sources),
+                    "source_publishers": SEPARATOR.join(s.publisher for s in sources),
+                    "source_titles": SEPARATOR.join(s.title for s in sources),
+                    "source_dates": SEPARATOR.join(s.date for s in sources),
+                    "source_urls": SEPARATOR.join(s.url or "" for s in sources),
+                }
+            )
+    return rows
+
+
+def _json_text(base: FactBase) -> str:
+    from hohhot_cli.render import to_json
+
+    return to_json(export_rows(base)) + "\n"
+
+
+def _jsonl_text(base: FactBase) -> str:
+    from hohhot_cli.render import to_json_line
+
+    return "".join(to_json_line(row) + "\n" for row in export_rows(base))
+
+
+def _csv_text(base: FactBase) -> str:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=EXPORT_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    for row in export_rows(base):
+        writer.writerow({k: "" if v is None else v for k, v in row.items()})
+    return buffer.getvalue()
+
+
+def _write_sqlite(base: FactBase, path: str) -> None:
+    try:
+        _fill_sqlite(base, sqlite3.connect(path))
+    except sqlite3.Error as error:
+        raise OSError(str(error)) from None
+
+
+def _fill_sqlite(base: FactBase, connection: sqlite3.Connection) -> None:
+    try:
+        with connection:
+            cursor = connection.cursor()
+            cursor.execute(
+                "CREATE TABLE sources (id TEXT PRIMARY KEY, publisher TEXT NOT NULL, title TEXT NOT NULL, "
+                "date TEXT NOT NULL, authors TEXT, url TEXT, note TEXT)"
+            )
+            cursor.executemany(
+                "INSERT INTO sources VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [(s.id, s.publisher, s.title, s.date, SEPARATOR.join(s.authors), s.url, s.note) for s in base.sources],
+            )
+            cursor.execute(
+                "CREATE TABLE industries (id TEXT PRIMARY KEY, name TEXT NOT NULL, name_zh TEXT, kind TEXT NOT NULL, "
+                "description TEXT)"
+            )
+            cursor.executemany(
+                "INSERT INTO industries VALUES (?, ?, ?, ?, ?)",
+                [(i.id, i.name, i.name_zh, i.kind.value, i.description) for i in base.industries],
+            )
+            cursor.execute(
+                "CREATE TABLE metrics (id TEXT PRIMARY KEY, label TEXT NOT NULL, topic TEXT NOT NULL, "
+                "unit TEXT NOT NULL, industry TEXT REFERENCES industries(id), description TEXT)"
+            )
+            cursor.executemany(
+                "INSERT INTO metrics VALUES (?, ?, ?, ?, ?, ?)",
+                [(m.id, m.label, m.topic, m.unit.value, m.industry, m.description) for m in base.metrics],
+            )
+            columns = ", ".join(
+                f"{name} REAL" if name in ("value", "converted_value") else f"{name} TEXT" for name in EXPORT_COLUMNS
+            )
+            cursor.execute(f"CREATE TABLE observations (id INTEGER PRIMARY KEY, {columns})")
+            placeholders = ", ".join("?" for _ in EXPORT_COLUMNS)
+            cursor.executemany(
+                f"INSERT INTO observations ({', '.join(EXPORT_COLUMNS)}) VALUES ({placeholders})",
+                [tuple(row[c] for c in EXPORT_COLUMNS) for row in export_rows(base)],
+            )
+            cursor.execute(
+                "CREATE TABLE observation_sources (observation INTEGER REFERENCES observations(id), "
+                "source TEXT REFERENCES sources(id))"
+            )
+            links = []
+            number = 0
+            for metric in base.metrics:
+                for observation in metric.observations:
+                    number += 1
+                    links.extend((number, ref) for ref in observation.sources)
+            cursor.executemany("INSERT INTO observation_sources VALUES (?, ?)", links)
+            cursor.execute(
+                "CREATE TABLE facts (id TEXT PRIMARY KEY, topic TEXT, kind TEXT, label TEXT, text TEXT, items TEXT, "
+                "date TEXT, period TEXT, as_of TEXT, industry TEXT, source_ids TEXT)"
+            )
+            cursor.executemany(
+                "INSERT INTO facts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (
+                        f.id,
+                        f.topic,
+                        f.kind.value,
+                        f.label,
+                        f.text,
+                        SEPARATOR.join(f"{i.name} {i.name_zh}".strip() for i in f.items),
+                        f.date,
+                        f.period,
+                        f.as_of,
+                        f.industry,
+                        SEPARATOR.join(f.sources),
+                    )
+                    for f in base.facts
+                ],
+            )
+            cursor.execute(
+                "CREATE TABLE companies (id TEXT PRIMARY KEY, name TEXT, name_zh TEXT, industry TEXT, "
+                "description TEXT, source_ids TEXT)"
+            )
+            cursor.executemany(
+                "INSERT INTO companies VALUES (?, ?, ?, ?, ?, ?)",
+                [(c.id, c.name, c.name_zh, c.industry, c.description, SEPARATOR.join(c.sources)) for c in base.companies],
+            )
+    finally:
+        connection.close()
+
+
+_TEXT_WRITERS: dict[ExportFormat, Callable[[FactBase], str]] = {
+    ExportFormat.JSON: _json_text,
+    ExportFormat.JSONL: _jsonl_text,
+    ExportFormat.CSV: _csv_text,
+}
+
+
+def write_export(base: FactBase, export_format: ExportFormat, output: Path) -> int:
+    """Write the export atomically; return the number of observation rows.
+
+    Raises :class:`OutputError` when the file cannot be written; no partial
+    file is left behind.
+    """
+    directory = output.parent if str(output.parent) else Path(".")
+    if output.is_dir():
+        raise OutputError(f"{output}: is a directory")
+    if not directory.is_dir():
+        raise OutputError(f"{output}: no such directory {str(directory)!r}")
+    try:
+        handle, temporary = tempfile.mkstemp(prefix=f".{output.name}.", suffix=".part", dir=directory)
+    except OSError as error:
+        raise OutputError(f"{output}: cannot write: {error.strerror or error}") from None
+    try:
+        if export_format is ExportFormat.SQLITE:
+            os.close(handle)
+            os.unlink(temporary)  # sqlite3 wants to create the file itself
+            _write_sqlite(base, temporary)
+        else:
+            with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
+                stream.write(_TEXT_WRITERS[export_format](base))
+        os.replace(temporary, output)
+    except BaseException as error:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        if isinstance(error, OSError):
+            raise OutputError(f"{output}: cannot write: {error.strerror or error}") from None
+        raise
+    return sum(len(m.observations) for m in base.metrics)
+

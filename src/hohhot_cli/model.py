@@ -1,0 +1,334 @@
+"""The fact base as typed, frozen objects.
+
+Everything here is plain data: no I/O, no formatting. The loader builds these
+objects from ``facts.toml``; queries return them; renderers turn them into text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import Enum
+from types import MappingProxyType
+
+
+class Exactness(str, Enum):
+    """How exact a stated figure is, in the source's own terms."""
+
+    EXACT = "exact"
+    """Stated without qualifier ("53,000 graduates")."""
+    APPROXIMATE = "approximate"
+    """Stated as approximate or rounded ("about 100", "3.14 million")."""
+    LOWER_BOUND = "lower_bound"
+    """The true value is above it ("exceeded 256 billion", "over 220 billion")."""
+    UPPER_BOUND = "upper_bound"
+    """The true value is below it ("less than", "under")."""
+
+
+class Status(str, Enum):
+    """What kind of figure an observation is."""
+
+    ACTUAL = "actual"
+    """A reported outcome."""
+    PRELIMINARY = "preliminary"
+    """A reported outcome that the statistics office may still revise."""
+    FIRST_PUBLISHED = "first_published"
+    """As first published, before a later revision (e.g. after an economic census)."""
+    ESTIMATE = "estimate"
+    """An estimate by the source, not an official statistic."""
+    TARGET = "target"
+    """A goal or hope, not an outcome."""
+    OUTDATED = "outdated"
+    """Still printed by a source but known to be out of date; never shown as latest."""
+
+
+class Unit(str, Enum):
+    """The closed list of units. Values are stored in these base units."""
+
+    CNY = "CNY"
+    USD = "USD"
+    PERCENT = "percent"
+    PEOPLE = "people"
+    VISITORS = "visitors"
+    KM = "km"
+    KM2 = "km2"
+    RANK = "rank"
+    COUNT = "count"
+    YEARS = "years"
+    PER_100 = "per_100"
+
+
+UNIT_SYMBOLS: Mapping[Unit, str] = MappingProxyType(
+    {
+        Unit.CNY: "CNY",
+        Unit.USD: "USD",
+        Unit.PERCENT: "%",
+        Unit.PEOPLE: "people",
+        Unit.VISITORS: "visitors",
+        Unit.KM: "km",
+        Unit.KM2: "km²",
+        Unit.RANK: "",
+        Unit.COUNT: "",
+        Unit.YEARS: "years",
+        Unit.PER_100: "per 100",
+    }
+)
+"""How each unit is written after a number in tables."""
+
+
+class IndustryKind(str, Enum):
+    """The two groups of industries the city names."""
+
+    PILLAR = "pillar"
+    """One of the six pillar industrial clusters."""
+    EMERGING = "emerging"
+    """A futuristic or emerging industry the city is fostering."""
+
+
+class FactKind(str, Enum):
+    """What a non-numeric fact is."""
+
+    FACT = "fact"
+    """A standing fact (a name, a location, a list)."""
+    PLAN = "plan"
+    """Something the city plans, intends or is working towards."""
+    EVENT = "event"
+    """Something that happened on a date."""
+    TITLE = "title"
+    """An honorary title awarded to the city."""
+
+
+@dataclass(frozen=True)
+class Source:
+    """A document facts are taken from."""
+
+    id: str
+    """Stable id, lowercase with hyphens (``cd-mayor-2024``)."""
+    publisher: str
+    """Who published it."""
+    title: str
+    """Its title as published (in its own language)."""
+    date: str
+    """Publication date as a partial ISO date (``2024-05-28``, ``2021``)."""
+    url: str | None = None
+    """Where to read it, when a stable address is known."""
+    authors: tuple[str, ...] = ()
+    """Named authors, if any."""
+    note: str = ""
+    """Our note on the source (dating, reprints, caveats)."""
+
+
+@dataclass(frozen=True)
+class Conversion:
+    """A conversion of an observation that its source itself gives."""
+
+    value: int | float
+    """The converted value, in base units."""
+    unit: Unit
+    """The unit converted to."""
+    note: str = ""
+    """Who converted and how."""
+
+
+@dataclass(frozen=True)
+class Observation:
+    """One sourced value of a metric."""
+
+    value: int | float
+    """The number, in the metric's base unit (``256_000_000_000``, not 256)."""
+    sources: tuple[str, ...]
+    """Ids of the sources that give it (at least one)."""
+    period: str | None = None
+    """The period it describes (``2023``, ``2024-Q1``, ``2016/2020``); None when undated."""
+    as_of: str | None = None
+    """For a figure its source does not date: the source's publication date."""
+    exactness: Exactness = Exactness.EXACT
+    """How exact the source states it."""
+    status: Status = Status.ACTUAL
+    """Outcome, preliminary, target, ..."""
+    note: str = ""
+    """Our note: what the figure covers, caveats, the source's wording in our words."""
+    conversion: Conversion | None = None
+    """A conversion the source itself gives, if any."""
+
+    @property
+    def when(self) -> str:
+        """The period, or the as-of date when the source gives no period."""
+        return self.period if self.period is not None else str(self.as_of)
+
+
+@dataclass(frozen=True)
+class Metric:
+    """A measured quantity with its observations over time."""
+
+    id: str
+    """Stable dotted id (``gdp.total``); its first part is the topic."""
+    label: str
+    """Short English label."""
+    unit: Unit
+    """Unit of every observation's value."""
+    observations: tuple[Observation, ...]
+    """Observations in chronological order."""
+    description: str = ""
+    """What exactly is measured."""
+    industry: str | None = None
+    """Id of the industry it belongs to, if any."""
+    aliases: tuple[str, ...] = ()
+    """Other names it can be looked up by."""
+    tags: tuple[str, ...] = ()
+    """Search keywords."""
+
+    @property
+    def topic(self) -> str:
+        """The first part of the id (``gdp`` for ``gdp.per_capita``)."""
+        return self.id.split(".", 1)[0]
+
+    @property
+    def latest(self) -> Observation | None:
+        """The most recent observation that is not a target or outdated.
+
+        Falls back to the most recent target when there is nothing else, so that a
+        metric made only of goals still shows one.
+        """
+        outcomes = [o for o in self.observations if o.status not in (Status.TARGET, Status.OUTDATED)]
+        pool = outcomes or [o for o in self.observations if o.status is not Status.OUTDATED]
+        return pool[-1] if pool else None
+
+
+@dataclass(frozen=True)
+class Item:
+    """A named member of a list fact (a district, a country, an area of cooperation)."""
+
+    name: str
+    """English name."""
+    name_zh: str = ""
+    """Chinese name, where a source gives it."""
+    note: str = ""
+    """Our note."""
+
+
+@dataclass(frozen=True)
+class Fact:
+    """A sourced statement that is not a single number: a plan, a list, an event, a title."""
+
+    id: str
+    """Stable dotted id (``plans.airport``); its first part is the topic."""
+    kind: FactKind
+    """Fact, plan, event or title."""
+    label: str
+    """Short English label."""
+    text: str
+    """The fact in our own words."""
+    sources: tuple[str, ...]
+    """Ids of the sources that give it."""
+    items: tuple[Item, ...] = ()
+    """Members, for a list."""
+    date: str | None = None
+    """When it happened (events, titles), as a partial ISO date."""
+    period: str | None = None
+    """The period it describes, if any."""
+    as_of: str | None = None
+    """For an undated statement: the publication date of its source."""
+    industry: str | None = None
+    """Id of the industry it belongs to, if any."""
+    tags: tuple[str, ...] = ()
+    """Search keywords."""
+
+    @property
+    def topic(self) -> str:
+        """The first part of the id."""
+        return self.id.split(".", 1)[0]
+
+
+@dataclass(frozen=True)
+class Company:
+    """A company the sources name."""
+
+    id: str
+    """Stable id (``yili``)."""
+    name: str
+    """English name."""
+    sources: tuple[str, ...]
+    """Ids of the sources that name it."""
+    name_zh: str = ""
+    """Chinese name, where a source gives it."""
+    industry: str | None = None
+    """Id of its industry."""
+    description: str = ""
+    """What it is, in our words."""
+
+
+@dataclass(frozen=True)
+class Industry:
+    """An industry the city names as pillar or emerging."""
+
+    id: str
+    """Stable id (``dairy``)."""
+    name: str
+    """English name."""
+    kind: IndustryKind
+    """Pillar cluster or emerging industry."""
+    sources: tuple[str, ...]
+    """Ids of the sources that name it."""
+    name_zh: str = ""
+    """Chinese name."""
+    description: str = ""
+    """What it covers, in our words."""
+    aliases: tuple[str, ...] = ()
+    """Other names it can be looked up by."""
+
+
+@dataclass(frozen=True)
+class City:
+    """The city the base is about."""
+
+    name: str
+    """English name."""
+    name_zh: str
+    """Chinese name."""
+    province: str
+    """The province-level division it is the capital of."""
+    province_zh: str
+    """Its Chinese name."""
+    sources: tuple[str, ...]
+    """Ids of the sources for the above."""
+
+
+@dataclass(frozen=True)
+class FactBase:
+    """The whole fact base, validated."""
+
+    schema_version: int
+    """Version of the file format."""
+    updated: str
+    """The date the base was last updated (ISO)."""
+    city: City
+    """The city itself."""
+    sources: tuple[Source, ...]
+    """All sources, in file order."""
+    industries: tuple[Industry, ...]
+    """All industries, in file order."""
+    metrics: tuple[Metric, ...]
+    """All metrics, in file order."""
+    facts: tuple[Fact, ...]
+    """All non-numeric facts, in file order."""
+    companies: tuple[Company, ...]
+    """All companies, in file order."""
+    path: str = ""
+    """The file it was loaded from."""
+    source_by_id: Mapping[str, Source] = field(init=False, repr=False, compare=False)
+    industry_by_id: Mapping[str, Industry] = field(init=False, repr=False, compare=False)
+    metric_by_id: Mapping[str, Metric] = field(init=False, repr=False, compare=False)
+    fact_by_id: Mapping[str, Fact] = field(init=False, repr=False, compare=False)
+    company_by_id: Mapping[str, Company] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # Frozen: indexes are set once here, through object.__setattr__.
+        for name, items in (
+            ("source_by_id", self.sources),
+            ("industry_by_id", self.industries),
+            ("metric_by_id", self.metrics),
+            ("fact_by_id", self.facts),
+            ("company_by_id", self.companies),
+        ):
+            object.__setattr__(self, name, MappingProxyType({item.id: item for item in items}))

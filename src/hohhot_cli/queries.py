@@ -1,0 +1,663 @@
+"""Questions asked of a :class:`FactBase`; answers are model objects, never strings.
+
+Each public function returns one of the result dataclasses below, which the
+renderers know how to turn into tables, JSON, JSONL, CSV or Markdown.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from difflib import get_close_matches
+
+from hohhot_cli.errors import NotFoundError, Problem
+from hohhot_cli.model import (
+    Company,
+    Exactness,
+    Fact,
+    FactBase,
+    Industry,
+    IndustryKind,
+    Metric,
+    Observation,
+    Source,
+    Status,
+    Unit,
+)
+from hohhot_cli.periods import parse_period, previous_comparable
+
+# -- results ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MetricsResult:
+    """Metrics with their observations; ``index`` asks tables for one line per metric."""
+
+    base: FactBase
+    """The base the metrics come from (to resolve source ids)."""
+    metrics: tuple[Metric, ...]
+    """The metrics, observations possibly cut to the latest."""
+    index: bool = False
+    """True for the ``metrics`` index: tables show the latest value only."""
+
+
+@dataclass(frozen=True)
+class IndustriesResult:
+    """A list of industries."""
+
+    base: FactBase
+    """The base they come from."""
+    industries: tuple[Industry, ...]
+    """The industries, in file order."""
+
+
+@dataclass(frozen=True)
+class IndustryDetail:
+    """One industry with everything that belongs to it."""
+
+    base: FactBase
+    """The base it comes from."""
+    industry: Industry
+    """The industry."""
+    metrics: tuple[Metric, ...]
+    """Its metrics."""
+    companies: tuple[Company, ...]
+    """Its companies."""
+    facts: tuple[Fact, ...]
+    """Facts tied to it."""
+    sources: tuple[Source, ...]
+    """Every source cited by the above, in file order."""
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    """One search match."""
+
+    kind: str
+    """``metric``, ``industry``, ``fact``, ``company`` or ``source``."""
+    id: str
+    """Its id."""
+    label: str
+    """Its label, name or title."""
+    score: int
+    """Relevance; higher is better."""
+    matched: tuple[str, ...]
+    """Names of the fields that matched."""
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    """Search matches, best first."""
+
+    query: str
+    """The text searched for."""
+    hits: tuple[SearchHit, ...]
+    """The matches; empty when nothing matched."""
+
+
+@dataclass(frozen=True)
+class SourceUse:
+    """A source and how many entries cite it."""
+
+    source: Source
+    """The source."""
+    observations: int
+    """Observations citing it."""
+    facts: int
+    """Facts, industries, companies and the city entry citing it."""
+
+    @property
+    def total(self) -> int:
+        """Everything that cites it."""
+        return self.observations + self.facts
+
+
+@dataclass(frozen=True)
+class SourcesResult:
+    """All sources with how much each supports."""
+
+    uses: tuple[SourceUse, ...]
+    """In file order."""
+
+
+@dataclass(frozen=True)
+class SourceDetail:
+    """One source and everything it supports."""
+
+    base: FactBase
+    """The base it comes from."""
+    source: Source
+    """The source."""
+    observations: tuple[tuple[Metric, Observation], ...]
+    """Each observation that cites it, with its metric."""
+    facts: tuple[Fact, ...]
+    """Facts citing it."""
+    industries: tuple[Industry, ...]
+    """Industries citing it."""
+    companies: tuple[Company, ...]
+    """Companies citing it."""
+
+
+@dataclass(frozen=True)
+class SideBySideRow:
+    """One metric's latest observation in a side-by-side comparison."""
+
+    metric: Metric
+    """The metric."""
+    observation: Observation
+    """Its latest observation."""
+    share_of_max: float | None
+    """Value over the largest value of the same unit (0..1), for a bar; None for no bar."""
+
+
+@dataclass(frozen=True)
+class SideBySide:
+    """Several metrics side by side."""
+
+    base: FactBase
+    """The base they come from."""
+    rows: tuple[SideBySideRow, ...]
+    """In the order asked."""
+
+
+@dataclass(frozen=True)
+class SeriesPoint:
+    """One observation of a series, with the change from the previous comparable period."""
+
+    observation: Observation
+    """The observation."""
+    previous_period: str | None
+    """The period the change is measured from, when there is one."""
+    change: float | None
+    """Absolute change in the metric's unit (percentage points for percent)."""
+    change_percent: float | None
+    """Relative change, in percent."""
+    approximate: bool
+    """True when either value is approximate, so the change is too."""
+    remark: str
+    """Why no change is given, when that is not obvious (a bound, a revision, a target)."""
+
+
+@dataclass(frozen=True)
+class Series:
+    """One metric over time."""
+
+    metric: Metric
+    """The metric."""
+    points: tuple[SeriesPoint, ...]
+    """In chronological order."""
+
+
+@dataclass(frozen=True)
+class OverTime:
+    """One or more metrics, each over time."""
+
+    base: FactBase
+    """The base they come from."""
+    series: tuple[Series, ...]
+    """One per metric."""
+
+
+@dataclass(frozen=True)
+class IndustryComparisonRow:
+    """One industry in a side-by-side comparison."""
+
+    industry: Industry
+    """The industry."""
+    metrics: int
+    """How many metrics belong to it."""
+    companies: tuple[Company, ...]
+    """Its companies."""
+    headline: tuple[Metric, Observation] | None
+    """Its first metric's latest observation, if any."""
+
+
+@dataclass(frozen=True)
+class IndustryComparison:
+    """Industries side by side."""
+
+    base: FactBase
+    """The base they come from."""
+    rows: tuple[IndustryComparisonRow, ...]
+    """In the order asked (all when none were named)."""
+
+
+@dataclass(frozen=True)
+class Overview:
+    """The city at a glance."""
+
+    base: FactBase
+    """The base it comes from."""
+    population: tuple[Metric, Observation] | None
+    """Latest resident population."""
+    gdp: tuple[Metric, Observation] | None
+    """Latest full-year GDP."""
+    pillars: tuple[Industry, ...]
+    """The pillar industries."""
+    emerging: tuple[Industry, ...]
+    """The emerging industries."""
+
+
+@dataclass(frozen=True)
+class ValidationReport:
+    """The outcome of validating a fact file."""
+
+    file: str
+    """The file checked."""
+    problems: tuple[Problem, ...]
+    """Every problem found; empty when valid."""
+    base: FactBase | None
+    """The loaded base when valid."""
+
+    @property
+    def valid(self) -> bool:
+        """True when no problem was found."""
+        return not self.problems
+
+
+# -- metrics ---------------------------------------------------------------
+
+
+def _suggest(query: str, candidates: list[str]) -> list[str]:
+    lowered = query.casefold()
+    prefixed = [c for c in candidates if c.startswith(lowered) or lowered.startswith(c + ".")]
+    close = get_close_matches(lowered, candidates, n=3, cutoff=0.6)
+    suggestions: list[str] = []
+    for candidate in close + prefixed:
+        if candidate not in suggestions:
+            suggestions.append(candidate)
+    return suggestions[:3]
+
+
+def resolve_metrics(base: FactBase, query: str) -> tuple[Metric, ...]:
+    """Metrics for one query: an exact id, an alias, or a topic prefix (``gdp``, ``gdp.value_added``).
+
+    Raises :class:`NotFoundError` with the closest ids when nothing matches.
+    """
+    wanted = query.strip().casefold()
+    exact = base.metric_by_id.get(wanted)
+    if exact is not None:
+        return (exact,)
+    by_alias = [m for m in base.metrics if wanted in (a.casefold() for a in m.aliases)]
+    prefixed = tuple(m for m in base.metrics if m.id.startswith(wanted + "."))
+    if prefixed:
+        return prefixed
+    if by_alias:
+        return tuple(by_alias)
+    topics = sorted({m.topic for m in base.metrics})
+    names = [m.id for m in base.metrics] + topics + [a.casefold() for m in base.metrics for a in m.aliases]
+    raise NotFoundError("metric", query, _suggest(wanted, names))
+
+
+def find_metrics(base: FactBase, queries: list[str], latest: bool = False) -> MetricsResult:
+    """Every metric matching any query, each once, in the order asked."""
+    found: dict[str, Metric] = {}
+    for query in queries:
+        for metric in resolve_metrics(base, query):
+            found.setdefault(metric.id, metric)
+    metrics = tuple(found.values())
+    if latest:
+        metrics = tuple(_only_latest(m) for m in metrics)
+    return MetricsResult(base, metrics)
+
+
+def _only_latest(metric: Metric) -> Metric:
+    from dataclasses import replace
+
+    latest = metric.latest
+    return replace(metric, observations=(latest,) if latest else ())
+
+
+def list_metrics(base: FactBase, topic: str | None = None, industry: str | None = None) -> MetricsResult:
+    """The index of metrics, optionally of one topic or one industry."""
+    metrics = base.metrics
+    if topic is not None:
+        wanted = topic.strip().casefold()
+        metrics = tuple(m for m in metrics if m.id == wanted or m.id.startswith(wanted + "."))
+        if not metrics:
+            topics = sorted({m.topic for m in base.metrics})
+            raise NotFoundError("topic", topic, _suggest(wanted, topics))
+    if industry is not None:
+        found = get_industry(base, industry)
+        metrics = tuple(m for m in metrics if m.industry == found.id)
+    return MetricsResult(base, metrics, index=True)
+
+
+# -- industries ------------------------------------------------------------
+
+
+def get_industry(base: FactBase, query: str) -> Industry:
+    """An industry by id or alias (English or Chinese name too)."""
+    wanted = query.strip().casefold()
+    found = base.industry_by_id.get(wanted)
+    if found is not None:
+        return found
+    for industry in base.industries:
+        names = {industry.name.casefold(), industry.name_zh.casefold()} | {a.casefold() for a in industry.aliases}
+        if wanted in names:
+            return industry
+    names = [i.id for i in base.industries] + [a.casefold() for i in base.industries for a in i.aliases]
+    raise NotFoundError("industry", query, _suggest(wanted, names))
+
+
+def list_industries(base: FactBase, kind: IndustryKind | None = None) -> IndustriesResult:
+    """All industries, or those of one kind."""
+    return IndustriesResult(base, tuple(i for i in base.industries if kind is None or i.kind is kind))
+
+
+def industry_detail(base: FactBase, query: str) -> IndustryDetail:
+    """One industry with its metrics, companies, facts and sources."""
+    industry = get_industry(base, query)
+    metrics = tuple(m for m in base.metrics if m.industry == industry.id)
+    companies = tuple(c for c in base.companies if c.industry == industry.id)
+    facts = tuple(f for f in base.facts if f.industry == industry.id)
+    cited: set[str] = set(industry.sources)
+    for metric in metrics:
+        for observation in metric.observations:
+            cited.update(observation.sources)
+    for entry in (*companies, *facts):
+        cited.update(entry.sources)
+    sources = tuple(s for s in base.sources if s.id in cited)
+    return IndustryDetail(base, industry, metrics, companies, facts, sources)
+
+
+# -- search ----------------------------------------------------------------
+
+_KIND_ORDER = {"metric": 0, "industry": 1, "company": 2, "fact": 3, "source": 4}
+
+
+def search(base: FactBase, text: str) -> SearchResult:
+    """Metrics, industries, companies, facts and sources matching ``text``, best first.
+
+    Every word must match somewhere in the entry (case-insensitive; Chinese
+    matches by substring). Matches in ids, names and aliases count more than
+    matches in tags, and those more than matches in descriptions.
+    """
+    words = text.casefold().split()
+    hits: list[SearchHit] = []
+    if not words:
+        return SearchResult(text, ())
+    for kind, entry_id, label, fields in _searchable(base):
+        score = 0
+        matched: list[str] = []
+        for word in words:
+            best = 0
+            for field_name, weight, values in fields:
+                for value in values:
+                    folded = value.casefold()
+                    if word == folded:
+                        gain = weight * 3
+                    elif word in folded:
+                        gain = weight
+                    else:
+                        continue
+                    if gain > best:
+                        best = gain
+                    if field_name not in matched:
+                        matched.append(field_name)
+            if best == 0:
+                break
+            score += best
+        else:
+            phrase = " ".join(words)
+            if len(words) > 1 and any(phrase in v.casefold() for _, _, values in fields for v in values):
+                score += 5
+            hits.append(SearchHit(kind, entry_id, label, score, tuple(matched)))
+    hits.sort(key=lambda h: (-h.score, _KIND_ORDER[h.kind], h.id))
+    return SearchResult(text, tuple(hits))
+
+
+_Fields = list[tuple[str, int, tuple[str, ...]]]
+
+
+def _searchable(base: FactBase) -> list[tuple[str, str, str, _Fields]]:
+    entries: list[tuple[str, str, str, _Fields]] = []
+    for m in base.metrics:
+        entries.append(
+            (
+                "metric",
+                m.id,
+                m.label,
+                [
+                    ("id", 10, (m.id, *m.id.split("."))),
+                    ("label", 6, (m.label,)),
+                    ("aliases", 6, m.aliases),
+                    ("tags", 3, m.tags),
+                    ("description", 1, (m.description, *(o.note for o in m.observations))),
+                ],
+            )
+        )
+    for i in base.industries:
+        entries.append(
+            (
+                "industry",
+                i.id,
+                i.name,
+                [
+                    ("id", 10, (i.id,)),
+                    ("name", 8, (i.name, i.name_zh)),
+                    ("aliases", 6, i.aliases),
+                    ("kind", 2, (i.kind.value,)),
+                    ("description", 1, (i.description,)),
+                ],
+            )
+        )
+    for c in base.companies:
+        entries.append(
+            (
+                "company",
+                c.id,
+                c.name,
+                [("id", 10, (c.id,)), ("name", 8, (c.name, c.name_zh)), ("description", 1, (c.description,))],
+            )
+        )
+    for f in base.facts:
+        item_names = tuple(n for item in f.items for n in (item.name, item.name_zh) if n)
+        entries.append(
+            (
+                "fact",
+                f.id,
+                f.label,
+                [
+                    ("id", 10, (f.id, *f.id.split("."))),
+                    ("label", 6, (f.label,)),
+                    ("items", 4, item_names),
+                    ("tags", 3, f.tags),
+                    ("text", 1, (f.text,)),
+                ],
+            )
+        )
+    for s in base.sources:
+        entries.append(
+            (
+                "source",
+                s.id,
+                s.title,
+                [
+                    ("id", 10, (s.id,)),
+                    ("title", 4, (s.title,)),
+                    ("publisher", 3, (s.publisher,)),
+                    ("authors", 3, s.authors),
+                    ("note", 1, (s.note,)),
+                ],
+            )
+        )
+    return entries
+
+
+# -- sources ---------------------------------------------------------------
+
+
+def _citing_counts(base: FactBase) -> dict[str, tuple[int, int]]:
+    counts = {s.id: [0, 0] for s in base.sources}
+    for metric in base.metrics:
+        for observation in metric.observations:
+            for ref in observation.sources:
+                counts[ref][0] += 1
+    for entry in (*base.facts, *base.industries, *base.companies, base.city):
+        for ref in entry.sources:
+            counts[ref][1] += 1
+    return {key: (value[0], value[1]) for key, value in counts.items()}
+
+
+def list_sources(base: FactBase) -> SourcesResult:
+    """Every source with how many entries cite it."""
+    counts = _citing_counts(base)
+    return SourcesResult(tuple(SourceUse(s, *counts[s.id]) for s in base.sources))
+
+
+def get_source(base: FactBase, query: str) -> Source:
+    """A source by id."""
+    wanted = query.strip().casefold()
+    found = base.source_by_id.get(wanted)
+    if found is None:
+        raise NotFoundError("source", query, _suggest(wanted, [s.id for s in base.sources]))
+    return found
+
+
+def source_detail(base: FactBase, query: str) -> SourceDetail:
+    """One source and everything that cites it."""
+    source = get_source(base, query)
+    observations = tuple(
+        (metric, observation)
+        for metric in base.metrics
+        for observation in metric.observations
+        if source.id in observation.sources
+    )
+    return SourceDetail(
+        base,
+        source,
+        observations,
+        tuple(f for f in base.facts if source.id in f.sources),
+        tuple(i for i in base.industries if source.id in i.sources),
+        tuple(c for c in base.companies if source.id in c.sources),
+    )
+
+
+def citation(source: Source) -> str:
+    """A one-line citation: authors, "title", publisher, date, address."""
+    parts = []
+    if source.authors:
+        parts.append(" and ".join(source.authors) if len(source.authors) < 3 else ", ".join(source.authors))
+    parts.append(f"\u201c{source.title}\u201d")
+    parts.append(source.publisher)
+    parts.append(source.date)
+    text = ", ".join(parts)
+    # No full stop after an address: it would be copied along with it.
+    return f"{text}, {source.url}" if source.url else text + "."
+
+
+# -- comparisons -----------------------------------------------------------
+
+_NO_BAR_UNITS = (Unit.RANK,)  # a smaller rank is better: a bar would mislead
+_SAME_BASIS = {
+    Status.ACTUAL: "outcome",
+    Status.PRELIMINARY: "outcome",
+    Status.FIRST_PUBLISHED: "first_published",
+}
+
+
+def compare_side_by_side(base: FactBase, queries: list[str]) -> SideBySide:
+    """The latest value of each metric named, with bars within each unit."""
+    metrics = find_metrics(base, queries).metrics
+    latest = [(m, m.latest) for m in metrics]
+    present = [(m, o) for m, o in latest if o is not None]
+    largest: dict[Unit, float] = {}
+    for metric, observation in present:
+        if metric.unit not in _NO_BAR_UNITS and observation.value >= 0:
+            largest[metric.unit] = max(largest.get(metric.unit, 0.0), float(observation.value))
+    units = [m.unit for m, _ in present]
+    rows = []
+    for metric, observation in present:
+        top = largest.get(metric.unit)
+        shared = units.count(metric.unit) > 1
+        share = None
+        if shared and top and observation.value >= 0 and metric.unit not in _NO_BAR_UNITS:
+            share = float(observation.value) / top
+        rows.append(SideBySideRow(metric, observation, share))
+    return SideBySide(base, tuple(rows))
+
+
+def series(metric: Metric) -> Series:
+    """A metric over time with the change from each previous comparable period."""
+    by_period: dict[str, Observation] = {}
+    for observation in metric.observations:
+        if observation.period is not None and observation.status is not Status.TARGET:
+            by_period.setdefault(observation.period, observation)
+    points = []
+    for observation in metric.observations:
+        points.append(_point(metric, observation, by_period))
+    return Series(metric, tuple(points))
+
+
+def _point(metric: Metric, observation: Observation, by_period: dict[str, Observation]) -> SeriesPoint:
+    if observation.period is None:
+        return SeriesPoint(observation, None, None, None, False, "")
+    previous_period = previous_comparable(observation.period)
+    previous = by_period.get(previous_period) if previous_period else None
+    if previous is None or previous_period is None:
+        return SeriesPoint(observation, None, None, None, False, "")
+    basis_now = _SAME_BASIS.get(observation.status)
+    basis_then = _SAME_BASIS.get(previous.status)
+    if basis_now is None or basis_then is None or basis_now != basis_then:
+        remark = f"not comparable with {previous_period} ({previous.status.value} vs {observation.status.value})"
+        return SeriesPoint(observation, previous_period, None, None, False, remark)
+    bounds = (Exactness.LOWER_BOUND, Exactness.UPPER_BOUND)
+    if observation.exactness in bounds or previous.exactness in bounds:
+        return SeriesPoint(observation, previous_period, None, None, False, "a bound: no exact change")
+    change = observation.value - previous.value
+    percent = None
+    if metric.unit is not Unit.PERCENT and previous.value != 0:
+        percent = change / abs(previous.value) * 100
+    approximate = Exactness.APPROXIMATE in (observation.exactness, previous.exactness)
+    return SeriesPoint(observation, previous_period, change, percent, approximate, "")
+
+
+def compare_over_time(base: FactBase, query: str) -> OverTime:
+    """Each metric matching ``query`` (an id or a topic) over time."""
+    return OverTime(base, tuple(series(m) for m in resolve_metrics(base, query)))
+
+
+def compare_industries(base: FactBase, queries: list[str]) -> IndustryComparison:
+    """Industries side by side: kind, metrics, companies and a headline figure."""
+    industries = [get_industry(base, q) for q in queries] if queries else list(base.industries)
+    rows = []
+    for industry in dict.fromkeys(industries):
+        metrics = [m for m in base.metrics if m.industry == industry.id]
+        headline = None
+        for metric in metrics:
+            if metric.latest is not None:
+                headline = (metric, metric.latest)
+                break
+        companies = tuple(c for c in base.companies if c.industry == industry.id)
+        rows.append(IndustryComparisonRow(industry, len(metrics), companies, headline))
+    return IndustryComparison(base, tuple(rows))
+
+
+# -- overview --------------------------------------------------------------
+
+
+def overview(base: FactBase) -> Overview:
+    """Name, province, population, the latest full-year GDP and the industries."""
+    population = None
+    resident = base.metric_by_id.get("population.resident")
+    if resident is not None and resident.latest is not None:
+        population = (resident, resident.latest)
+    gdp = None
+    total = base.metric_by_id.get("gdp.total")
+    if total is not None:
+        years = [
+            o
+            for o in total.observations
+            if o.period is not None
+            and parse_period(o.period).granularity == "year"
+            and o.status not in (Status.TARGET, Status.OUTDATED)
+        ]
+        if years:
+            gdp = (total, years[-1])
+    return Overview(
+        base,
+        population,
+        gdp,
+        tuple(i for i in base.industries if i.kind is IndustryKind.PILLAR),
+        tuple(i for i in base.industries if i.kind is IndustryKind.EMERGING),
+    )

@@ -1,0 +1,103 @@
+"""The rich table renderer; the only module that imports rich."""
+
+from __future__ import annotations
+
+import io
+
+from rich import box
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from hohhot_cli.render import Style
+from hohhot_cli.text import clean
+from hohhot_cli.views import Section
+
+
+_GAP = 3  # a column separator with its padding in box.SIMPLE_HEAD
+_MIN_WRAPPED = 12  # narrowest a wrapped column is worth showing
+
+
+def _layout(section: Section, width: int) -> tuple[list[int], bool]:
+    """Which columns to show, and whether the unwrapped ones fit on one line.
+
+    Optional columns go first when space is short. Columns that should stay on
+    one line keep their natural width while everything fits; on a narrower
+    terminal they may fold too, so that no cell is ever cut short.
+    """
+    from rich.cells import cell_len
+
+    natural = []
+    for index, column in enumerate(section.columns):
+        cells = [cell_len(clean(column.name))] + [cell_len(clean(row[index])) for row in section.rows]
+        natural.append(max(cells))
+
+    def need(columns: list[int]) -> int:
+        total = 0
+        for index in columns:
+            column = section.columns[index]
+            total += (min(natural[index], _MIN_WRAPPED) if column.wrap else natural[index]) + _GAP
+        return total
+
+    shown = list(range(len(section.columns)))
+    for index in reversed(range(len(section.columns))):
+        if need(shown) <= width:
+            break
+        if section.columns[index].optional:
+            shown.remove(index)
+    return shown, need(shown) <= width
+
+
+def table_sections(parts: list[Section], style: Style) -> str:
+    """Sections as rich tables, rendered to a string at the given width.
+
+    Cells are rich ``Text`` objects, never markup strings: text from a fact
+    file such as ``[bold]x[/]`` prints as it is, and control characters were
+    made visible by :func:`clean` before they get here.
+    """
+    buffer = io.StringIO()
+    console = Console(
+        file=buffer,
+        width=max(style.width, 20),
+        force_terminal=style.color,
+        no_color=not style.color,
+        color_system="standard" if style.color else None,
+        highlight=False,
+        emoji=False,
+        markup=False,
+        legacy_windows=False,
+        soft_wrap=False,
+    )
+    for index, section in enumerate(parts):
+        if index:
+            console.print()
+        title_style = "bold" if style.color else ""
+        if section.columns:
+            table = Table(
+                title=Text(clean(section.title), style=title_style),
+                title_justify="left",
+                show_edge=False,
+                header_style="bold" if style.color else "",
+                pad_edge=False,
+                expand=False,
+                box=box.SIMPLE_HEAD,
+            )
+            shown, fits = _layout(section, console.width)
+            for index_ in shown:
+                column = section.columns[index_]
+                table.add_column(
+                    Text(clean(column.name)),
+                    justify="right" if column.numeric else "left",
+                    overflow="fold",
+                    # One line per value while the table fits; past that, fold rather than crop.
+                    no_wrap=fits and not column.wrap,
+                )
+            for row in section.rows:
+                table.add_row(*(Text(clean(row[i])) for i in shown))
+            console.print(table)
+        else:
+            console.print(Text(clean(section.title), style=title_style))
+        for note in section.notes:
+            console.print(Text(clean(note), style="dim" if style.color else ""))
+    # Rich pads every line to the full width; trailing blanks only get in the way.
+    return "".join(line.rstrip() + "\n" for line in buffer.getvalue().splitlines())

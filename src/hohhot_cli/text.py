@@ -1,0 +1,120 @@
+"""Plain-text helpers for people-facing output: numbers, marks and safe strings."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+from hohhot_cli.model import UNIT_SYMBOLS, Exactness, Observation, Status, Unit
+
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
+
+EXACTNESS_MARKS = {
+    Exactness.EXACT: "",
+    Exactness.APPROXIMATE: "≈ ",
+    Exactness.LOWER_BOUND: "> ",
+    Exactness.UPPER_BOUND: "< ",
+}
+"""Prefix shown before a value for each exactness."""
+
+STATUS_LABELS = {
+    Status.ACTUAL: "",
+    Status.PRELIMINARY: "preliminary",
+    Status.FIRST_PUBLISHED: "first published",
+    Status.ESTIMATE: "estimate",
+    Status.TARGET: "target",
+    Status.OUTDATED: "outdated",
+}
+"""How each status is written in tables (an actual figure needs no word)."""
+
+
+def clean(text: str) -> str:
+    """Make file-supplied text safe for a terminal or a table cell.
+
+    Control characters (C0, C1, DEL, line and paragraph separators) and bidi
+    overrides become visible escapes such as ``\\x1b``; a table cell stays on its
+    line and no escape sequence reaches the terminal.
+    """
+    text = _CONTROL.sub(_escape, text)
+    return _BIDI.sub(_escape, text)
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def plain_number(value: int | float | Decimal) -> str:
+    """A number with thousands separators and no float noise (``3,446,100``, ``0.2``)."""
+    number = value if isinstance(value, Decimal) else _decimal(value)
+    if number == number.to_integral_value() and abs(number) < Decimal(10) ** 18:
+        return f"{int(number):,}"
+    sign = "-" if number < 0 else ""
+    whole, _, fraction = format(abs(number), "f").partition(".")
+    return f"{sign}{int(whole):,}.{fraction}"
+
+
+def _decimal(value: int | float) -> Decimal:
+    # repr() is the shortest string that reads back as the same float: no 0.30000000000000004.
+    return Decimal(value) if isinstance(value, int) else Decimal(repr(value))
+
+
+def human_value(value: int | float, unit: Unit) -> str:
+    """A value in its unit the way people read it: ``256.0 bn CNY``, ``70 %``, ``15th``."""
+    if unit in (Unit.CNY, Unit.USD) and abs(value) >= 1_000_000_000:
+        billions = _decimal(value) / Decimal(1_000_000_000)
+        text = plain_number(billions)
+        if "." not in text:
+            text += ".0"
+        return f"{text} bn {UNIT_SYMBOLS[unit]}"
+    if unit is Unit.RANK and float(value).is_integer():
+        return ordinal(int(value))
+    symbol = UNIT_SYMBOLS[unit]
+    number = plain_number(value)
+    return f"{number} {symbol}" if symbol else number
+
+
+def ordinal(number: int) -> str:
+    """``1st``, ``2nd``, ``15th``."""
+    if 10 <= number % 100 <= 20:
+        suffix = "th"
+    else:
+        suffix = {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
+    return f"{number}{suffix}"
+
+
+def observation_value(observation: Observation, unit: Unit) -> str:
+    """The value with its exactness mark and target word: ``> 256.0 bn CNY``, ``target 50,000 people``."""
+    text = EXACTNESS_MARKS[observation.exactness] + human_value(observation.value, unit)
+    if observation.status is Status.TARGET:
+        text = "target " + text
+    return text
+
+
+def when(observation: Observation) -> str:
+    """The period, or ``as of DATE`` for an undated figure."""
+    if observation.period is not None:
+        return observation.period
+    return f"as of {observation.as_of}"
+
+
+def signed(value: int | float, unit: Unit) -> str:
+    """A change with its sign: ``+15.98 bn CNY``, ``-1.2 pp``."""
+    if unit is Unit.PERCENT:
+        text = plain_number(_round(value)) + " pp"
+    elif unit is Unit.RANK:
+        text = plain_number(_round(value)) + " places"
+    else:
+        text = human_value(_round(value), unit)
+    return text if text.startswith("-") else "+" + text
+
+
+def _round(value: int | float) -> int | float:
+    # Differences of two-decimal figures pick up float noise; 10 significant digits is exact here.
+    return value if isinstance(value, int) else float(f"{value:.10g}")
+
+
+def percent_change(value: float) -> str:
+    """``+5.8 %``, to one decimal."""
+    return f"{value:+.1f} %"
