@@ -188,8 +188,9 @@ def root(
     ] = None,
     version: Annotated[
         bool,
-        typer.Option("--version", "-V", help="Show the version and the fact base's date.", callback=_version,
-                     is_eager=True),
+        typer.Option(
+            "--version", "-V", help="Show the version and the fact base's date.", callback=_version, is_eager=True
+        ),
     ] = False,
 ) -> None:
     """Sourced facts and figures about Hohhot (呼和浩特), capital of Inner Mongolia.
@@ -214,8 +215,9 @@ def overview_command() -> object:
 def industries_command(
     industry: Annotated[
         str | None,
-        typer.Argument(help="An industry id (or name) for its details.", autocompletion=complete_industry,
-                       show_default=False),
+        typer.Argument(
+            help="An industry id (or name) for its details.", autocompletion=complete_industry, show_default=False
+        ),
     ] = None,
     kind: Annotated[
         IndustryKind | None,
@@ -236,8 +238,7 @@ def industries_command(
 def metric_command(
     query: Annotated[
         list[str],
-        typer.Argument(help="Metric ids, topics (gdp) or aliases.", autocompletion=complete_metric,
-                       show_default=False),
+        typer.Argument(help="Metric ids, topics (gdp) or aliases.", autocompletion=complete_metric, show_default=False),
     ],
     latest: Annotated[bool, typer.Option("--latest", help="Keep only the latest observation of each.")] = False,
 ) -> object:
@@ -268,8 +269,11 @@ def metrics_command(
 def compare_command(
     query: Annotated[
         list[str] | None,
-        typer.Argument(help="One metric or topic (over time), or several metrics (side by side).",
-                       autocompletion=complete_metric, show_default=False),
+        typer.Argument(
+            help="One metric or topic (over time), or several metrics (side by side).",
+            autocompletion=complete_metric,
+            show_default=False,
+        ),
     ] = None,
     industries: Annotated[
         bool, typer.Option("--industries", help="Compare industries instead (all, or the ids given).")
@@ -302,8 +306,9 @@ def search_command(
 def sources_command(
     source: Annotated[
         str | None,
-        typer.Argument(help="A source id for everything it supports.", autocompletion=complete_source,
-                       show_default=False),
+        typer.Argument(
+            help="A source id for everything it supports.", autocompletion=complete_source, show_default=False
+        ),
     ] = None,
 ) -> object:
     """The sources with how many facts each supports; with an id, one source in full."""
@@ -318,8 +323,9 @@ def sources_command(
 def validate_command(
     path: Annotated[
         Path | None,
-        typer.Argument(help="The fact file to check (default: --facts, $HOHHOT_FACTS or the bundled base).",
-                       show_default=False),
+        typer.Argument(
+            help="The fact file to check (default: --facts, $HOHHOT_FACTS or the bundled base).", show_default=False
+        ),
     ] = None,
 ) -> object:
     """Check a fact file and report every problem; exit 1 when it is invalid."""
@@ -376,9 +382,10 @@ def main(argv: list[str] | None = None, env: Environment | None = None) -> int:
         return error.exit_status
     except typer.TyperException as error:  # click's usage errors and bad parameters
         environment.error(f"usage: {error.format_message()}")
-        hint = "hohhot --help" if not args else "hohhot " + " ".join(a for a in args[:1] if not a.startswith("-"))
-        environment.error(f"try '{hint.strip()} --help' for help")
-        return getattr(error, "exit_code", ExitStatus.USAGE)
+        context = getattr(error, "ctx", None)
+        command_path = getattr(context, "command_path", "") or "hohhot"
+        environment.error(f"try '{command_path} --help' for help")
+        return int(getattr(error, "exit_code", ExitStatus.USAGE))
     except typer.Exit as error:
         return error.exit_code
     except (KeyboardInterrupt, typer.Abort):

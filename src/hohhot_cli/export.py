@@ -160,7 +160,7 @@ def _fill_sqlite(base: FactBase, connection: sqlite3.Connection) -> None:
                 "CREATE TABLE observation_sources (observation INTEGER REFERENCES observations(id), "
                 "source TEXT REFERENCES sources(id))"
             )
-            links = []
+            links: list[tuple[int, str]] = []
             number = 0
             for metric in base.metrics:
                 for observation in metric.observations:
@@ -196,7 +196,10 @@ def _fill_sqlite(base: FactBase, connection: sqlite3.Connection) -> None:
             )
             cursor.executemany(
                 "INSERT INTO companies VALUES (?, ?, ?, ?, ?, ?)",
-                [(c.id, c.name, c.name_zh, c.industry, c.description, SEPARATOR.join(c.sources)) for c in base.companies],
+                [
+                    (c.id, c.name, c.name_zh, c.industry, c.description, SEPARATOR.join(c.sources))
+                    for c in base.companies
+                ],
             )
     finally:
         connection.close()
@@ -240,4 +243,3 @@ def write_export(base: FactBase, export_format: ExportFormat, output: Path) -> i
             raise OutputError(f"{output}: cannot write: {error.strerror or error}") from None
         raise
     return sum(len(m.observations) for m in base.metrics)
-

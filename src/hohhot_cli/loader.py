@@ -118,21 +118,19 @@ def read_text(file: Path) -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError as error:
         line = data.count(b"\n", 0, error.start) + 1
-        raise FactFileError(
-            [Problem(name, "", f"invalid UTF-8 at byte {error.start}", line)]
-        ) from None
+        raise FactFileError([Problem(name, "", f"invalid UTF-8 at byte {error.start}", line)]) from None
 
 
 def parse_facts(text: str, name: str = "<string>") -> FactBase:
     """Parse and validate fact-base TOML text; ``name`` is used in messages."""
     if "\x00" in text:
-        line = text.count("\n", 0, text.index("\x00")) + 1
-        raise FactFileError([Problem(name, "", "contains a NUL byte: not a text file", line)])
+        nul_line = text.count("\n", 0, text.index("\x00")) + 1
+        raise FactFileError([Problem(name, "", "contains a NUL byte: not a text file", nul_line)])
     try:
         document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         message = str(error)
-        line = getattr(error, "lineno", None)
+        line: int | None = getattr(error, "lineno", None)
         found = _LINE_IN_MESSAGE.search(message)
         if line is None and found:
             line = int(found.group(1))
@@ -381,9 +379,7 @@ class _Builder:
         )
 
     def industry(self, place: str, table: dict[str, Any]) -> Industry:
-        self.check_keys(
-            table, place, ("id", "name", "kind", "source"), ("name_zh", "description", "aliases")
-        )
+        self.check_keys(table, place, ("id", "name", "kind", "source"), ("name_zh", "description", "aliases"))
         return Industry(
             id=self.entry_id(table, place, _PLAIN_ID, "lowercase letters, digits, '_' and '-'"),
             name=self.string(table, "name", place),
@@ -484,7 +480,12 @@ class _Builder:
         )
         kind = self.enum(table, "kind", place, FactKind, None) or FactKind.FACT
         date = self.period(table, "date", place, parse_date)
-        if kind in (FactKind.EVENT, FactKind.TITLE) and "kind" in table and "date" not in table and "period" not in table:
+        if (
+            kind in (FactKind.EVENT, FactKind.TITLE)
+            and "kind" in table
+            and "date" not in table
+            and "period" not in table
+        ):
             self.problem(place, f"a fact of kind {kind.value!r} needs a 'date' or 'period'")
         return Fact(
             id=self.entry_id(table, place, _DOTTED_ID, "lowercase, dotted by topic: 'plans.airport'"),

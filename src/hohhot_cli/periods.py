@@ -48,8 +48,7 @@ def _single(text: str) -> Span:
     match = _SINGLE.match(text)
     if match is None:
         raise PeriodError(
-            f"{text!r} is not a period (expected YYYY, YYYY-H1, YYYY-Q1, YYYY-MM, "
-            "YYYY-MM-DD or START/END)"
+            f"{text!r} is not a period (expected YYYY, YYYY-H1, YYYY-Q1, YYYY-MM, YYYY-MM-DD or START/END)"
         )
     year = int(match["year"])
     if year < 1000:

@@ -11,6 +11,7 @@ from difflib import get_close_matches
 
 from hohhot_cli.errors import NotFoundError, Problem
 from hohhot_cli.model import (
+    City,
     Company,
     Exactness,
     Fact,
@@ -335,8 +336,8 @@ def get_industry(base: FactBase, query: str) -> Industry:
         names = {industry.name.casefold(), industry.name_zh.casefold()} | {a.casefold() for a in industry.aliases}
         if wanted in names:
             return industry
-    names = [i.id for i in base.industries] + [a.casefold() for i in base.industries for a in i.aliases]
-    raise NotFoundError("industry", query, _suggest(wanted, names))
+    known = [i.id for i in base.industries] + [a.casefold() for i in base.industries for a in i.aliases]
+    raise NotFoundError("industry", query, _suggest(wanted, known))
 
 
 def list_industries(base: FactBase, kind: IndustryKind | None = None) -> IndustriesResult:
@@ -354,7 +355,8 @@ def industry_detail(base: FactBase, query: str) -> IndustryDetail:
     for metric in metrics:
         for observation in metric.observations:
             cited.update(observation.sources)
-    for entry in (*companies, *facts):
+    sourced: list[Company | Fact] = [*companies, *facts]
+    for entry in sourced:
         cited.update(entry.sources)
     sources = tuple(s for s in base.sources if s.id in cited)
     return IndustryDetail(base, industry, metrics, companies, facts, sources)
@@ -493,7 +495,8 @@ def _citing_counts(base: FactBase) -> dict[str, tuple[int, int]]:
         for observation in metric.observations:
             for ref in observation.sources:
                 counts[ref][0] += 1
-    for entry in (*base.facts, *base.industries, *base.companies, base.city):
+    entries: list[Fact | Industry | Company | City] = [*base.facts, *base.industries, *base.companies, base.city]
+    for entry in entries:
         for ref in entry.sources:
             counts[ref][1] += 1
     return {key: (value[0], value[1]) for key, value in counts.items()}

@@ -13,7 +13,6 @@ from hohhot_cli.render import Style
 from hohhot_cli.text import clean
 from hohhot_cli.views import Section
 
-
 _GAP = 3  # a column separator with its padding in box.SIMPLE_HEAD
 _MIN_WRAPPED = 12  # narrowest a wrapped column is worth showing
 
@@ -72,10 +71,10 @@ def table_sections(parts: list[Section], style: Style) -> str:
         if index:
             console.print()
         title_style = "bold" if style.color else ""
+        # The title on a line of its own, never wrapped to the width of a narrow table.
+        console.print(Text(clean(section.title), style=title_style), soft_wrap=True)
         if section.columns:
             table = Table(
-                title=Text(clean(section.title), style=title_style),
-                title_justify="left",
                 show_edge=False,
                 header_style="bold" if style.color else "",
                 pad_edge=False,
@@ -95,9 +94,8 @@ def table_sections(parts: list[Section], style: Style) -> str:
             for row in section.rows:
                 table.add_row(*(Text(clean(row[i])) for i in shown))
             console.print(table)
-        else:
-            console.print(Text(clean(section.title), style=title_style))
         for note in section.notes:
-            console.print(Text(clean(note), style="dim" if style.color else ""))
+            # Not wrapped: a note may be a path or a message someone will grep for.
+            console.print(Text(clean(note), style="dim" if style.color else ""), soft_wrap=True)
     # Rich pads every line to the full width; trailing blanks only get in the way.
     return "".join(line.rstrip() + "\n" for line in buffer.getvalue().splitlines())

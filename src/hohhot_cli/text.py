@@ -77,10 +77,7 @@ def human_value(value: int | float, unit: Unit) -> str:
 
 def ordinal(number: int) -> str:
     """``1st``, ``2nd``, ``15th``."""
-    if 10 <= number % 100 <= 20:
-        suffix = "th"
-    else:
-        suffix = {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
+    suffix = "th" if 10 <= number % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
     return f"{number}{suffix}"
 
 

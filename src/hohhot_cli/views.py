@@ -167,7 +167,12 @@ def _headline(base: FactBase, pair: tuple[Metric, Observation] | None) -> Record
     if pair is None:
         return None
     metric, observation = pair
-    return {"metric": metric.id, "label": metric.label, "unit": metric.unit.value, **observation_record(base, observation)}
+    return {
+        "metric": metric.id,
+        "label": metric.label,
+        "unit": metric.unit.value,
+        **observation_record(base, observation),
+    }
 
 
 @singledispatch
@@ -304,9 +309,7 @@ def _(result: ValidationReport) -> Record:
     return {
         "file": result.file,
         "valid": result.valid,
-        "problems": [
-            {"file": p.file, "line": p.line, "place": p.place, "message": p.message} for p in result.problems
-        ],
+        "problems": [{"file": p.file, "line": p.line, "place": p.place, "message": p.message} for p in result.problems],
         "counts": None
         if base is None
         else {
@@ -427,8 +430,21 @@ def _(result: OverTime) -> CsvTable:
 
 @csv_rows.register
 def _(result: IndustryComparison) -> CsvTable:
-    header = ("id", "name", "name_zh", "kind", "metrics", "companies", "headline_metric", "headline_value",
-              "headline_unit", "headline_period", "headline_as_of", "headline_exactness", "headline_status")
+    header = (
+        "id",
+        "name",
+        "name_zh",
+        "kind",
+        "metrics",
+        "companies",
+        "headline_metric",
+        "headline_value",
+        "headline_unit",
+        "headline_period",
+        "headline_as_of",
+        "headline_exactness",
+        "headline_status",
+    )
     rows = []
     for row in result.rows:
         metric, observation = row.headline if row.headline else (None, None)
@@ -482,8 +498,13 @@ def _series_section(metric: Metric) -> Section:
     )
     return Section(
         f"{metric.id} · {metric.label}",
-        (Column("Period"), Column("Value", numeric=True), Column("Status"), Column("Source"),
-         Column("Note", wrap=True)),
+        (
+            Column("Period"),
+            Column("Value", numeric=True),
+            Column("Status"),
+            Column("Source"),
+            Column("Note", wrap=True),
+        ),
         rows,
     )
 
@@ -520,8 +541,12 @@ def _(result: MetricsResult) -> list[Section]:
                 ", ".join(x for x in (when(latest), _status_cell(latest)) if x) if latest else "",
             )
         )
-    columns = (Column("Metric"), Column("Label", wrap=True, optional=True), Column("Latest", numeric=True),
-               Column("Period"))
+    columns = (
+        Column("Metric"),
+        Column("Label", wrap=True, optional=True),
+        Column("Latest", numeric=True),
+        Column("Period"),
+    )
     return [Section(f"Metrics ({len(rows)})", columns, tuple(rows))]
 
 
@@ -605,11 +630,14 @@ def _(result: SearchResult) -> list[Section]:
 
 @sections.register
 def _(result: SourcesResult) -> list[Section]:
-    rows = tuple(
-        (u.source.id, u.source.publisher, u.source.date, u.source.title, str(u.total)) for u in result.uses
+    rows = tuple((u.source.id, u.source.publisher, u.source.date, u.source.title, str(u.total)) for u in result.uses)
+    columns = (
+        Column("Id"),
+        Column("Publisher", wrap=True),
+        Column("Date"),
+        Column("Title", wrap=True),
+        Column("Facts", numeric=True),
     )
-    columns = (Column("Id"), Column("Publisher", wrap=True), Column("Date"), Column("Title", wrap=True),
-               Column("Facts", numeric=True))
     return [Section(f"Sources ({len(rows)})", columns, rows)]
 
 
@@ -627,9 +655,7 @@ def _(result: SourceDetail) -> list[Section]:
     ]
     out = [_pairs_section(source.id, [(k, v) for k, v in pairs if v])]
     if result.observations:
-        rows = tuple(
-            (m.id, when(o), observation_value(o, m.unit), _status_cell(o)) for m, o in result.observations
-        )
+        rows = tuple((m.id, when(o), observation_value(o, m.unit), _status_cell(o)) for m, o in result.observations)
         out.append(
             Section(
                 "Figures",
@@ -641,7 +667,7 @@ def _(result: SourceDetail) -> list[Section]:
         out.append(_facts_section("Facts", result.facts))
     named = [*(f"industry {i.id}" for i in result.industries), *(f"company {c.id}" for c in result.companies)]
     notes = (f"Also names: {', '.join(named)}.",) if named else ()
-    out.append(Section("Citation", (Column("Citation", wrap=True),), ((citation(source),),), notes))
+    out.append(Section("Citation", (), (), (citation(source), *notes)))
     return out
 
 
@@ -671,9 +697,16 @@ def _(result: SideBySide) -> list[Section]:
         )
         for r in result.rows
     )
-    columns = (Column("Metric"), Column("Value", numeric=True), Column("Period"), Column("Bar"),
-               Column("Source", wrap=True, optional=True))
-    notes = ("Bars compare rows of the same unit only.",) if any(r.share_of_max is not None for r in result.rows) else ()
+    columns = (
+        Column("Metric"),
+        Column("Value", numeric=True),
+        Column("Period"),
+        Column("Bar"),
+        Column("Source", wrap=True, optional=True),
+    )
+    notes = (
+        ("Bars compare rows of the same unit only.",) if any(r.share_of_max is not None for r in result.rows) else ()
+    )
     return [Section("Comparison", columns, rows, notes)]
 
 
@@ -692,10 +725,24 @@ def _(result: OverTime) -> list[Section]:
                 remarks.append(f"vs {p.previous_period}")
             else:
                 remarks.append(p.remark)
-            rows.append((when(o), observation_value(o, s.metric.unit), change, percent,
-                         "; ".join(r for r in remarks if r), _sources_cell(o)))
-        columns = (Column("Period"), Column("Value", numeric=True), Column("Change", numeric=True),
-                   Column("%", numeric=True), Column("Note", wrap=True), Column("Source", wrap=True, optional=True))
+            rows.append(
+                (
+                    when(o),
+                    observation_value(o, s.metric.unit),
+                    change,
+                    percent,
+                    "; ".join(r for r in remarks if r),
+                    _sources_cell(o),
+                )
+            )
+        columns = (
+            Column("Period"),
+            Column("Value", numeric=True),
+            Column("Change", numeric=True),
+            Column("%", numeric=True),
+            Column("Note", wrap=True),
+            Column("Source", wrap=True, optional=True),
+        )
         out.append(Section(f"{s.metric.id} · {s.metric.label}", columns, tuple(rows)))
     return out
 
@@ -718,8 +765,14 @@ def _(result: IndustryComparison) -> list[Section]:
                 headline,
             )
         )
-    columns = (Column("Industry"), Column("Name", wrap=True, optional=True), Column("Kind"),
-               Column("Metrics", numeric=True), Column("Companies", wrap=True), Column("Headline", wrap=True))
+    columns = (
+        Column("Industry"),
+        Column("Name", wrap=True, optional=True),
+        Column("Kind"),
+        Column("Metrics", numeric=True),
+        Column("Companies", wrap=True),
+        Column("Headline", wrap=True),
+    )
     return [Section("Industries compared", columns, tuple(rows))]
 
 
@@ -731,8 +784,13 @@ def _overview_pairs(result: Overview) -> list[tuple[str, str]]:
     ]
     if result.population is not None:
         metric, observation = result.population
-        pairs.append(("Population", f"{observation_value(observation, metric.unit)} ({when(observation)}, "
-                                    f"{', '.join(observation.sources)})"))
+        pairs.append(
+            (
+                "Population",
+                f"{observation_value(observation, metric.unit)} ({when(observation)}, "
+                f"{', '.join(observation.sources)})",
+            )
+        )
     if result.gdp is not None:
         metric, observation = result.gdp
         status = STATUS_LABELS[observation.status]
@@ -747,8 +805,11 @@ def _overview_pairs(result: Overview) -> list[tuple[str, str]]:
 @sections.register
 def _(result: Overview) -> list[Section]:
     notes = ("More: hohhot industries · hohhot metrics · hohhot search TEXT · hohhot --help",)
-    return [Section(result.base.city.name, (Column("Field"), Column("Value", wrap=True)),
-                    tuple(_overview_pairs(result)), notes)]
+    return [
+        Section(
+            result.base.city.name, (Column("Field"), Column("Value", wrap=True)), tuple(_overview_pairs(result)), notes
+        )
+    ]
 
 
 @sections.register
@@ -757,6 +818,10 @@ def _(result: ValidationReport) -> list[Section]:
         counts = records(result)["counts"]  # type: ignore[call-overload]
         summary = ", ".join(f"{v} {k}" for k, v in counts.items())
         return [Section(f"{result.file}: valid", (), (), (summary,))]
-    rows = tuple((str(p.line or ""), p.place, p.message) for p in result.problems)
-    columns = (Column("Line", numeric=True), Column("Place", wrap=True), Column("Problem", wrap=True))
-    return [Section(f"{result.file}: {len(rows)} problem{'s' if len(rows) != 1 else ''}", columns, rows)]
+    count = len(result.problems)
+    # One problem a line, compiler style (file:line: place: message), for people and grep alike.
+    return [
+        Section(
+            f"{result.file}: {count} problem{'s' if count != 1 else ''}", (), (), tuple(str(p) for p in result.problems)
+        )
+    ]

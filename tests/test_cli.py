@@ -1,0 +1,434 @@
+"""The commands, in every format, against the bundled base; error paths with exit codes."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import sqlite3
+from pathlib import Path
+
+import pytest
+from conftest import REPO, Runner
+
+from hohhot_cli.cli import app
+from hohhot_cli.errors import ExitStatus
+from hohhot_cli.loader import bundled_facts_path
+from hohhot_cli.model import FactBase, IndustryKind, Status
+
+GOLDEN = REPO / "tests" / "golden"
+UPDATE = os.environ.get("HOHHOT_UPDATE_GOLDEN") == "1"
+
+# Each command worth showing, with a name for its expected-output file.
+COMMANDS: dict[str, tuple[str, ...]] = {
+    "overview": ("overview",),
+    "industries": ("industries",),
+    "industries_emerging": ("industries", "--kind", "emerging"),
+    "industry_dairy": ("industries", "dairy"),
+    "metric_gdp": ("metric", "gdp"),
+    "metric_latest": ("metric", "dairy.revenue", "talent", "--latest"),
+    "metrics": ("metrics",),
+    "metrics_trade": ("metrics", "--topic", "trade"),
+    "metrics_dairy": ("metrics", "--industry", "dairy"),
+    "compare_over_time": ("compare", "gdp.total"),
+    "compare_topic": ("compare", "trade"),
+    "compare_side_by_side": ("compare", "trade.exports", "trade.imports", "population.resident"),
+    "compare_industries": ("compare", "--industries"),
+    "search": ("search", "dairy", "capital"),
+    "search_chinese": ("search", "乳都"),
+    "search_empty": ("search", "no-such-thing-anywhere"),
+    "sources": ("sources",),
+    "source_detail": ("sources", "cd-trade-2023"),
+    "validate": ("validate",),
+}
+FORMATS = ("table", "json", "jsonl", "csv", "markdown")
+
+
+def _golden(name: str, fmt: str, text: str) -> str:
+    # The bundled file's path depends on the checkout; the expected files say <facts>.
+    text = text.replace(str(bundled_facts_path()), "<facts>")
+    path = GOLDEN / f"{name}.{fmt}"
+    if UPDATE:
+        path.write_text(text, encoding="utf-8")
+    return path.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("name", sorted(COMMANDS))
+@pytest.mark.parametrize("fmt", ["table", "markdown"])
+def test_exact_output(hohhot: Runner, name: str, fmt: str) -> None:
+    """Tables at 80 columns without colour, and Markdown, match the reviewed files exactly."""
+    args = COMMANDS[name]
+    result = hohhot(*args, "--format", fmt)
+    assert result.exit_code == 0, result
+    assert result.stdout.replace(str(bundled_facts_path()), "<facts>") == _golden(name, fmt, result.stdout)
+    assert result.stderr == ""
+
+
+@pytest.mark.parametrize("name", sorted(COMMANDS))
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_every_command_in_every_format(hohhot: Runner, name: str, fmt: str) -> None:
+    result = hohhot(*COMMANDS[name], "--format", fmt)
+    assert result.exit_code == 0, result
+    assert result.stderr == ""
+    assert result.stdout.endswith("\n") or (fmt == "jsonl" and result.stdout == "")
+    if fmt == "json":
+        data = json.loads(result.stdout)
+        assert isinstance(data, (list, dict))
+    elif fmt == "jsonl":
+        for line in result.stdout.splitlines():
+            assert isinstance(json.loads(line), dict)
+    elif fmt == "csv":
+        rows = list(csv.reader(io.StringIO(result.stdout)))
+        assert rows, "a CSV has at least its header"
+        assert all(len(row) == len(rows[0]) for row in rows)
+    elif fmt == "markdown":
+        assert result.stdout.startswith("### ")
+    else:
+        assert "\x1b" not in result.stdout
+
+
+def test_json_shorthand_equals_format_json(hohhot: Runner) -> None:
+    assert hohhot("metric", "gdp", "--json").stdout == hohhot("metric", "gdp", "-f", "json").stdout
+
+
+def test_json_contradicting_format_is_a_usage_error(hohhot: Runner) -> None:
+    result = hohhot("metric", "gdp", "--json", "--format", "csv")
+    assert result.exit_code == ExitStatus.USAGE, result
+    assert result.stdout == ""
+    assert "--json contradicts --format csv" in result.stderr
+
+
+# -- JSON checked against the fact base -------------------------------------------
+
+
+def test_metric_json_carries_every_observation(hohhot: Runner, base: FactBase) -> None:
+    records = hohhot("metric", "gdp", "--json").json()
+    expected = [m for m in base.metrics if m.topic == "gdp"]
+    assert [r["id"] for r in records] == [m.id for m in expected]
+    for record, metric in zip(records, expected, strict=True):
+        assert record["label"] == metric.label
+        assert record["unit"] == metric.unit.value
+        assert [o["value"] for o in record["observations"]] == [o.value for o in metric.observations]
+        assert [o["period"] for o in record["observations"]] == [o.period for o in metric.observations]
+        for observation in record["observations"]:
+            assert observation["sources"], "every observation names its source"
+            for source in observation["sources"]:
+                assert source == {**source, **{"id": source["id"]}}
+                assert base.source_by_id[source["id"]].title == source["title"]
+
+
+def test_dairy_revenue_keeps_bound_and_conversion(hohhot: Runner) -> None:
+    (record,) = hohhot("metric", "dairy.revenue", "--json").json()
+    latest = record["observations"][-1]
+    assert latest["value"] == 256_000_000_000
+    assert latest["period"] == "2023"
+    assert latest["exactness"] == "lower_bound"
+    assert latest["converted"]["value"] == 36_500_000_000
+    assert latest["converted"]["unit"] == "USD"
+    assert [s["id"] for s in latest["sources"]] == ["cd-mayor-2024"]
+
+
+def test_target_is_never_the_latest_outcome(hohhot: Runner) -> None:
+    (record,) = hohhot("metric", "talent.graduates_staying", "--latest", "--json").json()
+    (observation,) = record["observations"]
+    assert observation["value"] == 53_000
+    assert observation["status"] == "actual"
+
+
+def test_outdated_population_is_never_the_latest(hohhot: Runner) -> None:
+    (record,) = hohhot("metric", "population.resident", "--latest", "--json").json()
+    assert record["observations"][0]["value"] == 3_446_100
+
+
+def test_metrics_json_is_the_full_dump(hohhot: Runner, base: FactBase) -> None:
+    records = hohhot("metrics", "--json").json()
+    assert len(records) == len(base.metrics)
+    assert sum(len(r["observations"]) for r in records) == sum(len(m.observations) for m in base.metrics)
+    assert all({"id", "label", "unit", "observations"} <= set(r) for r in records)
+
+
+def test_industries_json(hohhot: Runner, base: FactBase) -> None:
+    records = hohhot("industries", "--json").json()
+    assert [r["id"] for r in records] == [i.id for i in base.industries]
+    pillars = [r for r in records if r["kind"] == "pillar"]
+    assert len(pillars) == 6
+    dairy = next(r for r in records if r["id"] == "dairy")
+    assert dairy["name_zh"] == "乳业"
+    assert "dairy.revenue" in dairy["metrics"]
+    assert set(dairy["companies"]) == {"yili", "mengniu", "youran"}
+
+
+def test_industries_kind_filter(hohhot: Runner, base: FactBase) -> None:
+    records = hohhot("industries", "--kind", "emerging", "--json").json()
+    assert [r["id"] for r in records] == [i.id for i in base.industries if i.kind is IndustryKind.EMERGING]
+
+
+def test_industry_detail_json(hohhot: Runner) -> None:
+    record = hohhot("industries", "dairy", "--json").json()
+    assert record["id"] == "dairy"
+    assert {m["id"] for m in record["metrics"]} >= {"dairy.revenue", "dairy.revenue.growth"}
+    assert {c["id"] for c in record["companies"]} == {"yili", "mengniu", "youran"}
+    assert "cd-mayor-2024" in {s["id"] for s in record["sources"]}
+
+
+def test_industry_found_by_chinese_name(hohhot: Runner) -> None:
+    assert hohhot("industries", "乳业", "--json").json()["id"] == "dairy"
+
+
+def test_search_finds_chinese_and_ranks_ids_first(hohhot: Runner) -> None:
+    hits = hohhot("search", "乳都", "--json").json()
+    assert hits[0]["id"] == "titles.dairy_capital"
+    hits = hohhot("search", "dairy", "--json").json()
+    assert hits[0]["id"].startswith("dairy")
+    assert [h["score"] for h in hits] == sorted((h["score"] for h in hits), reverse=True)
+
+
+def test_empty_search_succeeds_with_an_empty_list(hohhot: Runner) -> None:
+    result = hohhot("search", "zzzz-nothing", "--json")
+    assert result.exit_code == 0, result
+    assert result.json() == []
+
+
+def test_sources_counts_match_the_base(hohhot: Runner, base: FactBase) -> None:
+    records = {r["id"]: r for r in hohhot("sources", "--json").json()}
+    assert set(records) == {s.id for s in base.sources}
+    cited = sum(1 for m in base.metrics for o in m.observations if "cd-trade-2023" in o.sources)
+    assert records["cd-trade-2023"]["observations"] == cited
+
+
+def test_source_detail_has_a_citation(hohhot: Runner) -> None:
+    record = hohhot("sources", "cd-mayor-2024", "--json").json()
+    assert record["citation"].startswith("Yuan Hui and Zou Shuo, “Innovation drives growth in Hohhot”")
+    assert record["citation"].endswith("https://www.chinadailyasia.com/hk/article/584251")
+    assert any(o["metric"] == "dairy.revenue" for o in record["observations"])
+
+
+def test_compare_over_time_changes(hohhot: Runner) -> None:
+    (series,) = hohhot("compare", "gdp.total", "--json").json()
+    by_period = {o["period"]: o for o in series["observations"]}
+    # 2018 vs 2017: both as first published, so comparable.
+    assert by_period["2018"]["previous_period"] == "2017"
+    assert by_period["2018"]["change"] == pytest.approx(15_980_000_000)
+    assert by_period["2018"]["change_percent"] == pytest.approx(5.824, abs=0.001)
+    # A quarter is compared with the same quarter a year before, never with a year.
+    assert by_period["2024-Q1"]["previous_period"] == "2023-Q1"
+    assert by_period["2024-Q1"]["change"] == pytest.approx(5_900_000_000)
+    # No 2019 or 2022 figure: no change rather than a jump across years.
+    assert by_period["2020"]["change"] is None
+    assert by_period["2023"]["change"] is None
+
+
+def test_compare_does_not_mix_revised_and_first_published(hohhot: Runner, tmp_path: Path) -> None:
+    text = (REPO / "facts.toml").read_text(encoding="utf-8")
+    text = text.replace('period = "2020"\nvalue = 280_070_000_000', 'period = "2019"\nvalue = 280_070_000_000')
+    facts = tmp_path / "facts.toml"
+    facts.write_text(text, encoding="utf-8")
+    (series,) = hohhot("--facts", str(facts), "compare", "gdp.total", "--json").json()
+    point = next(o for o in series["observations"] if o["period"] == "2019")
+    assert point["change"] is None
+    assert "first_published" in point["change_remark"]
+
+
+def test_compare_bounds_give_no_change(hohhot: Runner) -> None:
+    (series,) = hohhot("compare", "dairy.revenue", "--json").json()
+    latest = series["observations"][-1]
+    assert latest["change"] is None
+    assert latest["change_remark"] == "not comparable with 2022 (estimate vs actual)"
+
+
+def test_side_by_side_bars_only_within_a_unit(hohhot: Runner) -> None:
+    rows = hohhot("compare", "trade.exports", "trade.imports", "population.resident", "--json").json()
+    shares = {r["id"]: r["share_of_max"] for r in rows}
+    assert shares["trade.exports"] == 1.0
+    assert shares["trade.imports"] == pytest.approx(7.63 / 11.81)
+    assert shares["population.resident"] is None
+
+
+def test_overview_json(hohhot: Runner) -> None:
+    record = hohhot("overview", "--json").json()
+    assert record["name_zh"] == "呼和浩特"
+    assert record["population"]["value"] == 3_446_100
+    assert record["gdp"]["period"] == "2023"
+    assert record["gdp"]["status"] == Status.PRELIMINARY.value
+    assert len(record["pillar_industries"]) == 6
+
+
+def test_bare_command_shows_the_overview(hohhot: Runner) -> None:
+    result = hohhot()
+    assert result.exit_code == 0, result
+    assert "Hohhot (呼和浩特)" in result.stdout
+
+
+def test_version(hohhot: Runner, base: FactBase) -> None:
+    result = hohhot("--version")
+    assert result.exit_code == 0, result
+    assert result.stdout == f"hohhot 0.1.0 (fact base updated {base.updated})\n"
+
+
+# -- export ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("fmt", ["json", "jsonl", "csv", "sqlite"])
+def test_export_every_format(hohhot: Runner, base: FactBase, tmp_path: Path, fmt: str) -> None:
+    output = tmp_path / f"out.{fmt}"
+    result = hohhot("export", "--format", fmt, "--output", str(output))
+    assert result.exit_code == 0, result
+    assert result.stdout == ""
+    count = sum(len(m.observations) for m in base.metrics)
+    assert result.stderr == f"hohhot: wrote {count} observations to {output} ({fmt})\n"
+    if fmt == "json":
+        rows = json.loads(output.read_text(encoding="utf-8"))
+    elif fmt == "jsonl":
+        rows = [json.loads(line) for line in output.read_text(encoding="utf-8").splitlines()]
+    elif fmt == "csv":
+        rows = list(csv.DictReader(io.StringIO(output.read_text(encoding="utf-8"))))
+    else:
+        connection = sqlite3.connect(output)
+        connection.row_factory = sqlite3.Row
+        rows = [dict(r) for r in connection.execute("select * from observations order by id")]
+        assert connection.execute("select count(*) from sources").fetchone()[0] == len(base.sources)
+        connection.close()
+    assert len(rows) == count
+    dairy = next(r for r in rows if r["metric"] == "dairy.revenue" and r["period"] == "2023")
+    assert float(dairy["value"]) == 256_000_000_000
+    assert dairy["exactness"] == "lower_bound"
+    assert dairy["source_ids"] == "cd-mayor-2024"
+    assert dairy["source_urls"] == "https://www.chinadailyasia.com/hk/article/584251"
+
+
+def test_export_format_from_extension(hohhot: Runner, tmp_path: Path) -> None:
+    output = tmp_path / "hohhot.db"
+    assert hohhot("export", "-o", str(output)).exit_code == 0
+    assert output.read_bytes().startswith(b"SQLite format 3")
+
+
+def test_export_unknown_format_is_usage(hohhot: Runner, tmp_path: Path) -> None:
+    result = hohhot("export", "-o", str(tmp_path / "out.xlsx"))
+    assert result.exit_code == ExitStatus.USAGE, result
+    assert "export format 'xlsx' is not one of: json, jsonl, csv, sqlite" in result.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_export_into_missing_directory_fails_cleanly(hohhot: Runner, tmp_path: Path) -> None:
+    result = hohhot("export", "-o", str(tmp_path / "missing" / "out.csv"))
+    assert result.exit_code == ExitStatus.ERROR, result
+    assert result.stderr.count("\n") == 1
+    assert "no such directory" in result.stderr
+
+
+# -- errors --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("metric", "gpd"), "hohhot: error: no metric 'gpd'; did you mean gdp?\n"),
+        (("industries", "diary"), "hohhot: error: no industry 'diary'; did you mean dairy?\n"),
+        (("sources", "cd-mayor-2023"), "hohhot: error: no source 'cd-mayor-2023'; did you mean cd-mayor-2024"),
+        (("compare", "trade.totl"), "hohhot: error: no metric 'trade.totl'; did you mean trade.total"),
+        (("metrics", "--topic", "gpd"), "hohhot: error: no topic 'gpd'; did you mean gdp?\n"),
+    ],
+)
+def test_unknown_ids_exit_1_with_suggestions(hohhot: Runner, args: tuple[str, ...], message: str) -> None:
+    for fmt in FORMATS:
+        result = hohhot(*args, "--format", fmt)
+        assert result.exit_code == ExitStatus.ERROR, result
+        assert result.stdout == ""
+        assert result.stderr.startswith(message)
+        assert result.stderr.count("\n") == 1
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("bogus",),
+        ("metric",),
+        ("metric", "gdp", "--bogus"),
+        ("metric", "gdp", "--format", "xml"),
+        ("industries", "--kind", "other"),
+        ("industries", "dairy", "--kind", "pillar"),
+        ("compare",),
+        ("export",),
+    ],
+)
+def test_bad_usage_exits_2(hohhot: Runner, args: tuple[str, ...]) -> None:
+    result = hohhot(*args)
+    assert result.exit_code == ExitStatus.USAGE, result
+    assert result.stdout == ""
+    assert result.stderr.startswith("hohhot: usage: ")
+    assert "Traceback" not in result.stderr
+
+
+def test_invalid_facts_file_is_one_line(hohhot: Runner, tmp_path: Path) -> None:
+    facts = tmp_path / "bad.toml"
+    facts.write_text("schema_version = 1\n[[metrics]\n", encoding="utf-8")
+    result = hohhot("--facts", str(facts), "metric", "gdp")
+    assert result.exit_code == ExitStatus.ERROR, result
+    assert result.stdout == ""
+    assert result.stderr.startswith(f"hohhot: error: {facts}:2: TOML syntax error:")
+    assert result.stderr.count("\n") == 1
+
+
+def test_facts_from_environment(hohhot: Runner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HOHHOT_FACTS", str(tmp_path / "absent.toml"))
+    result = hohhot("industries")
+    assert result.exit_code == ExitStatus.ERROR, result
+    assert result.stderr == f"hohhot: error: {tmp_path / 'absent.toml'}: no such file\n"
+
+
+def test_validate_reports_every_problem(hohhot: Runner, tmp_path: Path) -> None:
+    text = (REPO / "facts.toml").read_text(encoding="utf-8")
+    text = text.replace('unit = "percent"', 'unit = "per-cent"', 1).replace(
+        'source = "cd-q1-2023"', 'source = "cd-q1"', 1
+    )
+    facts = tmp_path / "facts.toml"
+    facts.write_text(text, encoding="utf-8")
+    result = hohhot("validate", str(facts))
+    assert result.exit_code == ExitStatus.ERROR, result
+    lines = result.stdout.splitlines()
+    assert lines[0] == f"{facts}: 2 problems"
+    assert any("'per-cent' is not one of" in line for line in lines)
+    assert any("unknown source 'cd-q1'" in line for line in lines)
+    record = hohhot("validate", str(facts), "--json").json()
+    assert record["valid"] is False
+    assert len(record["problems"]) == 2
+
+
+def test_validate_bundled_base(hohhot: Runner, base: FactBase) -> None:
+    record = hohhot("validate", "--json").json()
+    assert record["valid"] is True
+    assert record["counts"]["observations"] == sum(len(m.observations) for m in base.metrics)
+
+
+# -- help and completion ----------------------------------------------------------------
+
+
+def _command_names() -> list[str]:
+    return sorted(c.name or "" for c in app.registered_commands)
+
+
+def test_every_command_has_help(hohhot: Runner) -> None:
+    for name in _command_names():
+        result = hohhot(name, "--help")
+        assert result.exit_code == 0, result
+        assert "Usage:" in result.stdout
+        command = next(c for c in app.registered_commands if c.name == name)
+        assert (command.callback.__doc__ or "").strip(), f"{name} has no help text"
+
+
+def test_every_query_command_has_the_format_option(hohhot: Runner) -> None:
+    for name in _command_names():
+        if name == "export":
+            continue
+        assert "--format" in hohhot(name, "--help").stdout, name
+
+
+def test_completion_of_ids() -> None:
+    from hohhot_cli import cli
+
+    assert "gdp.total" in cli.complete_metric("gdp.")
+    assert "gdp" in cli.complete_metric("gd")
+    assert cli.complete_industry("da") == ["dairy"]
+    assert cli.complete_source("cd-mayor") == ["cd-mayor-2024"]
+    assert cli.complete_topic("tr") == ["trade"]
