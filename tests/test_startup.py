@@ -1,0 +1,47 @@
+"""What start-up imports: deterministic, unlike a time (see benchmarks/ for times)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+from conftest import subprocess_env
+
+_PROBE = """
+import json, sys
+from hohhot_cli.cli import main
+code = main(sys.argv[1:])
+sys.stdout.flush()
+print(json.dumps(sorted(sys.modules)), file=sys.stderr)
+"""
+
+
+def _modules_after(*args: str) -> set[str]:
+    result = subprocess.run(
+        [sys.executable, "-c", _PROBE, *args], env=subprocess_env(NO_COLOR="1"), capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    return {name.split(".")[0] for name in json.loads(result.stderr.splitlines()[-1])}
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("metric", "gdp", "--json"),
+        ("metric", "gdp", "--format", "jsonl"),
+        ("metrics", "--format", "csv"),
+        ("industries", "--json"),
+        ("search", "dairy", "--format", "markdown"),
+    ],
+)
+def test_machine_formats_import_neither_rich_nor_pydantic(args: tuple[str, ...]) -> None:
+    loaded = _modules_after(*args)
+    assert not loaded & {"rich", "pydantic", "pygments", "markdown_it"}, sorted(loaded)
+
+
+def test_table_path_imports_rich_but_not_pydantic() -> None:
+    loaded = _modules_after("industries")
+    assert "rich" in loaded
+    assert "pydantic" not in loaded
