@@ -110,19 +110,20 @@ def read_text(file: Path) -> str:
     except OSError as error:
         raise FactFileError([Problem(name, "", f"cannot read: {error.strerror or error}")]) from None
     if len(data) > MAX_FILE_BYTES:
-        limit = MAX_FILE_BYTES // (1024 * 1024)
-        raise FactFileError([Problem(name, "", f"larger than the {limit} MiB limit for fact files")])
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
+        limit = MAX_FILE_BYTES / (1024 * 1024)
+        raise FactFileError([Problem(name, "", f"larger than the {limit:g} MiB limit for fact files")])
+    bom = 3 if data.startswith(b"\xef\xbb\xbf") else 0
     try:
-        return data.decode("utf-8")
+        return data[bom:].decode("utf-8")
     except UnicodeDecodeError as error:
-        line = data.count(b"\n", 0, error.start) + 1
-        raise FactFileError([Problem(name, "", f"invalid UTF-8 at byte {error.start}", line)]) from None
+        offset = error.start + bom  # counted in the file as it is on disk
+        line = data.count(b"\n", 0, offset) + 1
+        raise FactFileError([Problem(name, "", f"invalid UTF-8 at byte {offset}", line)]) from None
 
 
 def parse_facts(text: str, name: str = "<string>") -> FactBase:
     """Parse and validate fact-base TOML text; ``name`` is used in messages."""
+    text = text.removeprefix("\ufeff")
     if "\x00" in text:
         nul_line = text.count("\n", 0, text.index("\x00")) + 1
         raise FactFileError([Problem(name, "", "contains a NUL byte: not a text file", nul_line)])
@@ -134,10 +135,14 @@ def parse_facts(text: str, name: str = "<string>") -> FactBase:
         found = _LINE_IN_MESSAGE.search(message)
         if line is None and found:
             line = int(found.group(1))
+        if line is None and "end of document" in message:
+            line = text.count("\n") + (0 if text.endswith("\n") else 1)
         message = re.sub(r"\s*\(at line \d+, column \d+\)|\s*\(at end of document\)", "", message)
         raise FactFileError([Problem(name, "", f"TOML syntax error: {message}", line)]) from None
     except RecursionError:
         raise FactFileError([Problem(name, "", "nested too deeply to parse")]) from None
+    except ValueError as error:  # e.g. an integer beyond Python's digit limit for int()
+        raise FactFileError([Problem(name, "", f"a value cannot be read: {error}")]) from None
     except MemoryError:
         raise FactFileError([Problem(name, "", "too large to parse in memory")]) from None
     builder = _Builder(name, text)
@@ -163,14 +168,16 @@ class _Builder:
     def problem(self, place: str, message: str, line: int | None = None) -> None:
         self.problems.append(Problem(self.name, place, message, line))
 
-    def line_of_id(self, key: str, value: str) -> int | None:
-        """The line of ``key = "value"``, to point people at the entry."""
+    def line_of_id(self, key: str, value: str, occurrence: int = 1) -> int | None:
+        """The line of the n-th ``key = "value"``, to point people at the entry."""
         if self._lines is None:
             self._lines = self.text.splitlines()
         pattern = re.compile(rf"^\s*{re.escape(key)}\s*=\s*[\"']{re.escape(value)}[\"']")
         for number, line in enumerate(self._lines, start=1):
             if pattern.match(line):
-                return number
+                occurrence -= 1
+                if occurrence == 0:
+                    return number
         return None
 
     # -- typed getters -------------------------------------------------
@@ -195,10 +202,10 @@ class _Builder:
     def string(self, table: dict[str, Any], key: str, place: str, default: str = "") -> str:
         value = table.get(key, default)
         if not isinstance(value, str):
-            self.problem(f"{place}.{key}", f"expected a string, got {_type_name(value)}")
+            self.problem(_at(place, key), f"expected a string, got {_type_name(value)}")
             return default
         if key in table and not value.strip():
-            self.problem(f"{place}.{key}", "must not be empty")
+            self.problem(_at(place, key), "must not be empty")
         return value
 
     def optional_string(self, table: dict[str, Any], key: str, place: str) -> str | None:
@@ -211,7 +218,7 @@ class _Builder:
         if isinstance(value, str):
             value = [value]
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            self.problem(f"{place}.{key}", f"expected a string or a list of strings, got {_type_name(value)}")
+            self.problem(_at(place, key), f"expected a string or a list of strings, got {_type_name(value)}")
             return ()
         return tuple(value)
 
@@ -225,19 +232,19 @@ class _Builder:
             return kind(value)
         except ValueError:
             choices = ", ".join(member.value for member in kind)
-            self.problem(f"{place}.{key}", f"{value!r} is not one of: {choices}")
+            self.problem(_at(place, key), f"{value!r} is not one of: {choices}")
             return None
 
     def number(self, table: dict[str, Any], key: str, place: str) -> int | float | None:
         value = table.get(key)
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            self.problem(f"{place}.{key}", f"expected a number, got {_type_name(value)}")
+            self.problem(_at(place, key), f"expected a number, got {_type_name(value)}")
             return None
         if isinstance(value, float) and not math.isfinite(value):
-            self.problem(f"{place}.{key}", f"{value} is not a finite number")
+            self.problem(_at(place, key), f"{value} is not a finite number")
             return None
         if abs(value) > MAX_ABS_VALUE:
-            self.problem(f"{place}.{key}", "is out of range (more than 10^18 in magnitude)")
+            self.problem(_at(place, key), "is out of range (more than 10^18 in magnitude)")
             return None
         return value
 
@@ -248,12 +255,12 @@ class _Builder:
         if isinstance(value, _dt.date) and not isinstance(value, _dt.datetime):
             value = value.isoformat()  # a bare TOML date is as good as the string
         if not isinstance(value, str):
-            self.problem(f"{place}.{key}", f"expected a string, got {_type_name(value)}")
+            self.problem(_at(place, key), f"expected a string, got {_type_name(value)}")
             return None
         try:
             parse(value)
         except PeriodError as error:
-            self.problem(f"{place}.{key}", str(error))
+            self.problem(_at(place, key), str(error))
             return None
         return value
 
@@ -290,7 +297,8 @@ class _Builder:
             ("industries", "facts", "companies"),
         )
         version = document.get("schema_version")
-        if "schema_version" in document and version != SCHEMA_VERSION:
+        # type() rather than ==: true and 1.0 compare equal to 1 but are not a version.
+        if "schema_version" in document and (type(version) is not int or version != SCHEMA_VERSION):
             self.problem("schema_version", f"unsupported version {version!r} (this hohhot reads {SCHEMA_VERSION})")
         updated = self.period(document, "updated", "", parse_date) or ""
         if updated and parse_date(updated).granularity != "day":
@@ -339,8 +347,8 @@ class _Builder:
 
     def sources_of(self, table: dict[str, Any], place: str, key: str = "source") -> tuple[str, ...]:
         ids = self.strings(table, key, place)
-        if key in table and not ids:
-            self.problem(f"{place}.{key}", "names no source")
+        if key in table and not ids and table[key] == []:
+            self.problem(_at(place, key), "names no source")
         self.refer(f"{place}.source", ids)
         return ids
 
@@ -351,11 +359,11 @@ class _Builder:
         return value
 
     def check_unique(self, what: str, ids: list[str]) -> None:
-        seen: set[str] = set()
+        seen: dict[str, int] = {}
         for value in ids:
-            if value and value in seen:
-                self.problem(what, f"duplicate id {value!r}", self.line_of_id("id", value))
-            seen.add(value)
+            seen[value] = seen.get(value, 0) + 1
+            if value and seen[value] > 1:
+                self.problem(what, f"duplicate id {value!r}", self.line_of_id("id", value, seen[value]))
 
     def check_aliases(self, metrics: list[Metric], industries: list[Industry]) -> None:
         for group, entries in (("metrics", metrics), ("industries", industries)):
@@ -547,6 +555,11 @@ class _Builder:
             province_zh=self.string(table, "province_zh", "city"),
             sources=self.sources_of(table, "city"),
         )
+
+
+def _at(place: str, key: str) -> str:
+    """The place of a key: ``metrics[0] (gdp.total).unit``, or just ``updated`` at the top."""
+    return f"{place}.{key}" if place else key
 
 
 def _type_name(value: object) -> str:
