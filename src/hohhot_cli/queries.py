@@ -7,7 +7,6 @@ renderers know how to turn into tables, JSON, JSONL, CSV or Markdown.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from difflib import get_close_matches
 
 from hohhot_cli.errors import NotFoundError, Problem
 from hohhot_cli.model import (
@@ -259,6 +258,8 @@ class ValidationReport:
 
 
 def _suggest(query: str, candidates: list[str]) -> list[str]:
+    from difflib import get_close_matches  # only on the not-found path
+
     lowered = query.casefold()
     prefixed = [c for c in candidates if c.startswith(lowered) or lowered.startswith(c + ".")]
     close = get_close_matches(lowered, candidates, n=3, cutoff=0.6)
