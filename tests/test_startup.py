@@ -45,3 +45,19 @@ def test_table_path_imports_rich_but_not_pydantic() -> None:
     loaded = _modules_after("industries")
     assert "rich" in loaded
     assert "pydantic" not in loaded
+
+
+@pytest.mark.parametrize(
+    ("words", "expected"),
+    [
+        ("hohhot metric gdp.v", ["gdp.value_added.primary", "gdp.value_added.secondary", "gdp.value_added.tertiary"]),
+        ("hohhot industries da", ["dairy"]),
+        ("hohhot sources cd-q", ["cd-q1-2023", "cd-q1-2024"]),
+    ],
+)
+def test_shell_completion_of_ids(words: str, expected: list[str]) -> None:
+    """Typer's bash completion protocol, as the shell runs it."""
+    env = subprocess_env(_HOHHOT_COMPLETE="complete_bash", COMP_WORDS=words, COMP_CWORD="2")
+    result = subprocess.run([sys.executable, "-m", "hohhot_cli"], env=env, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == expected
