@@ -78,7 +78,9 @@ class Environment:
 
     def error(self, message: str) -> None:
         """One line to stderr, prefixed with the program name."""
-        line = f"hohhot: {message}\n"
+        from hohhot_cli.text import clean  # a path or id from the user may hold control characters
+
+        line = f"hohhot: {clean(message)}\n"
         encoding = getattr(self.stderr, "encoding", None) or "utf-8"
         try:
             line.encode(encoding)

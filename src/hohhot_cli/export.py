@@ -105,7 +105,8 @@ def _jsonl_text(base: FactBase) -> str:
 
 def _csv_text(base: FactBase) -> str:
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=EXPORT_COLUMNS, lineterminator="\n")
+    # RFC 4180 line ends: the csv module then quotes fields holding a bare \r as well as \n.
+    writer = csv.DictWriter(buffer, fieldnames=EXPORT_COLUMNS, lineterminator="\r\n")
     writer.writeheader()
     for row in export_rows(base):
         writer.writerow({k: "" if v is None else v for k, v in row.items()})
@@ -148,7 +149,9 @@ def _fill_sqlite(base: FactBase, connection: sqlite3.Connection) -> None:
                 [(m.id, m.label, m.topic, m.unit.value, m.industry, m.description) for m in base.metrics],
             )
             columns = ", ".join(
-                f"{name} REAL" if name in ("value", "converted_value") else f"{name} TEXT" for name in EXPORT_COLUMNS
+                # NUMERIC keeps integers as integers (exact up to 2**63), floats as floats.
+                f"{name} NUMERIC" if name in ("value", "converted_value") else f"{name} TEXT"
+                for name in EXPORT_COLUMNS
             )
             cursor.execute(f"CREATE TABLE observations (id INTEGER PRIMARY KEY, {columns})")
             placeholders = ", ".join("?" for _ in EXPORT_COLUMNS)

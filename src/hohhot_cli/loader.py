@@ -60,6 +60,7 @@ _DOTTED_ID = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$")
 _PLAIN_ID = re.compile(r"^[a-z][a-z0-9_-]*$")
 _SOURCE_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 _LINE_IN_MESSAGE = re.compile(r"at line (\d+)")
+_LONG_NUMBER = re.compile(r"[0-9_]{4000,}")
 
 E = TypeVar("E", bound=Enum)
 
@@ -141,8 +142,10 @@ def parse_facts(text: str, name: str = "<string>") -> FactBase:
         raise FactFileError([Problem(name, "", f"TOML syntax error: {message}", line)]) from None
     except RecursionError:
         raise FactFileError([Problem(name, "", "nested too deeply to parse")]) from None
-    except ValueError as error:  # e.g. an integer beyond Python's digit limit for int()
-        raise FactFileError([Problem(name, "", f"a value cannot be read: {error}")]) from None
+    except ValueError:  # an integer literal beyond Python's digit limit for int()
+        long_number = _LONG_NUMBER.search(text)
+        line = text.count("\n", 0, long_number.start()) + 1 if long_number else None
+        raise FactFileError([Problem(name, "", "a number has too many digits to be a figure", line)]) from None
     except MemoryError:
         raise FactFileError([Problem(name, "", "too large to parse in memory")]) from None
     builder = _Builder(name, text)

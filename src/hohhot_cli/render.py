@@ -67,7 +67,8 @@ def render_jsonl(result: object, ascii_only: bool = False) -> str:
 def render_csv(result: object) -> str:
     header, rows = csv_rows(result)
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    # RFC 4180 line ends: the csv module then quotes fields holding a bare \r as well as \n.
+    writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(header)
     writer.writerows(rows)
     return buffer.getvalue()
