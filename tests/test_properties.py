@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import random
 import re
 import sqlite3
@@ -35,9 +36,9 @@ from hohhot_cli.loader import MAX_ABS_VALUE, bundled_facts_path, load_facts
 from hohhot_cli.model import Exactness, Status, Unit
 from hohhot_cli.periods import sort_key
 
-SETTINGS = settings(deadline=None, max_examples=30, suppress_health_check=[HealthCheck.too_slow])
-EXACT_FLOAT_INTEGERS = 2**53
-"""Integers up to this magnitude survive a trip through a float (SQLite's REAL column)."""
+# HOHHOT_PROPERTY_EXAMPLES=1000 for a longer search outside CI.
+EXAMPLES = int(os.environ.get("HOHHOT_PROPERTY_EXAMPLES", "60"))
+SETTINGS = settings(deadline=None, max_examples=EXAMPLES, suppress_health_check=[HealthCheck.too_slow])
 
 
 # -- generating valid fact bases ---------------------------------------------------------
@@ -54,11 +55,8 @@ def toml_value(value: int | float) -> str:
     return repr(value)
 
 
-# Every character but surrogates (not UTF-8) and a bare carriage return, which breaks CSV rows
-# (a known bug: test_robustness.py::test_csv_keeps_rows_whole_with_carriage_returns).
-TEXT = st.text(
-    alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\r"), min_size=1, max_size=12
-).filter(str.strip)
+# Every character but surrogates (not UTF-8): controls, carriage returns and quotes included.
+TEXT = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=12).filter(str.strip)
 YEAR = st.integers(1000, 9999)
 DAY = st.dates(min_value=date(1000, 1, 1), max_value=date(9999, 12, 31)).map(date.isoformat)
 PERIOD = st.one_of(
@@ -72,7 +70,6 @@ DATE = st.one_of(YEAR.map(str), st.tuples(YEAR, st.integers(1, 12)).map(lambda t
 INTEGER = st.integers(-MAX_ABS_VALUE, MAX_ABS_VALUE)
 FLOAT = st.floats(-float(MAX_ABS_VALUE), float(MAX_ABS_VALUE), allow_nan=False, allow_infinity=False)
 VALUE = st.one_of(INTEGER, FLOAT)
-SAFE_VALUE = st.one_of(st.integers(-EXACT_FLOAT_INTEGERS, EXACT_FLOAT_INTEGERS), FLOAT)
 SOURCE_ID = st.from_regex(r"[a-z0-9][a-z0-9-]{0,10}", fullmatch=True)
 WORD = st.from_regex(r"[a-z][a-z0-9_]{0,6}", fullmatch=True)
 
@@ -251,9 +248,12 @@ def _row_key(row: tuple[str, str | None, str | None, Any, Any]) -> tuple[Any, ..
 
 
 @SETTINGS
-@given(fact_bases(value=SAFE_VALUE))
+@given(fact_bases())
 def test_random_valid_base_round_trips_through_every_export(base: dict[str, Any]) -> None:
-    """JSON, JSONL and CSV give back every value bit for bit; SQLite (REAL columns) gives back equal numbers."""
+    """JSON, JSONL and CSV give back every value bit for bit; SQLite gives back equal numbers.
+
+    SQLite's NUMERIC columns may store an integral float as an integer (2.0 as 2, -0.0 as 0): equal, not identical.
+    """
     expected = [
         (
             metric["id"],
@@ -272,9 +272,8 @@ def test_random_valid_base_round_trips_through_every_export(base: dict[str, Any]
             code, stdout, stderr = cli("--facts", str(path), "export", "-o", str(output))
             assert (code, stdout) == (0, ""), stderr
             rows = _exported(output, fmt)
-            if fmt == "sqlite":  # numbers compare exactly with ==, which also lets SQLite turn -0.0 into 0.0
-                floats = [(m, p, a, float(v), None if c is None else float(c)) for m, p, a, v, c in expected]
-                assert sorted(rows, key=_row_key) == sorted(floats, key=_row_key)
+            if fmt == "sqlite":  # == between int and float is exact in Python: no rounding slips through
+                assert sorted(rows, key=_row_key) == sorted(expected, key=_row_key)
             else:
                 assert Counter(
                     (m, p, a, exact(v), None if c is None else exact(c)) for m, p, a, v, c in rows
@@ -297,7 +296,7 @@ def test_sqlite_export_keeps_large_integers_exactly(tmp_path: Path) -> None:
 SEEDS = {"bundled": bundled_facts_path().read_bytes(), "minimal": fuzz_loader.MINIMAL}
 
 
-@settings(deadline=None, max_examples=150)
+@settings(deadline=None, max_examples=5 * EXAMPLES)
 @given(st.sampled_from(sorted(SEEDS)), st.randoms(use_true_random=False))
 def test_mutated_file_loads_or_raises_fact_file_error(seed: str, rng: random.Random) -> None:
     data = fuzz_loader.mutate(SEEDS[seed], rng, list(SEEDS.values()))
