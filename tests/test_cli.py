@@ -432,3 +432,13 @@ def test_completion_of_ids() -> None:
     assert cli.complete_industry("da") == ["dairy"]
     assert cli.complete_source("cd-mayor") == ["cd-mayor-2024"]
     assert cli.complete_topic("tr") == ["trade"]
+
+
+def test_export_never_overwrites_the_fact_file_it_reads(hohhot: Runner, tmp_path: Path) -> None:
+    facts = tmp_path / "facts.toml"
+    facts.write_bytes((REPO / "facts.toml").read_bytes())
+    before = facts.read_bytes()
+    result = hohhot("--facts", str(facts), "export", "--format", "json", "-o", str(facts))
+    assert result.exit_code == ExitStatus.ERROR, result
+    assert result.stderr == f"hohhot: error: {facts}: is the fact file being read; export to another file\n"
+    assert facts.read_bytes() == before

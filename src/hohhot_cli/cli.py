@@ -21,7 +21,7 @@ import typer
 
 from hohhot_cli import __version__
 from hohhot_cli.environment import Environment
-from hohhot_cli.errors import ExitStatus, FactFileError, HohhotError, UsageError
+from hohhot_cli.errors import ExitStatus, FactFileError, HohhotError, OutputError, UsageError
 from hohhot_cli.model import FactBase, IndustryKind
 from hohhot_cli.render import OutputFormat, Style, render
 
@@ -356,7 +356,10 @@ def export_command(
     except ValueError:
         choices = ", ".join(f.value for f in ExportFormat)
         raise UsageError(f"export format {chosen or '(none)'!r} is not one of: {choices}") from None
-    rows = write_export(get_base(), fmt, output)
+    base = get_base()
+    if output.exists() and Path(base.path).exists() and output.resolve() == Path(base.path).resolve():
+        raise OutputError(f"{output}: is the fact file being read; export to another file")
+    rows = write_export(base, fmt, output)
     _state.env.error(f"wrote {rows} observations to {output} ({fmt.value})")
 
 

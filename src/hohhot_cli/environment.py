@@ -16,9 +16,9 @@ _PROBE = "呼和浩特≈█"  # characters our output uses beyond ASCII
 class Environment:
     """Standard streams, environment variables and terminal facts."""
 
-    stdout: TextIO = field(default_factory=lambda: sys.stdout)
+    stdout: TextIO | None = field(default_factory=lambda: sys.stdout)
     """Where data goes."""
-    stderr: TextIO = field(default_factory=lambda: sys.stderr)
+    stderr: TextIO | None = field(default_factory=lambda: sys.stderr)
     """Where messages go."""
     environ: Mapping[str, str] = field(default_factory=lambda: os.environ)
     """Environment variables (NO_COLOR, FORCE_COLOR, COLUMNS, TERM, HOHHOT_FACTS)."""
@@ -30,7 +30,7 @@ class Environment:
         if self.stdout_isatty is not None:
             return self.stdout_isatty
         try:
-            return self.stdout.isatty()
+            return self.stdout is not None and self.stdout.isatty()
         except (AttributeError, ValueError):
             return False
 
@@ -48,9 +48,12 @@ class Environment:
     @property
     def width(self) -> int:
         """COLUMNS when set to a number, else the terminal's width, else 80."""
-        columns = self.environ.get("COLUMNS", "")
-        if columns.isdigit() and int(columns) > 0:
-            return min(int(columns), 1000)
+        try:
+            columns = int(self.environ.get("COLUMNS", ""))
+        except ValueError:  # unset, empty, or digits int() does not read ("²")
+            columns = 0
+        if columns > 0:
+            return min(columns, 1000)
         if self.is_terminal:
             return shutil.get_terminal_size((80, 24)).columns
         return 80
@@ -67,6 +70,10 @@ class Environment:
 
     def write(self, text: str) -> None:
         """Write data to stdout, degrading characters the stream cannot encode."""
+        if self.stdout is None:  # started with stdout closed (>&-)
+            from hohhot_cli.errors import OutputError
+
+            raise OutputError("standard output is closed")
         if self.ascii_only:
             encoding = getattr(self.stdout, "encoding", None) or "ascii"
             try:
@@ -78,6 +85,8 @@ class Environment:
 
     def error(self, message: str) -> None:
         """One line to stderr, prefixed with the program name."""
+        if self.stderr is None:  # started with stderr closed (2>&-): nowhere to say it
+            return
         from hohhot_cli.text import clean  # a path or id from the user may hold control characters
 
         line = f"hohhot: {clean(message)}\n"

@@ -215,6 +215,16 @@ _TEXT_WRITERS: dict[ExportFormat, Callable[[FactBase], str]] = {
 }
 
 
+def _mode_for(output: Path) -> int:
+    """The mode a plainly created file would get: the existing target's, else 0666 less the umask."""
+    try:
+        return output.stat().st_mode & 0o7777
+    except OSError:
+        umask = os.umask(0)  # reading the umask means setting it; put it straight back
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
 def write_export(base: FactBase, export_format: ExportFormat, output: Path) -> int:
     """Write the export atomically; return the number of observation rows.
 
@@ -227,7 +237,8 @@ def write_export(base: FactBase, export_format: ExportFormat, output: Path) -> i
     if not directory.is_dir():
         raise OutputError(f"{output}: no such directory {str(directory)!r}")
     try:
-        handle, temporary = tempfile.mkstemp(prefix=f".{output.name}.", suffix=".part", dir=directory)
+        # A short name of its own: the target's name may already be as long as the system allows.
+        handle, temporary = tempfile.mkstemp(prefix=".hohhot-export-", suffix=".part", dir=directory)
     except OSError as error:
         raise OutputError(f"{output}: cannot write: {error.strerror or error}") from None
     try:
@@ -238,6 +249,7 @@ def write_export(base: FactBase, export_format: ExportFormat, output: Path) -> i
         else:
             with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
                 stream.write(_TEXT_WRITERS[export_format](base))
+        os.chmod(temporary, _mode_for(output))
         os.replace(temporary, output)
     except BaseException as error:
         with contextlib.suppress(OSError):

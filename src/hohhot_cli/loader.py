@@ -53,6 +53,9 @@ MAX_FILE_BYTES = 64 * 1024 * 1024
 MAX_ABS_VALUE = 10**18
 """Largest magnitude accepted for a value: beyond it a figure is a typo, and floats lose integers."""
 
+MAX_KEY_DEPTH = 100
+"""Most dots a key or table header may have; tomllib's time grows with the square of the depth."""
+
 ENV_FACTS = "HOHHOT_FACTS"
 """Environment variable naming a fact file to use instead of the bundled one."""
 
@@ -128,6 +131,10 @@ def parse_facts(text: str, name: str = "<string>") -> FactBase:
     if "\x00" in text:
         nul_line = text.count("\n", 0, text.index("\x00")) + 1
         raise FactFileError([Problem(name, "", "contains a NUL byte: not a text file", nul_line)])
+    too_deep = _too_deep_key(text)
+    if too_deep is not None:
+        message = f"a key is nested more than {MAX_KEY_DEPTH} levels deep"
+        raise FactFileError([Problem(name, "", message, too_deep)])
     try:
         document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
@@ -153,6 +160,18 @@ def parse_facts(text: str, name: str = "<string>") -> FactBase:
     if builder.problems or base is None:
         raise FactFileError(builder.problems)
     return base
+
+
+def _too_deep_key(text: str) -> int | None:
+    """The line of a dotted key or table header deeper than :data:`MAX_KEY_DEPTH`, if any."""
+    if text.count(".") <= MAX_KEY_DEPTH:
+        return None
+    for number, line in enumerate(text.splitlines(), start=1):
+        stripped = line.lstrip()
+        key = stripped.partition("]")[0] if stripped.startswith("[") else stripped.partition("=")[0]
+        if key.count(".") > MAX_KEY_DEPTH:
+            return number
+    return None
 
 
 class _Builder:

@@ -6,6 +6,7 @@ renderers know how to turn into tables, JSON, JSONL, CSV or Markdown.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from hohhot_cli.errors import NotFoundError, Problem
@@ -612,6 +613,8 @@ def _point(metric: Metric, observation: Observation, by_period: dict[str, Observ
     percent = None
     if metric.unit is not Unit.PERCENT and previous.value != 0:
         percent = change / abs(previous.value) * 100
+        if not math.isfinite(percent):  # from a vanishingly small value: no meaningful percent
+            percent = None
     approximate = Exactness.APPROXIMATE in (observation.exactness, previous.exactness)
     return SeriesPoint(observation, previous_period, change, percent, approximate, "")
 
