@@ -41,11 +41,13 @@ Runner = Callable[..., Result]
 
 
 @pytest.fixture(autouse=True)
-def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """No user setting leaks into a test: bundled facts, fixed width, no colour."""
+def _clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """No user setting leaks into a test: bundled facts, fixed width, no colour, a parse cache of its own."""
     for name in ("HOHHOT_FACTS", "FORCE_COLOR", "NO_COLOR", "HOHHOT_NO_CACHE"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("COLUMNS", "80")
+    # Outside tmp_path, which some tests expect to hold nothing but what they wrote.
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("cache-home")))
     yield
 
 

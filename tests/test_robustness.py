@@ -653,8 +653,8 @@ def test_closed_stderr_keeps_the_exit_status(tmp_path: Path, args: tuple[str, ..
 INTERRUPT_WRAPPER = """\
 import os, signal, sys, time
 from pathlib import Path
+import hohhot_cli.cache as cache
 import hohhot_cli.cli as cli
-import hohhot_cli.loader as loader
 import hohhot_cli.views as views
 
 where, *args = sys.argv[1:]
@@ -664,12 +664,12 @@ def interrupt():
     time.sleep(5)  # the KeyboardInterrupt arrives before this ends
 
 if where == "load":
-    real_load = loader.load_facts
-    def load_facts(*a, **k):
+    real_load = cache.load_facts_cached
+    def load_facts_cached(*a, **k):
         base = real_load(*a, **k)
         interrupt()
         return base
-    loader.load_facts = load_facts
+    cache.load_facts_cached = load_facts_cached
 elif where == "views":  # half-way through building the records
     real_record = views.observation_record
     calls = []
@@ -688,10 +688,10 @@ elif where == "render":  # the output is complete, not yet written
     cli.render = render
 elif where == "wait":  # wait for a real SIGINT from outside
     ready = Path(os.environ["HOHHOT_TEST_READY"])
-    def load_facts(*a, **k):
+    def load_facts_cached(*a, **k):
         ready.write_text("ready")
         time.sleep(30)
-    loader.load_facts = load_facts
+    cache.load_facts_cached = load_facts_cached
 sys.exit(cli.main(args))
 """
 

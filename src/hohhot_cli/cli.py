@@ -41,6 +41,7 @@ class _State:
 
     env: Environment = Environment()
     facts_path: Path | None = None
+    use_cache: bool = True
     base: FactBase | None = None
 
 
@@ -50,9 +51,13 @@ _state = _State()
 def get_base() -> FactBase:
     """The fact base for this invocation, loaded once."""
     if _state.base is None:
-        from hohhot_cli.loader import default_facts_path, load_facts
+        from hohhot_cli.cache import load_facts_cached
+        from hohhot_cli.loader import default_facts_path
 
-        _state.base = load_facts(_state.facts_path or default_facts_path())
+        environ = dict(os.environ)
+        if not _state.use_cache:
+            environ["HOHHOT_NO_CACHE"] = "1"
+        _state.base = load_facts_cached(_state.facts_path or default_facts_path(), environ)
     return _state.base
 
 
@@ -156,10 +161,8 @@ def query_command(name: str, **settings: Any) -> Callable[[F], F]:
 def _version(value: bool) -> None:
     if not value:
         return
-    from hohhot_cli.loader import default_facts_path, load_facts
-
     try:
-        updated = f"fact base updated {load_facts(_state.facts_path or default_facts_path()).updated}"
+        updated = f"fact base updated {get_base().updated}"
     except HohhotError as error:
         updated = f"fact base unreadable: {error}"
     _state.env.write(f"hohhot {__version__} ({updated})\n")
@@ -186,6 +189,13 @@ def root(
             show_envvar=True,
         ),
     ] = None,
+    no_cache: Annotated[
+        bool,
+        typer.Option(
+            "--no-cache",
+            help="Parse the fact file afresh and keep no parse cache (also HOHHOT_NO_CACHE=1).",
+        ),
+    ] = False,
     version: Annotated[
         bool,
         typer.Option(
@@ -197,6 +207,7 @@ def root(
 
     Run without a command for an overview of the city.
     """
+    _state.use_cache = not no_cache
     if context.invoked_subcommand is None:
         from hohhot_cli.queries import overview
 
@@ -370,6 +381,7 @@ def main(argv: list[str] | None = None, env: Environment | None = None) -> int:
     """Run the CLI; return the exit status. Nothing but one-line messages reach stderr."""
     _state.env = env or Environment()
     _state.facts_path = None
+    _state.use_cache = True
     _state.base = None
     args = sys.argv[1:] if argv is None else argv
     environment = _state.env
@@ -409,5 +421,17 @@ def _silence_stdout() -> None:
 
 
 def run() -> None:
-    """Console-script entry point."""
-    sys.exit(main())
+    """Console-script entry point: run, flush, and leave without tearing the interpreter down.
+
+    After a lookup in a large fact base, the interpreter would spend longer freeing
+    every object one by one at exit than the lookup took. Everything that matters
+    is done by then: output flushed here, export files closed and renamed.
+    """
+    status = main()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            if stream is not None:
+                stream.flush()
+        except (OSError, ValueError):  # a reader that went away, a closed stream
+            _silence_stdout()
+    os._exit(status)

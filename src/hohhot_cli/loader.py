@@ -39,11 +39,6 @@ from hohhot_cli.model import (
 )
 from hohhot_cli.periods import PeriodError, parse_date, parse_period, sort_key
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on Python 3.10 only
-    import tomli as tomllib
-
 SCHEMA_VERSION = 1
 """The only file format version this loader reads."""
 
@@ -93,12 +88,16 @@ def load_facts(path: str | os.PathLike[str] | None = None) -> FactBase:
     Raises :class:`FactFileError` listing every problem found.
     """
     file = Path(path) if path is not None else bundled_facts_path()
-    text = read_text(file)
-    return parse_facts(text, str(file))
+    return parse_facts(read_text(file), str(file))
 
 
 def read_text(file: Path) -> str:
     """Read a fact file as UTF-8 text, refusing what is not a readable, sane-sized file."""
+    return decode_text(read_bytes(file), str(file))
+
+
+def read_bytes(file: Path) -> bytes:
+    """Read a fact file's bytes, refusing a directory, a missing file or one over the size limit."""
     name = str(file)
     try:
         if file.is_dir():
@@ -116,6 +115,11 @@ def read_text(file: Path) -> str:
     if len(data) > MAX_FILE_BYTES:
         limit = MAX_FILE_BYTES / (1024 * 1024)
         raise FactFileError([Problem(name, "", f"larger than the {limit:g} MiB limit for fact files")])
+    return data
+
+
+def decode_text(data: bytes, name: str) -> str:
+    """The text of a fact file's bytes (UTF-8, an optional BOM dropped)."""
     bom = 3 if data.startswith(b"\xef\xbb\xbf") else 0
     try:
         return data[bom:].decode("utf-8")
@@ -135,6 +139,10 @@ def parse_facts(text: str, name: str = "<string>") -> FactBase:
     if too_deep is not None:
         message = f"a key is nested more than {MAX_KEY_DEPTH} levels deep"
         raise FactFileError([Problem(name, "", message, too_deep)])
+    if sys.version_info >= (3, 11):
+        import tomllib  # here, not at the top: a parse-cache hit never needs it
+    else:  # pragma: no cover - exercised on Python 3.10 only
+        import tomli as tomllib
     try:
         document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
@@ -162,16 +170,14 @@ def parse_facts(text: str, name: str = "<string>") -> FactBase:
     return base
 
 
+# Each repeat starts at a dot and takes no other dot: linear, no backtracking blow-up.
+_DEEP_KEY = re.compile(r"^[ \t]*\[*[^=\n.\]]*(?:\.[^=\n.\]]*){" + str(MAX_KEY_DEPTH + 1) + "}", re.MULTILINE)
+
+
 def _too_deep_key(text: str) -> int | None:
     """The line of a dotted key or table header deeper than :data:`MAX_KEY_DEPTH`, if any."""
-    if text.count(".") <= MAX_KEY_DEPTH:
-        return None
-    for number, line in enumerate(text.splitlines(), start=1):
-        stripped = line.lstrip()
-        key = stripped.partition("]")[0] if stripped.startswith("[") else stripped.partition("=")[0]
-        if key.count(".") > MAX_KEY_DEPTH:
-            return number
-    return None
+    found = _DEEP_KEY.search(text)
+    return None if found is None else text.count("\n", 0, found.start()) + 1
 
 
 class _Builder:

@@ -13,10 +13,9 @@ Partial dates (``2021``, ``2021-06``, ``2021-06-18``) are used for source dates 
 
 from __future__ import annotations
 
-import calendar
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 _SINGLE = re.compile(
     r"^(?P<year>\d{4})"
@@ -75,7 +74,9 @@ def _single(text: str) -> Span:
 
 
 def _month_end(year: int, month: int) -> date:
-    return date(year, month, calendar.monthrange(year, month)[1])
+    if month == 12:  # not via 1 January of the next year, which does not exist after 9999
+        return date(year, 12, 31)
+    return date(year, month + 1, 1) - timedelta(days=1)
 
 
 def parse_period(text: str) -> Span:

@@ -28,8 +28,12 @@ from hohhot_cli.periods import parse_period, previous_comparable
 
 # -- results ---------------------------------------------------------------
 
+# Results are short-lived containers handed straight to a renderer: frozen, but
+# without generated __eq__ and __repr__, which would only add start-up time
+# (every command loads this module).
 
-@dataclass(frozen=True)
+
+@dataclass(frozen=True, eq=False, repr=False)
 class MetricsResult:
     """Metrics with their observations; ``index`` asks tables for one line per metric."""
 
@@ -41,7 +45,7 @@ class MetricsResult:
     """True for the ``metrics`` index: tables show the latest value only."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class IndustriesResult:
     """A list of industries."""
 
@@ -51,7 +55,7 @@ class IndustriesResult:
     """The industries, in file order."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class IndustryDetail:
     """One industry with everything that belongs to it."""
 
@@ -69,7 +73,7 @@ class IndustryDetail:
     """Every source cited by the above, in file order."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class SearchHit:
     """One search match."""
 
@@ -85,7 +89,7 @@ class SearchHit:
     """Names of the fields that matched."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class SearchResult:
     """Search matches, best first."""
 
@@ -95,7 +99,7 @@ class SearchResult:
     """The matches; empty when nothing matched."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class SourceUse:
     """A source and how many entries cite it."""
 
@@ -112,7 +116,7 @@ class SourceUse:
         return self.observations + self.facts
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class SourcesResult:
     """All sources with how much each supports."""
 
@@ -120,7 +124,7 @@ class SourcesResult:
     """In file order."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class SourceDetail:
     """One source and everything it supports."""
 
@@ -138,7 +142,7 @@ class SourceDetail:
     """Companies citing it."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class SideBySideRow:
     """One metric's latest observation in a side-by-side comparison."""
 
@@ -150,7 +154,7 @@ class SideBySideRow:
     """Value over the largest value of the same unit (0..1), for a bar; None for no bar."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class SideBySide:
     """Several metrics side by side."""
 
@@ -160,7 +164,7 @@ class SideBySide:
     """In the order asked."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class SeriesPoint:
     """One observation of a series, with the change from the previous comparable period."""
 
@@ -178,7 +182,7 @@ class SeriesPoint:
     """Why no change is given, when that is not obvious (a bound, a revision, a target)."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class Series:
     """One metric over time."""
 
@@ -188,7 +192,7 @@ class Series:
     """In chronological order."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class OverTime:
     """One or more metrics, each over time."""
 
@@ -198,7 +202,7 @@ class OverTime:
     """One per metric."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class IndustryComparisonRow:
     """One industry in a side-by-side comparison."""
 
@@ -212,7 +216,7 @@ class IndustryComparisonRow:
     """Its first metric's latest observation, if any."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class IndustryComparison:
     """Industries side by side."""
 
@@ -222,7 +226,7 @@ class IndustryComparison:
     """In the order asked (all when none were named)."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class Overview:
     """The city at a glance."""
 
@@ -238,7 +242,7 @@ class Overview:
     """The emerging industries."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class ValidationReport:
     """The outcome of validating a fact file."""
 

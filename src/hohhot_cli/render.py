@@ -6,7 +6,6 @@ the JSON, JSONL, CSV and Markdown paths stay free of it.
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import re
@@ -65,6 +64,8 @@ def render_jsonl(result: object, ascii_only: bool = False) -> str:
 
 
 def render_csv(result: object) -> str:
+    import csv
+
     header, rows = csv_rows(result)
     buffer = io.StringIO()
     # RFC 4180 line ends: the csv module then quotes fields holding a bare \r as well as \n.

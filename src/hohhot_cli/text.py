@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import re
-from decimal import Decimal
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from decimal import Decimal
 
 from hohhot_cli.model import UNIT_SYMBOLS, Exactness, Observation, Status, Unit
 
@@ -47,6 +50,8 @@ def _escape(match: re.Match[str]) -> str:
 
 def plain_number(value: int | float | Decimal) -> str:
     """A number with thousands separators and no float noise (``3,446,100``, ``0.2``)."""
+    from decimal import Decimal  # tables and Markdown only: the JSON path never loads decimal
+
     number = value if isinstance(value, Decimal) else _decimal(value)
     if number == number.to_integral_value() and abs(number) < Decimal(10) ** 18:
         return f"{int(number):,}"
@@ -57,13 +62,15 @@ def plain_number(value: int | float | Decimal) -> str:
 
 def _decimal(value: int | float) -> Decimal:
     # repr() is the shortest string that reads back as the same float: no 0.30000000000000004.
+    from decimal import Decimal
+
     return Decimal(value) if isinstance(value, int) else Decimal(repr(value))
 
 
 def human_value(value: int | float, unit: Unit) -> str:
     """A value in its unit the way people read it: ``256.0 bn CNY``, ``70 %``, ``15th``."""
     if unit in (Unit.CNY, Unit.USD) and abs(value) >= 1_000_000_000:
-        billions = _decimal(value) / Decimal(1_000_000_000)
+        billions = _decimal(value) / 1_000_000_000
         text = plain_number(billions)
         if "." not in text:
             text += ".0"
