@@ -212,7 +212,7 @@ def _write_metric(
     if index % 3 == 0:
         out.append(f'description = "Synthetic series {index}: {label.lower()}."')
     if index == 0:
-        out.append('aliases = ["gdp", "economy"]')
+        out.append('aliases = ["regional gdp", "economy"]')
     elif index % 5 == 0:
         out.append(f'aliases = ["series {index}"]')
     if topic != "gdp" and index % 4 == 0:

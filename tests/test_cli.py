@@ -442,3 +442,137 @@ def test_export_never_overwrites_the_fact_file_it_reads(hohhot: Runner, tmp_path
     assert result.exit_code == ExitStatus.ERROR, result
     assert result.stderr == f"hohhot: error: {facts}: is the fact file being read; export to another file\n"
     assert facts.read_bytes() == before
+
+
+# -- several figures for one period, bars, aliases ---------------------------------------
+
+
+def _with_revised_2018(tmp_path: Path, revised: str) -> Path:
+    """The bundled base plus a revised 2018 GDP after the first-published one, and a 2019 figure."""
+    text = (REPO / "facts.toml").read_text(encoding="utf-8")
+    marker = 'period = "2020"\nvalue = 280_070_000_000\nsource = "cd-profile-2021"\n'
+    assert marker in text
+    extra = (
+        f'\n[[metrics.observations]]\nperiod = "2018"\nvalue = {revised}\nsource = "cd-gdp-2018"\n'
+        '\n[[metrics.observations]]\nperiod = "2019"\nvalue = 270_000_000_000\nsource = "cd-gdp-2018"\n'
+    )
+    facts = tmp_path / "facts.toml"
+    facts.write_text(text.replace(marker, marker + extra), encoding="utf-8")
+    return facts
+
+
+def test_compare_uses_the_previous_figure_on_the_same_basis(hohhot: Runner, tmp_path: Path) -> None:
+    facts = _with_revised_2018(tmp_path, "260_000_000_000")
+    (series,) = hohhot("--facts", str(facts), "compare", "gdp.total", "--json").json()
+    point = next(o for o in series["observations"] if o["period"] == "2019")
+    assert point["previous_period"] == "2018"
+    assert point["change"] == 10_000_000_000  # from the revised 260 bn, not the first-published 290.35 bn
+    assert point["change_remark"] == ""
+
+
+def test_latest_prefers_the_most_final_figure_of_a_period(hohhot: Runner, tmp_path: Path) -> None:
+    text = (REPO / "facts.toml").read_text(encoding="utf-8")
+    marker = 'period = "2023"\nvalue = 380_000_000_000\nstatus = "preliminary"\n'
+    assert marker in text
+    extra = 'period = "2023"\nvalue = 350_000_000_000\nstatus = "first_published"\nsource = "cd-profile-2024"\n'
+    facts = tmp_path / "facts.toml"
+    facts.write_text(text.replace(marker, extra + "\n[[metrics.observations]]\n" + marker), encoding="utf-8")
+    record = hohhot("--facts", str(facts), "overview", "--json").json()
+    assert (record["gdp"]["value"], record["gdp"]["status"]) == (380_000_000_000, "preliminary")
+
+
+def test_no_bars_across_periods(hohhot: Runner) -> None:
+    rows = hohhot("compare", "trade.total", "trade.exports", "--json").json()
+    assert [(r["id"], r["period"], r["share_of_max"]) for r in rows] == [
+        ("trade.total", "2024-H1", None),
+        ("trade.exports", "2023", None),
+    ]
+
+
+def test_an_alias_that_is_a_topic_is_refused(tmp_path: Path) -> None:
+    from hohhot_cli.errors import FactFileError
+    from hohhot_cli.loader import parse_facts
+
+    text = (REPO / "facts.toml").read_text(encoding="utf-8")
+    text = text.replace('aliases = ["regional gdp", "economy"]', 'aliases = ["gdp", "economy"]')
+    with pytest.raises(FactFileError) as caught:
+        parse_facts(text, "facts.toml")
+    assert [str(p) for p in caught.value.problems] == [
+        "facts.toml: metrics (gdp.total).aliases: alias 'gdp' is a topic too, so it would never be used"
+    ]
+
+
+def test_an_alias_finds_its_metric(hohhot: Runner) -> None:
+    records = hohhot("metric", "residents", "--json").json()
+    assert [r["id"] for r in records] == ["population.resident"]
+
+
+# -- global options in any order, state between runs ------------------------------------------
+
+
+def _dated_copy(tmp_path: Path, date: str) -> Path:
+    facts = tmp_path / "dated.toml"
+    text = (REPO / "facts.toml").read_text(encoding="utf-8")
+    facts.write_text(text.replace("updated = 2026-11-22", f"updated = {date}"), encoding="utf-8")
+    return facts
+
+
+@pytest.mark.parametrize("order", ["facts-first", "version-first"])
+def test_version_reports_the_chosen_fact_file(hohhot: Runner, tmp_path: Path, order: str) -> None:
+    facts = _dated_copy(tmp_path, "2020-01-01")
+    args = ["--facts", str(facts), "--version"]
+    result = hohhot(*(args if order == "facts-first" else args[::-1][:1] + args[:2]))
+    assert result.stdout == "hohhot 0.1.0 (fact base updated 2020-01-01)\n", result
+
+
+def test_version_of_a_missing_fact_file_says_so(hohhot: Runner, tmp_path: Path) -> None:
+    result = hohhot("--version", "--facts", str(tmp_path / "missing.toml"))
+    assert result.stdout.startswith("hohhot 0.1.0 (fact base unreadable: ")
+
+
+def test_no_cache_applies_to_version(hohhot: Runner, tmp_path: Path) -> None:
+    from hohhot_cli.cache import cache_directory
+
+    directory = cache_directory(dict(os.environ))
+    assert directory is not None
+    before = set(directory.glob("*")) if directory.exists() else set()
+    assert hohhot("--version", "--no-cache", "--facts", str(_dated_copy(tmp_path, "2020-01-01"))).exit_code == 0
+    after = set(directory.glob("*")) if directory.exists() else set()
+    assert after == before
+
+
+def test_no_state_leaks_from_one_run_to_the_next(hohhot: Runner, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    facts = _dated_copy(tmp_path, "2020-01-01")
+    assert "2020-01-01" in hohhot("--facts", str(facts), "--version").stdout
+    assert "2026-11-22" in hohhot("--version").stdout
+    direct = CliRunner().invoke(app, ["--facts", str(facts), "--version"])
+    assert direct.exit_code == 0, direct.output
+    assert "2020-01-01" in direct.output
+
+
+def test_usage_errors_are_one_line(hohhot: Runner) -> None:
+    result = hohhot("metric", "gdp", "--bogus")
+    assert result.exit_code == ExitStatus.USAGE
+    assert result.stderr == "hohhot: usage: No such option: --bogus (try 'hohhot metric --help')\n"
+
+
+# -- export targets ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("suffix", "head"), [("sqlite3", b"SQLite format 3"), ("ndjson", b'{"metric"')])
+def test_export_format_from_more_extensions(hohhot: Runner, tmp_path: Path, suffix: str, head: bytes) -> None:
+    output = tmp_path / f"out.{suffix}"
+    assert hohhot("export", "-o", str(output)).exit_code == 0
+    assert output.read_bytes().startswith(head)
+
+
+def test_export_through_a_symlink_keeps_the_link(hohhot: Runner, tmp_path: Path) -> None:
+    target = tmp_path / "real.csv"
+    target.write_text("old\n", encoding="utf-8")
+    link = tmp_path / "link.csv"
+    link.symlink_to(target)
+    assert hohhot("export", "-o", str(link)).exit_code == 0
+    assert link.is_symlink()
+    assert target.read_text(encoding="utf-8").startswith("metric,label,topic")

@@ -477,9 +477,11 @@ def test_hostile_text_in_tables_is_literal_and_inert(
 ) -> None:
     result = hohhot("--facts", str(hostile_facts), *args, "--format", fmt, env={"COLUMNS": "1000"})
     assert result.exit_code == 0, result
-    assert MARKUP in result.stdout, "rich markup and emoji codes print as they are"
+    # Markdown escapes brackets so that a viewer shows them as text: compare what it shows.
+    shown = re.sub(r"\\(.)", r"\1", result.stdout) if fmt == "markdown" else result.stdout
+    assert MARKUP in shown, "rich markup and emoji codes print as they are"
     assert not raw_controls(result.stdout), sorted(raw_controls(result.stdout))
-    assert "x1b[31mred" in result.stdout, "the escape is shown, visibly"
+    assert "x1b[31mred" in shown, "the escape is shown, visibly"
     assert result.stderr == ""
 
 
@@ -1220,3 +1222,16 @@ def test_export_to_the_longest_file_name(hohhot: Runner, tmp_path: Path) -> None
     result = hohhot("export", "-o", str(target))
     assert result.exit_code == 0, result
     assert [p.name for p in tmp_path.iterdir()] == [target.name]
+
+
+def test_markdown_never_carries_live_html_or_links(hohhot: Runner, tmp_path: Path) -> None:
+    facts = tmp_path / "facts.toml"
+    text = (REPO / "facts.toml").read_text(encoding="utf-8")
+    facts.write_text(
+        text.replace('label = "Regional GDP"', 'label = "<img src=x onerror=alert(1)> [click](javascript:alert(1))"'),
+        encoding="utf-8",
+    )
+    out = hohhot("--facts", str(facts), "metric", "gdp.total", "-f", "markdown").stdout
+    assert "<img" not in out and "&lt;img src=x onerror=alert(1)>" in out
+    assert not re.search(r"(?<!\\)\]\(", out), "no live link: every ] before ( is escaped"
+    assert "\\[click\\](javascript:alert(1))" in out

@@ -61,3 +61,17 @@ def test_shell_completion_of_ids(words: str, expected: list[str]) -> None:
     result = subprocess.run([sys.executable, "-m", "hohhot_cli"], env=env, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == expected
+
+
+@pytest.mark.parametrize("fmt", ["table", "json"])
+def test_undecodable_argument_bytes_print_escaped(fmt: str) -> None:
+    """A byte that is not UTF-8 in argv arrives as a lone surrogate; it must not crash the output."""
+    result = subprocess.run(
+        [sys.executable, "-m", "hohhot_cli", "search", b"\xff", "--format", fmt],
+        env=subprocess_env(PYTHONIOENCODING="utf-8"),
+        capture_output=True,
+    )
+    assert result.returncode == 0, result.stderr
+    assert b"Traceback" not in result.stderr
+    if fmt == "json":
+        assert json.loads(result.stdout) == []

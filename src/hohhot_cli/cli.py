@@ -37,9 +37,9 @@ app = typer.Typer(
 
 
 class _State:
-    """Per-invocation state: the environment and the fact file chosen."""
+    """Per-invocation state, set afresh by ``main`` and by the root callback of every run."""
 
-    env: Environment = Environment()
+    env: Environment | None = None
     facts_path: Path | None = None
     use_cache: bool = True
     base: FactBase | None = None
@@ -48,13 +48,20 @@ class _State:
 _state = _State()
 
 
+def get_env() -> Environment:
+    """The environment of this invocation (the process's own when the app is run directly)."""
+    if _state.env is None:
+        _state.env = Environment()
+    return _state.env
+
+
 def get_base() -> FactBase:
     """The fact base for this invocation, loaded once."""
     if _state.base is None:
         from hohhot_cli.cache import load_facts_cached
         from hohhot_cli.loader import default_facts_path
 
-        environ = dict(os.environ)
+        environ = {**os.environ, **get_env().environ}
         if not _state.use_cache:
             environ["HOHHOT_NO_CACHE"] = "1"
         _state.base = load_facts_cached(_state.facts_path or default_facts_path(), environ)
@@ -123,7 +130,7 @@ _OUTPUT_PARAMETERS = [
 
 def emit(result: object, output_format: OutputFormat) -> None:
     """Render a result in the chosen format and write it to stdout."""
-    env = _state.env
+    env = get_env()
     style = Style(width=env.width, color=env.color)
     env.write(render(result, output_format, style, ascii_only=env.ascii_only))
 
@@ -158,23 +165,6 @@ def query_command(name: str, **settings: Any) -> Callable[[F], F]:
 # -- commands ------------------------------------------------------------------
 
 
-def _version(value: bool) -> None:
-    if not value:
-        return
-    try:
-        updated = f"fact base updated {get_base().updated}"
-    except HohhotError as error:
-        updated = f"fact base unreadable: {error}"
-    _state.env.write(f"hohhot {__version__} ({updated})\n")
-    raise typer.Exit(ExitStatus.OK)
-
-
-def _facts_option(value: Path | None) -> Path | None:
-    # Eager, so that --version after --facts reports the chosen file.
-    _state.facts_path = value
-    return value
-
-
 @app.callback()
 def root(
     context: typer.Context,
@@ -184,8 +174,6 @@ def root(
             "--facts",
             envvar="HOHHOT_FACTS",
             help="Use this fact file instead of the bundled one (also $HOHHOT_FACTS).",
-            callback=_facts_option,
-            is_eager=True,
             show_envvar=True,
         ),
     ] = None,
@@ -198,16 +186,24 @@ def root(
     ] = False,
     version: Annotated[
         bool,
-        typer.Option(
-            "--version", "-V", help="Show the version and the fact base's date.", callback=_version, is_eager=True
-        ),
+        # Not eager: handled below, once --facts and --no-cache are known wherever they stand.
+        typer.Option("--version", "-V", help="Show the version and the fact base's date."),
     ] = False,
 ) -> None:
     """Sourced facts and figures about Hohhot (呼和浩特), capital of Inner Mongolia.
 
     Run without a command for an overview of the city.
     """
+    _state.facts_path = facts
     _state.use_cache = not no_cache
+    _state.base = None
+    if version:
+        try:
+            updated = f"fact base updated {get_base().updated}"
+        except HohhotError as error:
+            updated = f"fact base unreadable: {error}"
+        get_env().write(f"hohhot {__version__} ({updated})\n")
+        raise typer.Exit(ExitStatus.OK)
     if context.invoked_subcommand is None:
         from hohhot_cli.queries import overview
 
@@ -361,7 +357,8 @@ def export_command(
     """Write the whole base, one row per observation with its sources, to a file."""
     from hohhot_cli.export import ExportFormat, write_export
 
-    chosen = export_format.lower() or output.suffix.lstrip(".").lower().replace("db", "sqlite")
+    chosen = export_format.lower() or output.suffix.lstrip(".").lower()
+    chosen = {"db": "sqlite", "sqlite3": "sqlite", "ndjson": "jsonl"}.get(chosen, chosen)
     try:
         fmt = ExportFormat(chosen)
     except ValueError:
@@ -371,7 +368,7 @@ def export_command(
     if output.exists() and Path(base.path).exists() and output.resolve() == Path(base.path).resolve():
         raise OutputError(f"{output}: is the fact file being read; export to another file")
     rows = write_export(base, fmt, output)
-    _state.env.error(f"wrote {rows} observations to {output} ({fmt.value})")
+    get_env().error(f"wrote {rows} observations to {output} ({fmt.value})")
 
 
 # -- entry point ---------------------------------------------------------------
@@ -379,14 +376,13 @@ def export_command(
 
 def main(argv: list[str] | None = None, env: Environment | None = None) -> int:
     """Run the CLI; return the exit status. Nothing but one-line messages reach stderr."""
-    _state.env = env or Environment()
+    _state.env = environment = env or Environment()
     _state.facts_path = None
     _state.use_cache = True
     _state.base = None
     args = sys.argv[1:] if argv is None else argv
-    environment = _state.env
     try:
-        command = typer.main.get_command(app)
+        command = _click_command()
         result = command.main(args=args, prog_name="hohhot", standalone_mode=False)
         return int(result) if isinstance(result, int) else ExitStatus.OK
     except HohhotError as error:
@@ -396,10 +392,9 @@ def main(argv: list[str] | None = None, env: Environment | None = None) -> int:
         environment.error(("usage: " if error.exit_status is ExitStatus.USAGE else "error: ") + message)
         return error.exit_status
     except typer.TyperException as error:  # click's usage errors and bad parameters
-        environment.error(f"usage: {error.format_message()}")
         context = getattr(error, "ctx", None)
         command_path = getattr(context, "command_path", "") or "hohhot"
-        environment.error(f"try '{command_path} --help' for help")
+        environment.error(f"usage: {error.format_message()} (try '{command_path} --help')")
         return int(getattr(error, "exit_code", ExitStatus.USAGE))
     except typer.Exit as error:
         return error.exit_code
@@ -408,6 +403,15 @@ def main(argv: list[str] | None = None, env: Environment | None = None) -> int:
     except BrokenPipeError:
         _silence_stdout()
         return ExitStatus.OK
+    finally:
+        _state.env = None
+        _state.base = None
+
+
+@functools.lru_cache(maxsize=1)
+def _click_command() -> Any:
+    """The click command behind the app, built once per process."""
+    return typer.main.get_command(app)
 
 
 def _silence_stdout() -> None:

@@ -80,7 +80,11 @@ class Environment:
                 text = text.encode(encoding, "backslashreplace").decode(encoding)
             except LookupError:
                 text = text.encode("ascii", "backslashreplace").decode("ascii")
-        self.stdout.write(text)
+        try:
+            self.stdout.write(text)
+        except UnicodeEncodeError:  # lone surrogates, from undecodable bytes in argv or a file name
+            encoding = getattr(self.stdout, "encoding", None) or "utf-8"
+            self.stdout.write(text.encode(encoding, "backslashreplace").decode(encoding))
         self.stdout.flush()
 
     def error(self, message: str) -> None:

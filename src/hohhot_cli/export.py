@@ -231,6 +231,8 @@ def write_export(base: FactBase, export_format: ExportFormat, output: Path) -> i
     Raises :class:`OutputError` when the file cannot be written; no partial
     file is left behind.
     """
+    if output.is_symlink():  # write the file the link points to, and keep the link
+        output = output.resolve()
     directory = output.parent if str(output.parent) else Path(".")
     if output.is_dir():
         raise OutputError(f"{output}: is a directory")

@@ -394,6 +394,15 @@ class _Builder:
                 self.problem(what, f"duplicate id {value!r}", self.line_of_id("id", value, seen[value]))
 
     def check_aliases(self, metrics: list[Metric], industries: list[Industry]) -> None:
+        # A metric alias that is also a topic (a dotted prefix of some id) could never be
+        # reached: `hohhot metric gdp` lists the gdp topic.
+        topics = {m.id.rsplit(".", depth)[0] for m in metrics for depth in range(1, m.id.count(".") + 1)}
+        for metric in metrics:
+            for alias in metric.aliases:
+                if alias.casefold() in topics:
+                    self.problem(
+                        f"metrics ({metric.id}).aliases", f"alias {alias!r} is a topic too, so it would never be used"
+                    )
         for group, entries in (("metrics", metrics), ("industries", industries)):
             owner: dict[str, str] = {entry.id: entry.id for entry in entries}
             for entry in entries:

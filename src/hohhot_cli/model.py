@@ -42,6 +42,17 @@ class Status(str, Enum):
     """Still printed by a source but known to be out of date; never shown as latest."""
 
 
+STATUS_PREFERENCE = (
+    Status.ACTUAL,
+    Status.PRELIMINARY,
+    Status.ESTIMATE,
+    Status.FIRST_PUBLISHED,
+    Status.TARGET,
+    Status.OUTDATED,
+)
+"""Which observation of one period to prefer: the most final figure first."""
+
+
 class Unit(str, Enum):
     """The closed list of units. Values are stored in these base units."""
 
@@ -187,12 +198,17 @@ class Metric:
     def latest(self) -> Observation | None:
         """The most recent observation that is not a target or outdated.
 
-        Falls back to the most recent target when there is nothing else, so that a
-        metric made only of goals still shows one.
+        Of several for the most recent period, the most final one wins (actual, then
+        preliminary, then estimate, then as first published), whatever their order in
+        the file. Falls back to the most recent target when there is nothing else, so
+        that a metric made only of goals still shows one.
         """
         outcomes = [o for o in self.observations if o.status not in (Status.TARGET, Status.OUTDATED)]
         pool = outcomes or [o for o in self.observations if o.status is not Status.OUTDATED]
-        return pool[-1] if pool else None
+        if not pool:
+            return None
+        newest = [o for o in pool if o.when == pool[-1].when]
+        return min(newest, key=lambda o: STATUS_PREFERENCE.index(o.status))
 
 
 @dataclass(frozen=True)

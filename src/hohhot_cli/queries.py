@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from hohhot_cli.errors import NotFoundError, Problem
 from hohhot_cli.model import (
+    STATUS_PREFERENCE,
     City,
     Company,
     Exactness,
@@ -566,61 +567,76 @@ _SAME_BASIS = {
 
 
 def compare_side_by_side(base: FactBase, queries: list[str]) -> SideBySide:
-    """The latest value of each metric named, with bars within each unit."""
+    """The latest value of each metric named, with bars among rows of one unit and one period.
+
+    A bar compares like with like only: a half year is not drawn against a full
+    year, nor yuan against people, and ranks get none (smaller is better).
+    """
     metrics = find_metrics(base, queries).metrics
-    latest = [(m, m.latest) for m in metrics]
-    present = [(m, o) for m, o in latest if o is not None]
-    largest: dict[Unit, float] = {}
+    present = [(m, o) for m in metrics if (o := m.latest) is not None]
+
+    def scale(metric: Metric, observation: Observation) -> tuple[Unit, str] | None:
+        if metric.unit in _NO_BAR_UNITS or observation.value < 0:
+            return None
+        return (metric.unit, observation.when)
+
+    groups: dict[tuple[Unit, str], list[float]] = {}
     for metric, observation in present:
-        if metric.unit not in _NO_BAR_UNITS and observation.value >= 0:
-            largest[metric.unit] = max(largest.get(metric.unit, 0.0), float(observation.value))
-    units = [m.unit for m, _ in present]
+        key = scale(metric, observation)
+        if key is not None:
+            groups.setdefault(key, []).append(float(observation.value))
     rows = []
     for metric, observation in present:
-        top = largest.get(metric.unit)
-        shared = units.count(metric.unit) > 1
-        share = None
-        if shared and top and observation.value >= 0 and metric.unit not in _NO_BAR_UNITS:
-            share = float(observation.value) / top
+        key = scale(metric, observation)
+        values = groups.get(key, []) if key is not None else []
+        share = float(observation.value) / max(values) if len(values) > 1 and max(values) > 0 else None
         rows.append(SideBySideRow(metric, observation, share))
     return SideBySide(base, tuple(rows))
 
 
 def series(metric: Metric) -> Series:
     """A metric over time with the change from each previous comparable period."""
-    by_period: dict[str, Observation] = {}
+    by_period: dict[str, list[Observation]] = {}
     for observation in metric.observations:
-        if observation.period is not None and observation.status is not Status.TARGET:
-            by_period.setdefault(observation.period, observation)
+        if observation.period is not None and observation.status not in (Status.TARGET, Status.OUTDATED):
+            by_period.setdefault(observation.period, []).append(observation)
     points = []
     for observation in metric.observations:
         points.append(_point(metric, observation, by_period))
     return Series(metric, tuple(points))
 
 
-def _point(metric: Metric, observation: Observation, by_period: dict[str, Observation]) -> SeriesPoint:
-    if observation.period is None:
+def _point(metric: Metric, observation: Observation, by_period: dict[str, list[Observation]]) -> SeriesPoint:
+    if observation.period is None or observation.status in (Status.TARGET, Status.OUTDATED):
         return SeriesPoint(observation, None, None, None, False, "")
     previous_period = previous_comparable(observation.period)
-    previous = by_period.get(previous_period) if previous_period else None
-    if previous is None or previous_period is None:
+    candidates = by_period.get(previous_period, []) if previous_period else []
+    if not candidates or previous_period is None:
         return SeriesPoint(observation, None, None, None, False, "")
     basis_now = _SAME_BASIS.get(observation.status)
-    basis_then = _SAME_BASIS.get(previous.status)
-    if basis_now is None or basis_then is None or basis_now != basis_then:
+    # Of several figures for the previous period (say as first published and revised),
+    # the one on the same basis; failing that, the most final one, to say why not.
+    same_basis = [c for c in candidates if basis_now is not None and _SAME_BASIS.get(c.status) == basis_now]
+    previous = min(same_basis or candidates, key=lambda o: STATUS_PREFERENCE.index(o.status))
+    if not same_basis:
         remark = f"not comparable with {previous_period} ({previous.status.value} vs {observation.status.value})"
         return SeriesPoint(observation, previous_period, None, None, False, remark)
     bounds = (Exactness.LOWER_BOUND, Exactness.UPPER_BOUND)
     if observation.exactness in bounds or previous.exactness in bounds:
         return SeriesPoint(observation, previous_period, None, None, False, "a bound: no exact change")
-    change = observation.value - previous.value
+    change = _tidy(observation.value - previous.value)
     percent = None
-    if metric.unit is not Unit.PERCENT and previous.value != 0:
+    if metric.unit not in (Unit.PERCENT, Unit.RANK) and previous.value != 0:
         percent = change / abs(previous.value) * 100
-        if not math.isfinite(percent):  # from a vanishingly small value: no meaningful percent
-            percent = None
+        # From a vanishingly small value there is no meaningful percent.
+        percent = _tidy(percent) if math.isfinite(percent) else None
     approximate = Exactness.APPROXIMATE in (observation.exactness, previous.exactness)
     return SeriesPoint(observation, previous_period, change, percent, approximate, "")
+
+
+def _tidy(number: int | float) -> int | float:
+    """A difference without float noise (-0.8, not -0.7999999999999998): 12 significant digits."""
+    return number if isinstance(number, int) else float(f"{number:.12g}")
 
 
 def compare_over_time(base: FactBase, query: str) -> OverTime:

@@ -75,8 +75,15 @@ def render_csv(result: object) -> str:
     return buffer.getvalue()
 
 
+# Markdown that a viewer would act on: emphasis, table pipes, links and images, and raw
+# HTML (a "<" opens a tag; "&lt;" shows it as text). ">" stays: cells never start a quote.
+_MARKDOWN_ESCAPES = str.maketrans(
+    {"\\": "\\\\", "|": "\\|", "*": "\\*", "_": "\\_", "[": "\\[", "]": "\\]", "`": "\\`", "<": "&lt;"}
+)
+
+
 def _markdown_cell(text: str) -> str:
-    return clean(text).replace("\\", "\\\\").replace("|", "\\|").replace("*", "\\*").replace("_", "\\_") or " "
+    return clean(text).translate(_MARKDOWN_ESCAPES) or " "
 
 
 def markdown_sections(parts: list[Section]) -> str:

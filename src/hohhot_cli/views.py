@@ -705,7 +705,9 @@ def _(result: SideBySide) -> list[Section]:
         Column("Source", wrap=True, optional=True),
     )
     notes = (
-        ("Bars compare rows of the same unit only.",) if any(r.share_of_max is not None for r in result.rows) else ()
+        ("Bars compare rows of the same unit and period only.",)
+        if any(r.share_of_max is not None for r in result.rows)
+        else ()
     )
     return [Section("Comparison", columns, rows, notes)]
 
