@@ -576,3 +576,28 @@ def test_export_through_a_symlink_keeps_the_link(hohhot: Runner, tmp_path: Path)
     assert hohhot("export", "-o", str(link)).exit_code == 0
     assert link.is_symlink()
     assert target.read_text(encoding="utf-8").startswith("metric,label,topic")
+
+
+def test_overview_csv_is_raw_values(hohhot: Runner) -> None:
+    (row,) = csv.DictReader(io.StringIO(hohhot("overview", "-f", "csv").stdout))
+    assert row["population"] == "3446100"
+    assert (row["gdp"], row["gdp_unit"], row["gdp_period"], row["gdp_status"]) == (
+        "380000000000",
+        "CNY",
+        "2023",
+        "preliminary",
+    )
+
+
+def test_search_matches_word_starts_and_puts_exact_names_first(hohhot: Runner) -> None:
+    ids = [h["id"] for h in hohhot("search", "ai", "--json").json()]
+    assert ids[0] == "artificial-intelligence"  # its alias is exactly "ai"
+    assert not any(i.startswith("dairy") for i in ids), "'ai' inside 'dairy' is no match"
+    assert hohhot("search", "dairy", "--json").json()[0]["id"] == "dairy"
+    assert hohhot("search", "yili", "--json").json()[0] == {
+        "kind": "company",
+        "id": "yili",
+        "label": "Yili Group",
+        "score": 80,
+        "matched": ["id", "name"],
+    }

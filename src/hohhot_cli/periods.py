@@ -22,14 +22,12 @@ _SINGLE = re.compile(
     r"(?:-(?:(?P<half>H[12])|(?P<quarter>Q[1-4])|(?P<month>\d{2})(?:-(?P<day>\d{2}))?))?$"
 )
 
-GRANULARITIES = ("year", "half", "quarter", "month", "day", "range")
-
 
 class PeriodError(ValueError):
     """A string that is not a period of the grammar above."""
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True)
 class Span:
     """The calendar days a period covers, and how it was written."""
 
@@ -38,7 +36,7 @@ class Span:
     end: date
     """Last day covered (inclusive)."""
     granularity: str
-    """One of :data:`GRANULARITIES`."""
+    """``year``, ``half``, ``quarter``, ``month``, ``day`` or ``range``."""
     text: str
     """The period as written."""
 

@@ -377,42 +377,55 @@ _KIND_ORDER = {"metric": 0, "industry": 1, "company": 2, "fact": 3, "source": 4}
 def search(base: FactBase, text: str) -> SearchResult:
     """Metrics, industries, companies, facts and sources matching ``text``, best first.
 
-    Every word must match somewhere in the entry (case-insensitive; Chinese
-    matches by substring). Matches in ids, names and aliases count more than
-    matches in tags, and those more than matches in descriptions.
+    Every word must match somewhere in the entry, case-insensitively. A Latin word
+    matches the start of a word in a field ("capital" finds "capitals", "ai" does
+    not find "dairy"); Chinese, written without spaces, matches anywhere. A word
+    equal to a whole field counts three times a partial match; ids, names and
+    aliases count more than tags, and tags more than descriptions. An entry whose
+    id, name or alias is the whole query comes first.
     """
-    words = text.casefold().split()
-    hits: list[SearchHit] = []
+    import re
+
+    query = " ".join(text.casefold().split())
+    words = query.split()
     if not words:
         return SearchResult(text, ())
+    patterns = [
+        re.compile(re.escape(word) if not word.isascii() else rf"(?<![0-9a-z]){re.escape(word)}") for word in words
+    ]
+    hits: list[SearchHit] = []
     for kind, entry_id, label, fields in _searchable(base):
         score = 0
         matched: list[str] = []
-        for word in words:
+        for word, pattern in zip(words, patterns, strict=True):
             best = 0
             for field_name, weight, values in fields:
                 for value in values:
                     folded = value.casefold()
                     if word == folded:
                         gain = weight * 3
-                    elif word in folded:
+                    elif pattern.search(folded):
                         gain = weight
                     else:
                         continue
-                    if gain > best:
-                        best = gain
+                    best = max(best, gain)
                     if field_name not in matched:
                         matched.append(field_name)
             if best == 0:
                 break
             score += best
         else:
-            phrase = " ".join(words)
-            if len(words) > 1 and any(phrase in v.casefold() for _, _, values in fields for v in values):
+            names = [v.casefold() for name, _, values in fields if name in _NAME_FIELDS for v in values]
+            if query in names or query == entry_id:
+                score += 50
+            elif len(words) > 1 and any(query in v.casefold() for _, _, values in fields for v in values):
                 score += 5
             hits.append(SearchHit(kind, entry_id, label, score, tuple(matched)))
     hits.sort(key=lambda h: (-h.score, _KIND_ORDER[h.kind], h.id))
     return SearchResult(text, tuple(hits))
+
+
+_NAME_FIELDS = ("label", "name", "aliases", "title")
 
 
 _Fields = list[tuple[str, int, tuple[str, ...]]]
@@ -644,19 +657,22 @@ def compare_over_time(base: FactBase, query: str) -> OverTime:
     return OverTime(base, tuple(series(m) for m in resolve_metrics(base, query)))
 
 
+def industry_headline(base: FactBase, industry: Industry) -> tuple[Metric, Observation] | None:
+    """An industry's headline figure: the latest observation of its first metric that has one."""
+    for metric in base.metrics:
+        if metric.industry == industry.id and (latest := metric.latest) is not None:
+            return (metric, latest)
+    return None
+
+
 def compare_industries(base: FactBase, queries: list[str]) -> IndustryComparison:
     """Industries side by side: kind, metrics, companies and a headline figure."""
     industries = [get_industry(base, q) for q in queries] if queries else list(base.industries)
     rows = []
     for industry in dict.fromkeys(industries):
         metrics = [m for m in base.metrics if m.industry == industry.id]
-        headline = None
-        for metric in metrics:
-            if metric.latest is not None:
-                headline = (metric, metric.latest)
-                break
         companies = tuple(c for c in base.companies if c.industry == industry.id)
-        rows.append(IndustryComparisonRow(industry, len(metrics), companies, headline))
+        rows.append(IndustryComparisonRow(industry, len(metrics), companies, industry_headline(base, industry)))
     return IndustryComparison(base, tuple(rows))
 
 

@@ -36,8 +36,9 @@ from hohhot_cli.queries import (
     SourcesResult,
     ValidationReport,
     citation,
+    industry_headline,
 )
-from hohhot_cli.text import STATUS_LABELS, observation_value, percent_change, signed, when
+from hohhot_cli.text import STATUS_LABELS, human_value, observation_value, percent_change, signed, when
 
 Record = dict[str, Any]
 
@@ -389,13 +390,9 @@ def _cell(value: object) -> Any:
     return value
 
 
-@csv_rows.register
-def _(result: MetricsResult) -> CsvTable:
-    return OBSERVATION_COLUMNS, [observation_row(m, o) for m in result.metrics for o in m.observations]
-
-
-@csv_rows.register
-def _(result: IndustryDetail) -> CsvTable:
+@csv_rows.register(MetricsResult)
+@csv_rows.register(IndustryDetail)
+def _(result: MetricsResult | IndustryDetail) -> CsvTable:
     return OBSERVATION_COLUMNS, [observation_row(m, o) for m in result.metrics for o in m.observations]
 
 
@@ -470,8 +467,34 @@ def _(result: IndustryComparison) -> CsvTable:
 
 @csv_rows.register
 def _(result: Overview) -> CsvTable:
-    header = ("field", "value")
-    return header, [(label, value) for label, value in _overview_pairs(result)]
+    # One row of raw values, like every other CSV: base units, ids, ISO dates.
+    city = result.base.city
+    header = ["name", "name_zh", "province", "province_zh"]
+    row: list[Any] = [city.name, city.name_zh, city.province, city.province_zh]
+    for prefix, pair in (("population", result.population), ("gdp", result.gdp)):
+        header += [
+            prefix,
+            f"{prefix}_unit",
+            f"{prefix}_period",
+            f"{prefix}_exactness",
+            f"{prefix}_status",
+            f"{prefix}_sources",
+        ]
+        if pair is None:
+            row += [""] * 6
+        else:
+            metric, observation = pair
+            row += [
+                observation.value,
+                metric.unit.value,
+                observation.when,
+                observation.exactness.value,
+                observation.status.value,
+                ";".join(observation.sources),
+            ]
+    header += ["pillar_industries", "emerging_industries", "updated"]
+    row += [";".join(i.id for i in result.pillars), ";".join(i.id for i in result.emerging), result.base.updated]
+    return tuple(header), [tuple(row)]
 
 
 @csv_rows.register
@@ -513,8 +536,6 @@ def _note(observation: Observation) -> str:
     note = observation.note
     if observation.conversion is not None:
         conversion = observation.conversion
-        from hohhot_cli.text import human_value
-
         converted = f"= {human_value(conversion.value, conversion.unit)} ({conversion.note or 'by the source'})"
         note = f"{note} {converted}".strip()
     return note
@@ -550,18 +571,17 @@ def _(result: MetricsResult) -> list[Section]:
     return [Section(f"Metrics ({len(rows)})", columns, tuple(rows))]
 
 
-def _industry_headline(base: FactBase, industry: Industry) -> str:
-    for metric in base.metrics:
-        if metric.industry == industry.id and metric.latest is not None:
-            latest = metric.latest
-            return f"{metric.label}: {observation_value(latest, metric.unit)} ({when(latest)})"
-    return ""
+def _headline_cell(pair: tuple[Metric, Observation] | None) -> str:
+    if pair is None:
+        return ""
+    metric, observation = pair
+    return f"{metric.label}: {observation_value(observation, metric.unit)} ({when(observation)})"
 
 
 @sections.register
 def _(result: IndustriesResult) -> list[Section]:
     rows = tuple(
-        (i.id, f"{i.name} {i.name_zh}".strip(), i.kind.value, _industry_headline(result.base, i))
+        (i.id, f"{i.name} {i.name_zh}".strip(), i.kind.value, _headline_cell(industry_headline(result.base, i)))
         for i in result.industries
     )
     columns = (Column("Id"), Column("Name", wrap=True), Column("Kind"), Column("Headline", wrap=True))
@@ -636,7 +656,7 @@ def _(result: SourcesResult) -> list[Section]:
         Column("Publisher", wrap=True),
         Column("Date"),
         Column("Title", wrap=True),
-        Column("Facts", numeric=True),
+        Column("Cited by", numeric=True),
     )
     return [Section(f"Sources ({len(rows)})", columns, rows)]
 
@@ -753,10 +773,7 @@ def _(result: OverTime) -> list[Section]:
 def _(result: IndustryComparison) -> list[Section]:
     rows = []
     for row in result.rows:
-        headline = ""
-        if row.headline is not None:
-            metric, observation = row.headline
-            headline = f"{metric.label}: {observation_value(observation, metric.unit)} ({when(observation)})"
+        headline = _headline_cell(row.headline)
         rows.append(
             (
                 row.industry.id,
