@@ -144,3 +144,27 @@ def test_validate_always_parses(hohhot: Runner, facts: Path, monkeypatch: pytest
     monkeypatch.setattr(loader, "parse_facts", lambda *a: calls.append(1) or real_parse(*a))
     assert hohhot("validate", str(facts)).exit_code == 0
     assert calls == [1]
+
+
+def test_relative_and_absolute_spellings_share_an_entry(
+    facts: Path, environ: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(facts.parent)
+    cache.load_facts_cached(Path(facts.name), environ)
+    _no_parsing(monkeypatch)
+    base = cache.load_facts_cached(facts, environ)
+    assert base.path == str(facts), "the path is the one asked for, not the one cached first"
+    assert cache.load_facts_cached(Path(facts.name), environ).path == facts.name
+    assert len(_entries(environ)) == 1
+
+
+def test_the_code_stamp_follows_the_source_not_its_times(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An edit copied with its old time (cp -p, rsync -a) still changes the stamp."""
+    module = tmp_path / "queries.py"
+    module.write_text("A = 1\n", encoding="utf-8")
+    monkeypatch.setattr(cache, "__file__", str(tmp_path / "cache.py"))
+    before = cache._code_stamp()
+    times = module.stat()
+    module.write_text("A = 2\n", encoding="utf-8")
+    os.utime(module, ns=(times.st_atime_ns, times.st_mtime_ns))
+    assert cache._code_stamp() != before

@@ -89,9 +89,11 @@ def load_facts_cached(path: Path, environ: Mapping[str, str] = os.environ) -> Fa
     directory = cache_directory(environ)
     if directory is None:
         return parse_facts(decode_text(data, str(path)), str(path))
+    # One entry per file (named after its absolute path); its key is the content, not the
+    # spelling of the path, so "facts.toml" and "/abs/facts.toml" share the entry.
     entry = directory / (blake2b(os.fsencode(os.path.abspath(path)), digest_size=16).hexdigest() + ".marshal")
-    key = (FORMAT, _code_stamp(), blake2b(data).hexdigest(), str(path))
-    base = _read_entry(entry, key)
+    key = (FORMAT, _code_stamp(), blake2b(data).hexdigest())
+    base = _read_entry(entry, key, str(path))
     if base is None:
         base = parse_facts(decode_text(data, str(path)), str(path))
         _write_entry(entry, key, base)
@@ -99,18 +101,21 @@ def load_facts_cached(path: Path, environ: Mapping[str, str] = os.environ) -> Fa
 
 
 def _code_stamp() -> tuple[Any, ...]:
-    """What the cached objects depend on besides the file: Python and this package's code."""
+    """What the cached objects depend on besides the file: Python and this package's code.
+
+    A digest of every module's source, not their times: a copy that keeps times
+    (``cp -p``, ``rsync -a``) must not pass an edit off as the old code.
+    """
+    digest = blake2b(digest_size=16)
     package = Path(__file__).parent
-    modules = []
-    with os.scandir(package) as entries:
-        for item in entries:
-            if item.name.endswith(".py"):
-                stat = item.stat()
-                modules.append((item.name, stat.st_size, stat.st_mtime_ns))
-    return (__version__, sys.version, tuple(sorted(modules)))
+    for name in sorted(os.listdir(package)):
+        if name.endswith(".py"):
+            digest.update(name.encode())
+            digest.update((package / name).read_bytes())
+    return (__version__, sys.version, digest.hexdigest())
 
 
-def _read_entry(entry: Path, key: tuple[Any, ...]) -> FactBase | None:
+def _read_entry(entry: Path, key: tuple[Any, ...], path: str) -> FactBase | None:
     # Hundreds of thousands of objects are made here and none of them forms a cycle:
     # the cyclic garbage collector would only walk them again and again.
     collecting = gc.isenabled()
@@ -120,7 +125,7 @@ def _read_entry(entry: Path, key: tuple[Any, ...]) -> FactBase | None:
             stored_key, payload = marshal.loads(handle.read())
         if stored_key != key:
             return None
-        return _thaw(payload)
+        return _thaw(payload, path)
     except Exception:  # any damage to an entry means: parse the file instead
         return None
     finally:
@@ -146,78 +151,67 @@ def _write_entry(entry: Path, key: tuple[Any, ...], base: FactBase) -> None:
         pass  # a cache that cannot be written is no cache, not an error
 
 
-# -- objects to plain tuples and back -----------------------------------------------
+# -- objects to plain data and back --------------------------------------------------
+#
+# Observations, the bulk, go as tuples in a fixed order and come back through a fast
+# path; everything else goes as a dict of its fields and comes back through its own
+# constructor by keyword, so that a reordered or added field cannot be mixed up.
+
+
+def _fields(item: Any, enums: tuple[str, ...] = ()) -> dict[str, Any]:
+    data = {name: getattr(item, name) for name in item.__dataclass_fields__}
+    for name in enums:
+        data[name] = data[name].value
+    return data
 
 
 def _freeze(base: FactBase) -> tuple[Any, ...]:
-    city = base.city
+    metrics = []
+    for metric in base.metrics:
+        data = _fields(metric, ("unit",))
+        data["observations"] = tuple(
+            (
+                o.value,
+                o.sources,
+                o.period,
+                o.as_of,
+                o.exactness.value,
+                o.status.value,
+                o.note,
+                None if o.conversion is None else _fields(o.conversion, ("unit",)),
+            )
+            for o in metric.observations
+        )
+        metrics.append(data)
+    facts = []
+    for fact in base.facts:
+        data = _fields(fact, ("kind",))
+        data["items"] = tuple(_fields(item) for item in fact.items)
+        facts.append(data)
     return (
         base.schema_version,
         base.updated,
-        (city.name, city.name_zh, city.province, city.province_zh, city.sources),
-        tuple((s.id, s.publisher, s.title, s.date, s.url, s.authors, s.note) for s in base.sources),
-        tuple((i.id, i.name, i.kind.value, i.sources, i.name_zh, i.description, i.aliases) for i in base.industries),
-        tuple(
-            (
-                m.id,
-                m.label,
-                m.unit.value,
-                tuple(
-                    (
-                        o.value,
-                        o.sources,
-                        o.period,
-                        o.as_of,
-                        o.exactness.value,
-                        o.status.value,
-                        o.note,
-                        None
-                        if o.conversion is None
-                        else (o.conversion.value, o.conversion.unit.value, o.conversion.note),
-                    )
-                    for o in m.observations
-                ),
-                m.description,
-                m.industry,
-                m.aliases,
-                m.tags,
-            )
-            for m in base.metrics
-        ),
-        tuple(
-            (
-                f.id,
-                f.kind.value,
-                f.label,
-                f.text,
-                f.sources,
-                tuple((i.name, i.name_zh, i.note) for i in f.items),
-                f.date,
-                f.period,
-                f.as_of,
-                f.industry,
-                f.tags,
-            )
-            for f in base.facts
-        ),
-        tuple((c.id, c.name, c.sources, c.name_zh, c.industry, c.description) for c in base.companies),
-        base.path,
+        _fields(base.city),
+        tuple(_fields(s) for s in base.sources),
+        tuple(_fields(i, ("kind",)) for i in base.industries),
+        tuple(metrics),
+        tuple(facts),
+        tuple(_fields(c) for c in base.companies),
     )
 
 
-def _thaw(payload: tuple[Any, ...]) -> FactBase:
-    version, updated, city, sources, industries, metrics, facts, companies, path = payload
+def _thaw(payload: tuple[Any, ...], path: str) -> FactBase:
+    version, updated, city, sources, industries, metrics, facts, companies = payload
     exactness = {e.value: e for e in Exactness}
     status = {s.value: s for s in Status}
-    units = {u.value: u for u in Unit}
     new = object.__new__
     thawed_metrics = []
-    for metric_id, label, unit, raw_observations, description, industry, aliases, tags in metrics:
+    for data in metrics:
         observations = []
-        for value, refs, period, as_of, exact, state, note, conversion in raw_observations:
-            # The bulk of a large base: fields set straight into the instance dict rather than
-            # through the frozen __init__ (one object.__setattr__ call per field): same fields,
-            # same values, a third of the time.
+        for value, refs, period, as_of, exact, state, note, conversion in data["observations"]:
+            # The bulk of a large base: fields set straight into the instance dict rather
+            # than through the frozen __init__ (one object.__setattr__ call per field).
+            # Same fields, same values, a third of the time; a test compares the two.
             observation = new(Observation)
             fields = observation.__dict__
             fields["value"] = value
@@ -228,35 +222,21 @@ def _thaw(payload: tuple[Any, ...]) -> FactBase:
             fields["status"] = status[state]
             fields["note"] = note
             fields["conversion"] = (
-                None if conversion is None else Conversion(conversion[0], units[conversion[1]], conversion[2])
+                None if conversion is None else Conversion(**{**conversion, "unit": Unit(conversion["unit"])})
             )
             observations.append(observation)
-        thawed_metrics.append(
-            Metric(metric_id, label, units[unit], tuple(observations), description, industry, aliases, tags)
-        )
+        thawed_metrics.append(Metric(**{**data, "unit": Unit(data["unit"]), "observations": tuple(observations)}))
     return FactBase(
         schema_version=version,
         updated=updated,
-        city=City(*city),
-        sources=tuple(Source(*s) for s in sources),
-        industries=tuple(Industry(i[0], i[1], IndustryKind(i[2]), i[3], i[4], i[5], i[6]) for i in industries),
+        city=City(**city),
+        sources=tuple(Source(**s) for s in sources),
+        industries=tuple(Industry(**{**i, "kind": IndustryKind(i["kind"])}) for i in industries),
         metrics=tuple(thawed_metrics),
         facts=tuple(
-            Fact(
-                f[0],
-                FactKind(f[1]),
-                f[2],
-                f[3],
-                f[4],
-                tuple(Item(*item) for item in f[5]),
-                f[6],
-                f[7],
-                f[8],
-                f[9],
-                f[10],
-            )
+            Fact(**{**f, "kind": FactKind(f["kind"]), "items": tuple(Item(**item) for item in f["items"])})
             for f in facts
         ),
-        companies=tuple(Company(*c) for c in companies),
+        companies=tuple(Company(**c) for c in companies),
         path=path,
     )
