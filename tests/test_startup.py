@@ -75,3 +75,14 @@ def test_undecodable_argument_bytes_print_escaped(fmt: str) -> None:
     assert b"Traceback" not in result.stderr
     if fmt == "json":
         assert json.loads(result.stdout) == []
+
+
+def test_ascii_terminal_gets_ascii_rules_and_bars() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "hohhot_cli", "compare", "trade.exports", "trade.imports"],
+        env=subprocess_env(PYTHONIOENCODING="ascii", NO_COLOR="1"),
+        capture_output=True,
+    )
+    assert result.returncode == 0, result.stderr
+    result.stdout.decode("ascii")  # nothing but ASCII
+    assert b"################ | cd-trade-2023" in result.stdout

@@ -131,7 +131,7 @@ _OUTPUT_PARAMETERS = [
 def emit(result: object, output_format: OutputFormat) -> None:
     """Render a result in the chosen format and write it to stdout."""
     env = get_env()
-    style = Style(width=env.width, color=env.color)
+    style = Style(width=env.width, color=env.color, ascii_only=env.ascii_only)
     env.write(render(result, output_format, style, ascii_only=env.ascii_only))
 
 

@@ -34,6 +34,8 @@ class Style:
     """Columns available."""
     color: bool = False
     """Whether to emit colour and bold."""
+    ascii_only: bool = False
+    """Whether the terminal takes ASCII only (rules drawn with '-', bars with '#')."""
 
 
 # C1 controls, DEL and the line/paragraph separators pass through json.dumps with

@@ -79,7 +79,7 @@ def table_sections(parts: list[Section], style: Style) -> str:
                 header_style="bold" if style.color else "",
                 pad_edge=False,
                 expand=False,
-                box=box.SIMPLE_HEAD,
+                box=box.ASCII2 if style.ascii_only else box.SIMPLE_HEAD,
             )
             shown, fits = _layout(section, console.width)
             for index_ in shown:
@@ -92,7 +92,10 @@ def table_sections(parts: list[Section], style: Style) -> str:
                     no_wrap=fits and not column.wrap,
                 )
             for row in section.rows:
-                table.add_row(*(Text(clean(row[i])) for i in shown))
+                cells = (clean(row[i]) for i in shown)
+                if style.ascii_only:
+                    cells = (cell.replace("█", "#") for cell in cells)
+                table.add_row(*(Text(cell) for cell in cells))
             console.print(table)
         for note in section.notes:
             # Not wrapped: a note may be a path or a message someone will grep for.
