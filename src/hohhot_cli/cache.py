@@ -129,6 +129,9 @@ def _read_entry(entry: Path, key: tuple[Any, ...], path: str) -> FactBase | None
     except Exception:  # any damage to an entry means: parse the file instead
         return None
     finally:
+        # Whatever was made is kept for the whole run: move it out of the collector's
+        # sight, or its first full pass after this would walk every object once more.
+        gc.freeze()
         if collecting:
             gc.enable()
 
