@@ -14,9 +14,9 @@ from typing import Any
 
 import pytest
 
-from hohhot_cli.cli import main
 from hohhot_cli.environment import Environment
 from hohhot_cli.loader import bundled_facts_path, load_facts
+from hohhot_cli.main import main
 from hohhot_cli.model import FactBase
 
 REPO = Path(__file__).resolve().parent.parent
@@ -57,7 +57,7 @@ def hohhot() -> Runner:
 
     def run(*args: str, env: dict[str, str] | None = None, tty: bool = False) -> Result:
         stdout, stderr = io.StringIO(), io.StringIO()
-        environ = {"COLUMNS": "80", "NO_COLOR": "1", **(env or {})}
+        environ = {**os.environ, "COLUMNS": "80", "NO_COLOR": "1", **(env or {})}
         environment = Environment(stdout=stdout, stderr=stderr, environ=environ, stdout_isatty=tty)
         # Help text goes through click's echo to sys.stdout: capture that too.
         with redirect_stdout(stdout), redirect_stderr(stderr):

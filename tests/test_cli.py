@@ -425,13 +425,17 @@ def test_every_query_command_has_the_format_option(hohhot: Runner) -> None:
 
 
 def test_completion_of_ids() -> None:
-    from hohhot_cli import cli
+    import typer
 
-    assert "gdp.total" in cli.complete_metric("gdp.")
-    assert "gdp" in cli.complete_metric("gd")
-    assert cli.complete_industry("da") == ["dairy"]
-    assert cli.complete_source("cd-mayor") == ["cd-mayor-2024"]
-    assert cli.complete_topic("tr") == ["trade"]
+    from hohhot_cli import cli
+    from hohhot_cli.environment import Environment
+
+    context = typer.Context(typer.main.get_command(cli.app), obj=cli.Invocation(Environment()))
+    assert "gdp.total" in cli.complete_metric(context, "gdp.")
+    assert "gdp" in cli.complete_metric(context, "gd")
+    assert cli.complete_industry(context, "da") == ["dairy"]
+    assert cli.complete_source(context, "cd-mayor") == ["cd-mayor-2024"]
+    assert cli.complete_topic(context, "tr") == ["trade"]
 
 
 def test_export_never_overwrites_the_fact_file_it_reads(hohhot: Runner, tmp_path: Path) -> None:
@@ -531,9 +535,9 @@ def test_version_of_a_missing_fact_file_says_so(hohhot: Runner, tmp_path: Path) 
 
 
 def test_no_cache_applies_to_version(hohhot: Runner, tmp_path: Path) -> None:
-    from hohhot_cli.cache import cache_directory
+    from hohhot_cli.cache import default_cache_directory
 
-    directory = cache_directory(dict(os.environ))
+    directory = default_cache_directory(dict(os.environ))
     assert directory is not None
     before = set(directory.glob("*")) if directory.exists() else set()
     assert hohhot("--version", "--no-cache", "--facts", str(_dated_copy(tmp_path, "2020-01-01"))).exit_code == 0

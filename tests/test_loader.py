@@ -16,7 +16,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import hohhot_cli
+import hohhot_cli.building as building
 import hohhot_cli.loader as loader
+import hohhot_cli.reading as reading
 from hohhot_cli.errors import FactFileError, Problem
 from hohhot_cli.loader import load_facts, parse_facts
 from hohhot_cli.model import FactBase
@@ -159,20 +161,20 @@ def bundled() -> FactBase:
 
 def test_bundled_base_loads(bundled: FactBase) -> None:
     assert bundled.path == str(loader.bundled_facts_path())
-    assert bundled.schema_version == loader.SCHEMA_VERSION
+    assert bundled.schema_version == building.SCHEMA_VERSION
     assert bundled.metrics and bundled.sources and bundled.facts
 
 
 def test_every_bundled_observation_cites_an_existing_source(bundled: FactBase) -> None:
     for metric in bundled.metrics:
         for observation in metric.observations:
-            assert observation.sources, (metric.id, observation.when)
+            assert observation.sources, (metric.id, observation.dated)
             assert all(source in bundled.source_by_id for source in observation.sources), metric.id
 
 
 def test_bundled_observations_are_in_chronological_order(bundled: FactBase) -> None:
     for metric in bundled.metrics:
-        keys = [sort_key(observation.when) for observation in metric.observations]
+        keys = [sort_key(observation.dated) for observation in metric.observations]
         assert keys == sorted(keys), metric.id
 
 
@@ -214,7 +216,7 @@ def test_directory(tmp_path: Path) -> None:
 
 
 def test_file_larger_than_limit_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(loader, "MAX_FILE_BYTES", 1024 * 1024)
+    monkeypatch.setattr(reading, "MAX_FILE_BYTES", 1024 * 1024)
     path = tmp_path / "big.toml"
     path.write_bytes(b"#" * (1024 * 1024 + 1))
     with pytest.raises(FactFileError) as caught:
@@ -223,7 +225,7 @@ def test_file_larger_than_limit_is_refused(tmp_path: Path, monkeypatch: pytest.M
 
 
 def test_file_of_exactly_the_limit_is_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(loader, "MAX_FILE_BYTES", 1024 * 1024)
+    monkeypatch.setattr(reading, "MAX_FILE_BYTES", 1024 * 1024)
     data = BASE.encode()
     padding = b"#" * (1024 * 1024 - len(data) - 1) + b"\n"
     path = tmp_path / "full.toml"

@@ -44,7 +44,7 @@ def test_wheel_contains_the_fact_base(wheel: Path) -> None:
         assert archive.read("hohhot_cli/facts.toml") == (REPO / "facts.toml").read_bytes()
         assert "hohhot_cli/cli.py" in names
         entry_points = next(n for n in names if n.endswith("entry_points.txt"))
-        assert "hohhot = hohhot_cli.cli:run" in archive.read(entry_points).decode()
+        assert "hohhot = hohhot_cli.main:run" in archive.read(entry_points).decode()
 
 
 def test_installed_wheel_validates_from_another_directory(wheel: Path, tmp_path: Path) -> None:

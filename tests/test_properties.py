@@ -30,9 +30,10 @@ from conftest import REPO, subprocess_env
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from hohhot_cli.cli import main
+from hohhot_cli.building import MAX_ABS_VALUE
 from hohhot_cli.environment import Environment
-from hohhot_cli.loader import MAX_ABS_VALUE, bundled_facts_path, load_facts
+from hohhot_cli.loader import bundled_facts_path, load_facts
+from hohhot_cli.main import main
 from hohhot_cli.model import Exactness, Status, Unit
 from hohhot_cli.periods import sort_key
 

@@ -32,11 +32,11 @@ import pytest
 from conftest import REPO, Runner, hohhot_executable, subprocess_env
 
 import hohhot_cli.export as export_module
-import hohhot_cli.loader as loader
+import hohhot_cli.reading as reading
 from hohhot_cli.errors import ExitStatus
+from hohhot_cli.humanize import STATUS_LABELS, observation_value, signed
 from hohhot_cli.loader import load_facts
 from hohhot_cli.model import FactBase, Status, Unit
-from hohhot_cli.text import STATUS_LABELS, observation_value, signed
 
 BAD = REPO / "tests" / "data" / "bad"
 FORMATS = ("table", "json", "jsonl", "csv", "markdown")
@@ -288,14 +288,14 @@ def _directory(tmp_path: Path) -> tuple[Path, str]:
 def _oversized(tmp_path: Path) -> tuple[Path, str]:
     path = tmp_path / "huge.toml"
     with open(path, "wb") as handle:  # sparse: no disk space, no time
-        handle.truncate(loader.MAX_FILE_BYTES + 1)
-    limit = loader.MAX_FILE_BYTES // (1024 * 1024)
+        handle.truncate(reading.MAX_FILE_BYTES + 1)
+    limit = reading.MAX_FILE_BYTES // (1024 * 1024)
     return path, f"larger than the {limit} MiB limit for fact files"
 
 
 @pytest.mark.parametrize("make", [_missing, _directory, _oversized], ids=["missing", "directory", "oversized"])
 def test_unreadable_paths(hohhot: Runner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, make: Any) -> None:
-    monkeypatch.setattr(loader, "MAX_FILE_BYTES", 1024 * 1024)  # the check, not 64 MiB of reading
+    monkeypatch.setattr(reading, "MAX_FILE_BYTES", 1024 * 1024)  # the check, not 64 MiB of reading
     path, message = make(tmp_path)
     result = hohhot("--facts", str(path), "metric", "gdp", "--json")
     assert result.exit_code == ExitStatus.ERROR, result
@@ -657,7 +657,8 @@ import os, signal, sys, time
 from pathlib import Path
 import hohhot_cli.cache as cache
 import hohhot_cli.cli as cli
-import hohhot_cli.views as views
+import hohhot_cli.main as entry
+import hohhot_cli.records as records
 
 where, *args = sys.argv[1:]
 
@@ -673,14 +674,14 @@ if where == "load":
         return base
     cache.load_facts_cached = load_facts_cached
 elif where == "views":  # half-way through building the records
-    real_record = views.observation_record
+    real_record = records.observation_record
     calls = []
     def observation_record(*a, **k):
         calls.append(1)
         if len(calls) == 20:
             interrupt()
         return real_record(*a, **k)
-    views.observation_record = observation_record
+    records.observation_record = observation_record
 elif where == "render":  # the output is complete, not yet written
     real_render = cli.render
     def render(*a, **k):
@@ -694,7 +695,7 @@ elif where == "wait":  # wait for a real SIGINT from outside
         ready.write_text("ready")
         time.sleep(30)
     cache.load_facts_cached = load_facts_cached
-sys.exit(cli.main(args))
+sys.exit(entry.main(args))
 """
 
 

@@ -11,7 +11,7 @@ from conftest import subprocess_env
 
 _PROBE = """
 import json, sys
-from hohhot_cli.cli import main
+from hohhot_cli.main import main
 code = main(sys.argv[1:])
 sys.stdout.flush()
 print(json.dumps(sorted(sys.modules)), file=sys.stderr)

@@ -4,7 +4,7 @@ Library use::
 
     from hohhot_cli import load_facts
     base = load_facts()            # the bundled fact base
-    base.metric_by_id["gdp.total"].latest
+    base.metric_by_id["gdp.total"].observations
 """
 
 from hohhot_cli.loader import load_facts

@@ -33,12 +33,12 @@ import gc
 import marshal
 import os
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 from hohhot_cli import __version__
-from hohhot_cli.loader import decode_text, parse_facts, read_bytes
+from hohhot_cli.loader import parse_facts
 from hohhot_cli.model import (
     City,
     Company,
@@ -56,6 +56,7 @@ from hohhot_cli.model import (
     Status,
     Unit,
 )
+from hohhot_cli.reading import decode_text, read_bytes
 
 try:  # blake2b without hashlib, which loads OpenSSL first: a few ms on every call
     from _blake2 import blake2b
@@ -65,32 +66,22 @@ except ImportError:  # pragma: no cover - other Python implementations
 FORMAT = 1
 """Version of the entry layout below; bump it whenever the layout changes."""
 
-ENV_NO_CACHE = "HOHHOT_NO_CACHE"
-"""Set (to anything but empty or 0) to turn the cache off."""
 
 
-def cache_directory(environ: Mapping[str, str] = os.environ) -> Path | None:
-    """Where entries live, or None when the cache is turned off."""
-    if environ.get(ENV_NO_CACHE, "") not in ("", "0"):
-        return None
+def default_cache_directory(environ: Mapping[str, str]) -> Path:
+    """``$XDG_CACHE_HOME/hohhot``, else ``~/.cache/hohhot`` (a relative XDG value is ignored)."""
     root = environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     if not os.path.isabs(root):  # the XDG rule: a relative value is ignored
         root = os.path.join(os.path.expanduser("~"), ".cache")
     return Path(root) / "hohhot"
 
 
-def load_facts_cached(path: Path, environ: Mapping[str, str] = os.environ) -> FactBase:
-    """Load and validate a fact file, through the cache when it is on.
-
-    Raises :class:`~hohhot_cli.errors.FactFileError` exactly as
-    :func:`~hohhot_cli.loader.load_facts` does.
-    """
+def load_facts_cached(path: Path, *, cache_dir: Path | None, warn: Callable[[str], None] | None = None) -> FactBase:
+    """Load and validate a fact file, through the cache in ``cache_dir`` (None: no cache)."""
     data = read_bytes(path)
-    directory = cache_directory(environ)
+    directory = cache_dir
     if directory is None:
         return parse_facts(decode_text(data, str(path)), str(path))
-    # One entry per file (named after its absolute path); its key is the content, not the
-    # spelling of the path, so "facts.toml" and "/abs/facts.toml" share the entry.
     entry = directory / (blake2b(os.fsencode(os.path.abspath(path)), digest_size=16).hexdigest() + ".marshal")
     key = (FORMAT, _code_stamp(), blake2b(data).hexdigest())
     base = _read_entry(entry, key, str(path))

@@ -2,8 +2,9 @@
 
 Each command parses its arguments, calls one query and returns its result;
 :func:`query_command` adds the shared ``--format``/``--json`` options and hands
-the result to a renderer. :func:`main` turns every error into one line on
-stderr and an exit status, in one place.
+the result to a renderer. Per-run settings live in one :class:`Invocation` on
+the click context (``ctx.obj``); :mod:`hohhot_cli.main` creates it and turns
+errors into exit statuses.
 
 No ``from __future__ import annotations`` here: Typer reads the annotations at
 run time.
@@ -11,19 +12,24 @@ run time.
 
 import functools
 import inspect
-import os
-import sys
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import typer
 
-from hohhot_cli import __version__
+from hohhot_cli import __version__, queries
 from hohhot_cli.environment import Environment
-from hohhot_cli.errors import ExitStatus, FactFileError, HohhotError, OutputError, UsageError
+from hohhot_cli.errors import ExitStatus, HohhotError, OutputError, UsageError
 from hohhot_cli.model import FactBase, IndustryKind
-from hohhot_cli.render import OutputFormat, Style, render
+from hohhot_cli.render import OutputFormat, render
+
+ENV_FACTS = "HOHHOT_FACTS"
+"""Names a fact file to use instead of the bundled one."""
+
+ENV_NO_CACHE = "HOHHOT_NO_CACHE"
+"""Set (to anything but empty or 0) to turn the parse cache off."""
 
 app = typer.Typer(
     name="hohhot",
@@ -36,72 +42,88 @@ app = typer.Typer(
 )
 
 
-class _State:
-    """Per-invocation state, set afresh by ``main`` and by the root callback of every run."""
+@dataclass
+class Invocation:
+    """The settings of one run and the fact base it loads, once."""
 
-    env: Environment | None = None
+    env: Environment
+    """Streams, environment variables and terminal facts."""
     facts_path: Path | None = None
+    """``--facts`` (or ``$HOHHOT_FACTS``); None for the bundled base."""
     use_cache: bool = True
-    base: FactBase | None = None
+    """False with ``--no-cache`` (or ``HOHHOT_NO_CACHE=1``)."""
+    _base: FactBase | None = None
+
+    def configure(self, facts: Path | None, no_cache: bool) -> None:
+        """Take the root options, falling back on the environment variables."""
+        environ = self.env.environ
+        self.facts_path = facts or (Path(environ[ENV_FACTS]) if environ.get(ENV_FACTS) else None)
+        self.use_cache = not no_cache and environ.get(ENV_NO_CACHE, "") in ("", "0")
+        self._base = None
+
+    def base(self) -> FactBase:
+        """The fact base of this run, loaded (or read from the parse cache) on first use."""
+        if self._base is None:
+            from hohhot_cli.cache import default_cache_directory, load_facts_cached  # not for --help
+            from hohhot_cli.loader import bundled_facts_path
+
+            cache_dir = default_cache_directory(self.env.environ) if self.use_cache else None
+            self._base = load_facts_cached(
+                self.facts_path or bundled_facts_path(), cache_dir=cache_dir, warn=self.env.error
+            )
+        return self._base
+
+    def emit(self, result: object, output_format: OutputFormat) -> None:
+        """Render a result in the chosen format and write it to stdout."""
+        self.env.write(render(result, output_format, self.env.style))
 
 
-_state = _State()
-
-
-def get_env() -> Environment:
-    """The environment of this invocation (the process's own when the app is run directly)."""
-    if _state.env is None:
-        _state.env = Environment()
-    return _state.env
-
-
-def get_base() -> FactBase:
-    """The fact base for this invocation, loaded once."""
-    if _state.base is None:
-        from hohhot_cli.cache import load_facts_cached
-        from hohhot_cli.loader import default_facts_path
-
-        environ = {**os.environ, **get_env().environ}
-        if not _state.use_cache:
-            environ["HOHHOT_NO_CACHE"] = "1"
-        _state.base = load_facts_cached(_state.facts_path or default_facts_path(), environ)
-    return _state.base
+def invocation(context: typer.Context) -> Invocation:
+    """This run's :class:`Invocation` (a fresh one when the app is driven without :func:`main`)."""
+    root = context.find_root()
+    if not isinstance(root.obj, Invocation):
+        root.obj = Invocation(Environment())
+    return root.obj
 
 
 # -- completion --------------------------------------------------------------
 
 
-def _completion_base() -> FactBase | None:
+def _completion_base(context: typer.Context) -> FactBase | None:
+    """The base the command line being completed names; None when it cannot be loaded."""
+    run = invocation(context)
+    params = context.find_root().params
+    run.configure(params.get("facts"), bool(params.get("no_cache")))
     try:
-        return get_base()
+        return run.base()
     except HohhotError:
         return None
 
 
-def complete_metric(incomplete: str) -> list[str]:
+def complete_metric(ctx: typer.Context, incomplete: str) -> list[str]:
     """Metric ids and topics starting with what was typed."""
-    base = _completion_base()
+    base = _completion_base(ctx)
     if base is None:
         return []
     names = sorted({m.id for m in base.metrics} | {m.topic for m in base.metrics})
     return [n for n in names if n.startswith(incomplete)]
 
 
-def complete_industry(incomplete: str) -> list[str]:
+def complete_industry(ctx: typer.Context, incomplete: str) -> list[str]:
     """Industry ids starting with what was typed."""
-    base = _completion_base()
+    base = _completion_base(ctx)
     return [] if base is None else [i.id for i in base.industries if i.id.startswith(incomplete)]
 
 
-def complete_source(incomplete: str) -> list[str]:
+def complete_source(ctx: typer.Context, incomplete: str) -> list[str]:
     """Source ids starting with what was typed."""
-    base = _completion_base()
+    base = _completion_base(ctx)
     return [] if base is None else [s.id for s in base.sources if s.id.startswith(incomplete)]
 
 
-def complete_topic(incomplete: str) -> list[str]:
+def complete_topic(ctx: typer.Context, incomplete: str) -> list[str]:
     """Topics starting with what was typed."""
-    base = _completion_base()
+    base = _completion_base(ctx)
     return [] if base is None else sorted({m.topic for m in base.metrics if m.topic.startswith(incomplete)})
 
 
@@ -128,33 +150,33 @@ _OUTPUT_PARAMETERS = [
 ]
 
 
-def emit(result: object, output_format: OutputFormat) -> None:
-    """Render a result in the chosen format and write it to stdout."""
-    env = get_env()
-    style = Style(width=env.width, color=env.color, ascii_only=env.ascii_only)
-    env.write(render(result, output_format, style, ascii_only=env.ascii_only))
-
-
 def query_command(name: str, **settings: Any) -> Callable[[F], F]:
     """Register a command that returns a result; add ``--format`` and ``--json`` to it.
 
     The options are defined once, here, and every query command gets the same
-    ones; the command itself only parses its own arguments and runs a query.
+    ones; the command itself takes this run's :class:`Invocation` first, parses
+    its own arguments and runs a query.
     """
 
     def decorate(function: F) -> F:
         @functools.wraps(function)
-        def command(*args: Any, output_format: OutputFormat, as_json: bool, **kwargs: Any) -> None:
+        def command(
+            context: typer.Context, *args: Any, output_format: OutputFormat, as_json: bool, **kwargs: Any
+        ) -> None:
             if as_json and output_format not in (OutputFormat.TABLE, OutputFormat.JSON):
                 raise UsageError(f"--json contradicts --format {output_format.value}")
-            result = function(*args, **kwargs)
-            emit(result, OutputFormat.JSON if as_json else output_format)
+            run = invocation(context)
+            result = function(run, *args, **kwargs)
+            run.emit(result, OutputFormat.JSON if as_json else output_format)
             if getattr(result, "valid", True) is False:
                 raise typer.Exit(ExitStatus.ERROR)
 
-        signature = inspect.signature(function)
-        command.__signature__ = signature.replace(  # type: ignore[attr-defined]
-            parameters=[*signature.parameters.values(), *_OUTPUT_PARAMETERS]
+        own = list(inspect.signature(function).parameters.values())[1:]  # all but the invocation
+        context_parameter = inspect.Parameter(
+            "context", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=typer.Context
+        )
+        command.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+            [context_parameter, *own, *_OUTPUT_PARAMETERS]
         )
         app.command(name, **settings)(command)
         return function
@@ -170,19 +192,11 @@ def root(
     context: typer.Context,
     facts: Annotated[
         Path | None,
-        typer.Option(
-            "--facts",
-            envvar="HOHHOT_FACTS",
-            help="Use this fact file instead of the bundled one (also $HOHHOT_FACTS).",
-            show_envvar=True,
-        ),
+        typer.Option("--facts", help=f"Use this fact file instead of the bundled one (also ${ENV_FACTS})."),
     ] = None,
     no_cache: Annotated[
         bool,
-        typer.Option(
-            "--no-cache",
-            help="Parse the fact file afresh and keep no parse cache (also HOHHOT_NO_CACHE=1).",
-        ),
+        typer.Option("--no-cache", help=f"Parse the fact file afresh and keep no parse cache (also {ENV_NO_CACHE}=1)."),
     ] = False,
     version: Annotated[
         bool,
@@ -194,32 +208,28 @@ def root(
 
     Run without a command for an overview of the city.
     """
-    _state.facts_path = facts
-    _state.use_cache = not no_cache
-    _state.base = None
+    run = invocation(context)
+    run.configure(facts, no_cache)
     if version:
         try:
-            updated = f"fact base updated {get_base().updated}"
+            updated = f"fact base updated {run.base().updated}"
         except HohhotError as error:
             updated = f"fact base unreadable: {error}"
-        get_env().write(f"hohhot {__version__} ({updated})\n")
+        run.env.write(f"hohhot {__version__} ({updated})\n")
         raise typer.Exit(ExitStatus.OK)
     if context.invoked_subcommand is None:
-        from hohhot_cli.queries import overview
-
-        emit(overview(get_base()), OutputFormat.TABLE)
+        run.emit(queries.overview(run.base()), OutputFormat.TABLE)
 
 
 @query_command("overview")
-def overview_command() -> object:
+def overview_command(run: Invocation) -> object:
     """The city at a glance: province, population, latest GDP, industries."""
-    from hohhot_cli.queries import overview
-
-    return overview(get_base())
+    return queries.overview(run.base())
 
 
 @query_command("industries")
 def industries_command(
+    run: Invocation,
     industry: Annotated[
         str | None,
         typer.Argument(
@@ -232,17 +242,16 @@ def industries_command(
     ] = None,
 ) -> object:
     """The pillar clusters and emerging industries; with an id, one industry in detail."""
-    from hohhot_cli import queries
-
     if industry is not None:
         if kind is not None:
             raise UsageError("--kind lists industries; it does not go with an industry id")
-        return queries.industry_detail(get_base(), industry)
-    return queries.list_industries(get_base(), kind)
+        return queries.industry_detail(run.base(), industry)
+    return queries.list_industries(run.base(), kind)
 
 
 @query_command("metric")
 def metric_command(
+    run: Invocation,
     query: Annotated[
         list[str],
         typer.Argument(help="Metric ids, topics (gdp) or aliases.", autocompletion=complete_metric, show_default=False),
@@ -250,13 +259,12 @@ def metric_command(
     latest: Annotated[bool, typer.Option("--latest", help="Keep only the latest observation of each.")] = False,
 ) -> object:
     """Metrics by id, topic or alias, each with all its observations."""
-    from hohhot_cli.queries import find_metrics
-
-    return find_metrics(get_base(), query, latest=latest)
+    return queries.find_metrics(run.base(), query, latest=latest)
 
 
 @query_command("metrics")
 def metrics_command(
+    run: Invocation,
     topic: Annotated[
         str | None,
         typer.Option("--topic", "-t", help="Only metrics of this topic.", autocompletion=complete_topic),
@@ -267,13 +275,12 @@ def metrics_command(
     ] = None,
 ) -> object:
     """The index of all metrics with their latest value (JSON: every observation)."""
-    from hohhot_cli.queries import list_metrics
-
-    return list_metrics(get_base(), topic, industry)
+    return queries.list_metrics(run.base(), topic, industry)
 
 
 @query_command("compare")
 def compare_command(
+    run: Invocation,
     query: Annotated[
         list[str] | None,
         typer.Argument(
@@ -287,30 +294,30 @@ def compare_command(
     ] = False,
 ) -> object:
     """Comparison tables: one metric or topic over time, several side by side, or industries."""
-    from hohhot_cli import queries
-
     names = query or []
     if industries:
-        return queries.compare_industries(get_base(), names)
+        return queries.compare_industries(run.base(), names)
     if not names:
         raise UsageError("compare needs a metric id or topic (or --industries)")
     if len(names) == 1:
-        return queries.compare_over_time(get_base(), names[0])
-    return queries.compare_side_by_side(get_base(), names)
+        return queries.compare_over_time(run.base(), names[0])
+    return queries.compare_side_by_side(run.base(), names)
 
 
 @query_command("search")
 def search_command(
+    run: Invocation,
     text: Annotated[list[str], typer.Argument(help="Words to look for (English or Chinese).", show_default=False)],
 ) -> object:
     """Find metrics, industries, companies, facts and sources; best matches first."""
-    from hohhot_cli.queries import search
+    from hohhot_cli.search import search  # only this command needs it
 
-    return search(get_base(), " ".join(text))
+    return search(run.base(), " ".join(text))
 
 
 @query_command("sources")
 def sources_command(
+    run: Invocation,
     source: Annotated[
         str | None,
         typer.Argument(
@@ -319,15 +326,14 @@ def sources_command(
     ] = None,
 ) -> object:
     """The sources with how many facts each supports; with an id, one source in full."""
-    from hohhot_cli import queries
-
     if source is not None:
-        return queries.source_detail(get_base(), source)
-    return queries.list_sources(get_base())
+        return queries.source_detail(run.base(), source)
+    return queries.list_sources(run.base())
 
 
 @query_command("validate")
 def validate_command(
+    run: Invocation,
     path: Annotated[
         Path | None,
         typer.Argument(
@@ -336,18 +342,14 @@ def validate_command(
     ] = None,
 ) -> object:
     """Check a fact file and report every problem; exit 1 when it is invalid."""
-    from hohhot_cli.loader import default_facts_path, load_facts
-    from hohhot_cli.queries import ValidationReport
+    from hohhot_cli.loader import bundled_facts_path
 
-    file = path or _state.facts_path or default_facts_path()
-    try:
-        return ValidationReport(str(file), (), load_facts(file))
-    except FactFileError as error:
-        return ValidationReport(str(file), error.problems, None)
+    return queries.validate_file(path or run.facts_path or bundled_facts_path())
 
 
 @app.command("export")
 def export_command(
+    context: typer.Context,
     output: Annotated[Path, typer.Option("--output", "-o", help="The file to write.", show_default=False)],
     export_format: Annotated[
         str,
@@ -355,87 +357,12 @@ def export_command(
     ] = "",
 ) -> None:
     """Write the whole base, one row per observation with its sources, to a file."""
-    from hohhot_cli.export import ExportFormat, write_export
+    from hohhot_cli.export import choose_format, write_export  # sqlite3 and tempfile: export only
 
-    chosen = export_format.lower() or output.suffix.lstrip(".").lower()
-    chosen = {"db": "sqlite", "sqlite3": "sqlite", "ndjson": "jsonl"}.get(chosen, chosen)
-    try:
-        fmt = ExportFormat(chosen)
-    except ValueError:
-        choices = ", ".join(f.value for f in ExportFormat)
-        raise UsageError(f"export format {chosen or '(none)'!r} is not one of: {choices}") from None
-    base = get_base()
+    run = invocation(context)
+    fmt = choose_format(export_format, output)
+    base = run.base()
     if output.exists() and Path(base.path).exists() and output.resolve() == Path(base.path).resolve():
         raise OutputError(f"{output}: is the fact file being read; export to another file")
     rows = write_export(base, fmt, output)
-    get_env().error(f"wrote {rows} observations to {output} ({fmt.value})")
-
-
-# -- entry point ---------------------------------------------------------------
-
-
-def main(argv: list[str] | None = None, env: Environment | None = None) -> int:
-    """Run the CLI; return the exit status. Nothing but one-line messages reach stderr."""
-    _state.env = environment = env or Environment()
-    _state.facts_path = None
-    _state.use_cache = True
-    _state.base = None
-    args = sys.argv[1:] if argv is None else argv
-    try:
-        command = _click_command()
-        result = command.main(args=args, prog_name="hohhot", standalone_mode=False)
-        return int(result) if isinstance(result, int) else ExitStatus.OK
-    except HohhotError as error:
-        message = str(error)
-        if isinstance(error, FactFileError) and len(error.problems) > 1:
-            message += f" (and {len(error.problems) - 1} more: run hohhot validate)"
-        environment.error(("usage: " if error.exit_status is ExitStatus.USAGE else "error: ") + message)
-        return error.exit_status
-    except typer.TyperException as error:  # click's usage errors and bad parameters
-        context = getattr(error, "ctx", None)
-        command_path = getattr(context, "command_path", "") or "hohhot"
-        environment.error(f"usage: {error.format_message()} (try '{command_path} --help')")
-        return int(getattr(error, "exit_code", ExitStatus.USAGE))
-    except typer.Exit as error:
-        return error.exit_code
-    except (KeyboardInterrupt, typer.Abort):
-        return ExitStatus.INTERRUPTED
-    except BrokenPipeError:
-        _silence_stdout()
-        return ExitStatus.OK
-    finally:
-        _state.env = None
-        _state.base = None
-
-
-@functools.lru_cache(maxsize=1)
-def _click_command() -> Any:
-    """The click command behind the app, built once per process."""
-    return typer.main.get_command(app)
-
-
-def _silence_stdout() -> None:
-    # The reader has gone; point stdout at /dev/null so that the interpreter's
-    # final flush does not raise "Exception ignored ... BrokenPipeError".
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-    except (OSError, ValueError, AttributeError):
-        pass
-
-
-def run() -> None:
-    """Console-script entry point: run, flush, and leave without tearing the interpreter down.
-
-    After a lookup in a large fact base, the interpreter would spend longer freeing
-    every object one by one at exit than the lookup took. Everything that matters
-    is done by then: output flushed here, export files closed and renamed.
-    """
-    status = main()
-    for stream in (sys.stdout, sys.stderr):
-        try:
-            if stream is not None:
-                stream.flush()
-        except (OSError, ValueError):  # a reader that went away, a closed stream
-            _silence_stdout()
-    os._exit(status)
+    run.env.error(f"wrote {rows} observations to {output} ({fmt.value})")

@@ -12,6 +12,18 @@ from typing import TextIO
 _PROBE = "呼和浩特≈█"  # characters our output uses beyond ASCII
 
 
+@dataclass(frozen=True)
+class Style:
+    """How a terminal table should look."""
+
+    width: int = 80
+    """Columns available."""
+    color: bool = False
+    """Whether to emit colour and bold."""
+    ascii_only: bool = False
+    """Whether the terminal takes ASCII only (rules drawn with '-', bars with '#')."""
+
+
 @dataclass
 class Environment:
     """Standard streams, environment variables and terminal facts."""
@@ -21,7 +33,7 @@ class Environment:
     stderr: TextIO | None = field(default_factory=lambda: sys.stderr)
     """Where messages go."""
     environ: Mapping[str, str] = field(default_factory=lambda: os.environ)
-    """Environment variables (NO_COLOR, FORCE_COLOR, COLUMNS, TERM, HOHHOT_FACTS)."""
+    """Environment variables (NO_COLOR, FORCE_COLOR, COLUMNS, TERM)."""
     stdout_isatty: bool | None = None
     """Whether stdout is a terminal; None to ask the stream."""
 
@@ -68,6 +80,11 @@ class Environment:
             return True
         return False
 
+    @property
+    def style(self) -> Style:
+        """The look of tables on this stdout."""
+        return Style(width=self.width, color=self.color, ascii_only=self.ascii_only)
+
     def write(self, text: str) -> None:
         """Write data to stdout, degrading characters the stream cannot encode."""
         if self.stdout is None:  # started with stdout closed (>&-)
@@ -91,7 +108,7 @@ class Environment:
         """One line to stderr, prefixed with the program name."""
         if self.stderr is None:  # started with stderr closed (2>&-): nowhere to say it
             return
-        from hohhot_cli.text import clean  # a path or id from the user may hold control characters
+        from hohhot_cli.humanize import clean  # a path or id from the user may hold control characters
 
         line = f"hohhot: {clean(message)}\n"
         encoding = getattr(self.stderr, "encoding", None) or "utf-8"

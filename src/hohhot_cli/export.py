@@ -9,8 +9,6 @@ temporary file beside the target, renamed over it only when complete.
 from __future__ import annotations
 
 import contextlib
-import csv
-import io
 import os
 import sqlite3
 import tempfile
@@ -19,34 +17,12 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
-from hohhot_cli.errors import OutputError
+from hohhot_cli.encode import csv_text, json_lines, to_json
+from hohhot_cli.errors import OutputError, UsageError
 from hohhot_cli.model import FactBase
-
-EXPORT_COLUMNS = (
-    "metric",
-    "label",
-    "topic",
-    "unit",
-    "industry",
-    "period",
-    "as_of",
-    "value",
-    "exactness",
-    "status",
-    "note",
-    "converted_value",
-    "converted_unit",
-    "converted_note",
-    "source_ids",
-    "source_publishers",
-    "source_titles",
-    "source_dates",
-    "source_urls",
-)
-"""Columns of an export row, in order."""
-
-SEPARATOR = " | "
-"""Joins the fields of several sources in one cell (``source_ids`` uses it too)."""
+from hohhot_cli.queries import cited_by
+from hohhot_cli.results import Figure
+from hohhot_cli.rows import EXPORT_COLUMNS, EXPORT_SEPARATOR, cell, observation_fields
 
 
 class ExportFormat(str, Enum):
@@ -58,59 +34,41 @@ class ExportFormat(str, Enum):
     SQLITE = "sqlite"
 
 
+_ALIASES = {"db": "sqlite", "sqlite3": "sqlite", "ndjson": "jsonl"}
+
+
+def choose_format(given: str, output: Path) -> ExportFormat:
+    """The format asked for, else the one the file's extension names (``.db`` and ``.ndjson`` too)."""
+    chosen = given.lower() or output.suffix.lstrip(".").lower()
+    chosen = _ALIASES.get(chosen, chosen)
+    try:
+        return ExportFormat(chosen)
+    except ValueError:
+        choices = ", ".join(f.value for f in ExportFormat)
+        raise UsageError(f"export format {chosen or '(none)'!r} is not one of: {choices}") from None
+
+
 def export_rows(base: FactBase) -> list[dict[str, Any]]:
-    """Every observation of every metric as a flat row (see :data:`EXPORT_COLUMNS`)."""
+    """Every observation of every metric as a flat row (see :data:`EXPORT_COLUMNS`), lists joined."""
+    cited = cited_by(base, (o for m in base.metrics for o in m.observations))
     rows = []
     for metric in base.metrics:
         for observation in metric.observations:
-            sources = [base.source_by_id[ref] for ref in observation.sources]
-            conversion = observation.conversion
-            rows.append(
-                {
-                    "metric": metric.id,
-                    "label": metric.label,
-                    "topic": metric.topic,
-                    "unit": metric.unit.value,
-                    "industry": metric.industry,
-                    "period": observation.period,
-                    "as_of": observation.as_of,
-                    "value": observation.value,
-                    "exactness": observation.exactness.value,
-                    "status": observation.status.value,
-                    "note": observation.note,
-                    "converted_value": conversion.value if conversion else None,
-                    "converted_unit": conversion.unit.value if conversion else None,
-                    "converted_note": conversion.note if conversion else None,
-                    "source_ids": SEPARATOR.join(s.id for s in sources),
-                    "source_publishers": SEPARATOR.join(s.publisher for s in sources),
-                    "source_titles": SEPARATOR.join(s.title for s in sources),
-                    "source_dates": SEPARATOR.join(s.date for s in sources),
-                    "source_urls": SEPARATOR.join(s.url or "" for s in sources),
-                }
-            )
+            fields = observation_fields(Figure(metric, observation), cited)
+            rows.append({k: EXPORT_SEPARATOR.join(v) if isinstance(v, list) else v for k, v in fields.items()})
     return rows
 
 
 def _json_text(base: FactBase) -> str:
-    from hohhot_cli.render import to_json
-
     return to_json(export_rows(base)) + "\n"
 
 
 def _jsonl_text(base: FactBase) -> str:
-    from hohhot_cli.render import to_json_line
-
-    return "".join(to_json_line(row) + "\n" for row in export_rows(base))
+    return json_lines(export_rows(base))
 
 
 def _csv_text(base: FactBase) -> str:
-    buffer = io.StringIO()
-    # RFC 4180 line ends: the csv module then quotes fields holding a bare \r as well as \n.
-    writer = csv.DictWriter(buffer, fieldnames=EXPORT_COLUMNS, lineterminator="\r\n")
-    writer.writeheader()
-    for row in export_rows(base):
-        writer.writerow({k: "" if v is None else v for k, v in row.items()})
-    return buffer.getvalue()
+    return csv_text(EXPORT_COLUMNS, ([cell(row[c]) for c in EXPORT_COLUMNS] for row in export_rows(base)))
 
 
 def _write_sqlite(base: FactBase, path: str) -> None:
@@ -130,7 +88,10 @@ def _fill_sqlite(base: FactBase, connection: sqlite3.Connection) -> None:
             )
             cursor.executemany(
                 "INSERT INTO sources VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [(s.id, s.publisher, s.title, s.date, SEPARATOR.join(s.authors), s.url, s.note) for s in base.sources],
+                [
+                    (s.id, s.publisher, s.title, s.date, EXPORT_SEPARATOR.join(s.authors), s.url, s.note)
+                    for s in base.sources
+                ],
             )
             cursor.execute(
                 "CREATE TABLE industries (id TEXT PRIMARY KEY, name TEXT NOT NULL, name_zh TEXT, kind TEXT NOT NULL, "
@@ -183,12 +144,12 @@ def _fill_sqlite(base: FactBase, connection: sqlite3.Connection) -> None:
                         f.kind.value,
                         f.label,
                         f.text,
-                        SEPARATOR.join(f"{i.name} {i.name_zh}".strip() for i in f.items),
+                        EXPORT_SEPARATOR.join(f"{i.name} {i.name_zh}".strip() for i in f.items),
                         f.date,
                         f.period,
                         f.as_of,
                         f.industry,
-                        SEPARATOR.join(f.sources),
+                        EXPORT_SEPARATOR.join(f.sources),
                     )
                     for f in base.facts
                 ],
@@ -200,7 +161,7 @@ def _fill_sqlite(base: FactBase, connection: sqlite3.Connection) -> None:
             cursor.executemany(
                 "INSERT INTO companies VALUES (?, ?, ?, ?, ?, ?)",
                 [
-                    (c.id, c.name, c.name_zh, c.industry, c.description, SEPARATOR.join(c.sources))
+                    (c.id, c.name, c.name_zh, c.industry, c.description, EXPORT_SEPARATOR.join(c.sources))
                     for c in base.companies
                 ],
             )

@@ -1,7 +1,8 @@
 """The fact base as typed, frozen objects.
 
-Everything here is plain data: no I/O, no formatting. The loader builds these
-objects from ``facts.toml``; queries return them; renderers turn them into text.
+Plain data only: no I/O, no formatting, no questions. The loader builds these
+objects from ``facts.toml``; queries select and resolve them; renderers turn
+the results into text.
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ class Status(str, Enum):
     """Still printed by a source but known to be out of date; never shown as latest."""
 
 
-STATUS_PREFERENCE = (
+STATUS_PREFERENCE: tuple[Status, ...] = (
     Status.ACTUAL,
     Status.PRELIMINARY,
     Status.ESTIMATE,
@@ -67,24 +68,6 @@ class Unit(str, Enum):
     COUNT = "count"
     YEARS = "years"
     PER_100 = "per_100"
-
-
-UNIT_SYMBOLS: Mapping[Unit, str] = MappingProxyType(
-    {
-        Unit.CNY: "CNY",
-        Unit.USD: "USD",
-        Unit.PERCENT: "%",
-        Unit.PEOPLE: "people",
-        Unit.VISITORS: "visitors",
-        Unit.KM: "km",
-        Unit.KM2: "km²",
-        Unit.RANK: "",
-        Unit.COUNT: "",
-        Unit.YEARS: "years",
-        Unit.PER_100: "per 100",
-    }
-)
-"""How each unit is written after a number in tables."""
 
 
 class IndustryKind(str, Enum):
@@ -163,8 +146,8 @@ class Observation:
     """A conversion the source itself gives, if any."""
 
     @property
-    def when(self) -> str:
-        """The period, or the as-of date when the source gives no period."""
+    def dated(self) -> str:
+        """What dates it: the period, or the as-of date when the source gives no period."""
         return self.period if self.period is not None else str(self.as_of)
 
 
@@ -193,22 +176,6 @@ class Metric:
     def topic(self) -> str:
         """The first part of the id (``gdp`` for ``gdp.per_capita``)."""
         return self.id.split(".", 1)[0]
-
-    @property
-    def latest(self) -> Observation | None:
-        """The most recent observation that is not a target or outdated.
-
-        Of several for the most recent period, the most final one wins (actual, then
-        preliminary, then estimate, then as first published), whatever their order in
-        the file. Falls back to the most recent target when there is nothing else, so
-        that a metric made only of goals still shows one.
-        """
-        outcomes = [o for o in self.observations if o.status not in (Status.TARGET, Status.OUTDATED)]
-        pool = outcomes or [o for o in self.observations if o.status is not Status.OUTDATED]
-        if not pool:
-            return None
-        newest = [o for o in pool if o.when == pool[-1].when]
-        return min(newest, key=lambda o: STATUS_PREFERENCE.index(o.status))
 
 
 @dataclass(frozen=True)

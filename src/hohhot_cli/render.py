@@ -1,19 +1,16 @@
 """Renderers: a result in, a string out, one per output format.
 
 Only :mod:`hohhot_cli.table` imports rich, and only when a table is asked for:
-the JSON, JSONL, CSV and Markdown paths stay free of it.
+the JSON, JSONL, CSV and Markdown paths stay free of it. Likewise each format
+imports only its own view and encoder (in the function that renders it): a
+script calling hohhot in a loop pays for one format, not five.
 """
 
 from __future__ import annotations
 
-import io
-import json
-import re
-from dataclasses import dataclass
 from enum import Enum
 
-from hohhot_cli.text import clean
-from hohhot_cli.views import Section, csv_rows, records, sections
+from hohhot_cli.environment import Style
 
 
 class OutputFormat(str, Enum):
@@ -26,102 +23,51 @@ class OutputFormat(str, Enum):
     MARKDOWN = "markdown"
 
 
-@dataclass(frozen=True)
-class Style:
-    """How a terminal table should look."""
+def render_json(result: object, style: Style) -> str:
+    from hohhot_cli.encode import to_json
+    from hohhot_cli.records import records
 
-    width: int = 80
-    """Columns available."""
-    color: bool = False
-    """Whether to emit colour and bold."""
-    ascii_only: bool = False
-    """Whether the terminal takes ASCII only (rules drawn with '-', bars with '#')."""
+    return to_json(records(result), style.ascii_only) + "\n"
 
 
-# C1 controls, DEL and the line/paragraph separators pass through json.dumps with
-# ensure_ascii=False; escape them too so that no control character reaches a terminal.
-_JSON_UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+def render_jsonl(result: object, style: Style) -> str:
+    from hohhot_cli.encode import json_lines
+    from hohhot_cli.records import records
 
-
-def to_json(data: object, ascii_only: bool = False) -> str:
-    """Indented JSON, keys in a stable order, non-finite numbers refused."""
-    text = json.dumps(data, ensure_ascii=ascii_only, indent=2, allow_nan=False)
-    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
-
-
-def to_json_line(data: object, ascii_only: bool = False) -> str:
-    """One compact JSON line."""
-    text = json.dumps(data, ensure_ascii=ascii_only, separators=(",", ":"), allow_nan=False)
-    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
-
-
-def render_json(result: object, ascii_only: bool = False) -> str:
-    return to_json(records(result), ascii_only) + "\n"
-
-
-def render_jsonl(result: object, ascii_only: bool = False) -> str:
     data = records(result)
-    rows = data if isinstance(data, list) else [data]
-    return "".join(to_json_line(row, ascii_only) + "\n" for row in rows)
+    return json_lines(data if isinstance(data, list) else [data], style.ascii_only)
 
 
-def render_csv(result: object) -> str:
-    import csv
+def render_csv(result: object, style: Style) -> str:
+    from hohhot_cli.encode import csv_text
+    from hohhot_cli.rows import csv_rows
 
-    header, rows = csv_rows(result)
-    buffer = io.StringIO()
-    # RFC 4180 line ends: the csv module then quotes fields holding a bare \r as well as \n.
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(header)
-    writer.writerows(rows)
-    return buffer.getvalue()
+    return csv_text(*csv_rows(result))
 
 
-# Markdown that a viewer would act on: emphasis, table pipes, links and images, and raw
-# HTML (a "<" opens a tag; "&lt;" shows it as text). ">" stays: cells never start a quote.
-_MARKDOWN_ESCAPES = str.maketrans(
-    {"\\": "\\\\", "|": "\\|", "*": "\\*", "_": "\\_", "[": "\\[", "]": "\\]", "`": "\\`", "<": "&lt;"}
-)
+def render_markdown(result: object, style: Style) -> str:
+    from hohhot_cli.markdown import markdown_sections
+    from hohhot_cli.sections import sections
 
-
-def _markdown_cell(text: str) -> str:
-    return clean(text).translate(_MARKDOWN_ESCAPES) or " "
-
-
-def markdown_sections(parts: list[Section]) -> str:
-    """Sections as GitHub-flavoured Markdown: a heading, a pipe table, notes."""
-    out: list[str] = []
-    for section in parts:
-        out.append(f"### {_markdown_cell(section.title)}\n")
-        if section.columns:
-            out.append("| " + " | ".join(_markdown_cell(c.name) for c in section.columns) + " |")
-            out.append("|" + "|".join("---:" if c.numeric else "---" for c in section.columns) + "|")
-            for row in section.rows:
-                out.append("| " + " | ".join(_markdown_cell(cell) for cell in row) + " |")
-            out.append("")
-        for note in section.notes:
-            out.append(_markdown_cell(note) + "\n")
-    return "\n".join(out).rstrip("\n") + "\n"
-
-
-def render_markdown(result: object) -> str:
     return markdown_sections(sections(result))
 
 
 def render_table(result: object, style: Style) -> str:
+    from hohhot_cli.sections import sections
     from hohhot_cli.table import table_sections  # rich is imported here, and only here
 
     return table_sections(sections(result), style)
 
 
-def render(result: object, output_format: OutputFormat, style: Style, ascii_only: bool = False) -> str:
+_RENDERERS = {
+    OutputFormat.TABLE: render_table,
+    OutputFormat.JSON: render_json,
+    OutputFormat.JSONL: render_jsonl,
+    OutputFormat.CSV: render_csv,
+    OutputFormat.MARKDOWN: render_markdown,
+}
+
+
+def render(result: object, output_format: OutputFormat, style: Style) -> str:
     """Render a query result in one of the output formats."""
-    if output_format is OutputFormat.JSON:
-        return render_json(result, ascii_only)
-    if output_format is OutputFormat.JSONL:
-        return render_jsonl(result, ascii_only)
-    if output_format is OutputFormat.CSV:
-        return render_csv(result)
-    if output_format is OutputFormat.MARKDOWN:
-        return render_markdown(result)
-    return render_table(result, style)
+    return _RENDERERS[output_format](result, style)

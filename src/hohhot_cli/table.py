@@ -9,9 +9,9 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from hohhot_cli.render import Style
-from hohhot_cli.text import clean
-from hohhot_cli.views import Section
+from hohhot_cli.environment import Style
+from hohhot_cli.humanize import clean
+from hohhot_cli.sections import Section
 
 _GAP = 3  # a column separator with its padding in box.SIMPLE_HEAD
 _MIN_WRAPPED = 12  # narrowest a wrapped column is worth showing

@@ -1,17 +1,40 @@
-"""Plain-text helpers for people-facing output: numbers, marks and safe strings."""
+"""How people read the base: numbers with units and marks, periods, citations, safe strings.
+
+Tables and Markdown use all of it; JSON and CSV print raw values and never
+load it, apart from messages on stderr passing through :func:`clean`.
+"""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from types import MappingProxyType
 from typing import TYPE_CHECKING
+
+from hohhot_cli.model import Exactness, Observation, Source, Status, Unit
 
 if TYPE_CHECKING:
     from decimal import Decimal
 
-from hohhot_cli.model import UNIT_SYMBOLS, Exactness, Observation, Status, Unit
-
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 _BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
+
+UNIT_SYMBOLS: Mapping[Unit, str] = MappingProxyType(
+    {
+        Unit.CNY: "CNY",
+        Unit.USD: "USD",
+        Unit.PERCENT: "%",
+        Unit.PEOPLE: "people",
+        Unit.VISITORS: "visitors",
+        Unit.KM: "km",
+        Unit.KM2: "km²",
+        Unit.RANK: "",
+        Unit.COUNT: "",
+        Unit.YEARS: "years",
+        Unit.PER_100: "per 100",
+    }
+)
+"""How each unit is written after a number in tables."""
 
 EXACTNESS_MARKS = {
     Exactness.EXACT: "",
@@ -96,8 +119,8 @@ def observation_value(observation: Observation, unit: Unit) -> str:
     return text
 
 
-def when(observation: Observation) -> str:
-    """The period, or ``as of DATE`` for an undated figure."""
+def when_text(observation: Observation) -> str:
+    """The period as people read it, or ``as of DATE`` for an undated figure."""
     if observation.period is not None:
         return observation.period
     return f"as of {observation.as_of}"
@@ -106,19 +129,27 @@ def when(observation: Observation) -> str:
 def signed(value: int | float, unit: Unit) -> str:
     """A change with its sign: ``+15.98 bn CNY``, ``-1.2 pp``."""
     if unit is Unit.PERCENT:
-        text = plain_number(_round(value)) + " pp"
+        text = plain_number(value) + " pp"
     elif unit is Unit.RANK:
-        text = plain_number(_round(value)) + " places"
+        text = plain_number(value) + " places"
     else:
-        text = human_value(_round(value), unit)
+        text = human_value(value, unit)
     return text if text.startswith("-") else "+" + text
-
-
-def _round(value: int | float) -> int | float:
-    # Differences of two-decimal figures pick up float noise; 10 significant digits is exact here.
-    return value if isinstance(value, int) else float(f"{value:.10g}")
 
 
 def percent_change(value: float) -> str:
     """``+5.8 %``, to one decimal."""
     return f"{value:+.1f} %"
+
+
+def citation(source: Source) -> str:
+    """A one-line citation: authors, "title", publisher, date, address."""
+    parts = []
+    if source.authors:
+        parts.append(" and ".join(source.authors) if len(source.authors) < 3 else ", ".join(source.authors))
+    parts.append(f"\u201c{source.title}\u201d")
+    parts.append(source.publisher)
+    parts.append(source.date)
+    text = ", ".join(parts)
+    # No full stop after an address: it would be copied along with it.
+    return f"{text}, {source.url}" if source.url else text + "."

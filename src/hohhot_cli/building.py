@@ -1,0 +1,501 @@
+"""Building a :class:`FactBase` from a parsed TOML document, strictly.
+
+Every problem is collected, not only the first, so that ``hohhot validate``
+can report all of them at once. Problems name the file, the place (a table
+path such as ``metrics[3] (gdp.total).observations[1].period``), the line
+where a search for the entry's id gives one, and what is wrong.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import math
+import re
+from collections.abc import Callable
+from enum import Enum
+from typing import Any, TypeVar
+
+from hohhot_cli.errors import FactFileError, Problem
+from hohhot_cli.model import (
+    City,
+    Company,
+    Conversion,
+    Exactness,
+    Fact,
+    FactBase,
+    FactKind,
+    Industry,
+    IndustryKind,
+    Item,
+    Metric,
+    Observation,
+    Source,
+    Status,
+    Unit,
+)
+from hohhot_cli.periods import PeriodError, parse_date, parse_period, sort_key
+
+SCHEMA_VERSION = 1
+"""The only file format version this loader reads."""
+
+MAX_ABS_VALUE = 10**18
+"""Largest magnitude accepted for a value: beyond it a figure is a typo, and floats lose integers."""
+
+_DOTTED_ID = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$")
+_PLAIN_ID = re.compile(r"^[a-z][a-z0-9_-]*$")
+_SOURCE_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+
+E = TypeVar("E", bound=Enum)
+
+
+def build_base(document: dict[str, Any], name: str, text: str) -> FactBase:
+    """Validate a document into a base; raise :class:`FactFileError` with every problem.
+
+    ``text`` is the file's text, searched for the line of an entry that has a problem.
+    """
+    builder = _Builder(name, text)
+    base = builder.build(document)
+    if builder.problems or base is None:
+        raise FactFileError(builder.problems)
+    return base
+
+
+class _Builder:
+    """Turns a parsed TOML document into model objects, collecting problems."""
+
+    def __init__(self, name: str, text: str) -> None:
+        self.name = name
+        self.text = text
+        self.problems: list[Problem] = []
+        self._lines: list[str] | None = None
+        # (place, ids) of every reference, checked once all ids are known.
+        self.references: list[tuple[str, tuple[str, ...]]] = []
+
+    # -- reporting -----------------------------------------------------
+
+    def problem(self, place: str, message: str, line: int | None = None) -> None:
+        self.problems.append(Problem(self.name, place, message, line))
+
+    def line_of_id(self, key: str, value: str, occurrence: int = 1) -> int | None:
+        """The line of the n-th ``key = "value"``, to point people at the entry."""
+        if self._lines is None:
+            self._lines = self.text.splitlines()
+        pattern = re.compile(rf"^\s*{re.escape(key)}\s*=\s*[\"']{re.escape(value)}[\"']")
+        for number, line in enumerate(self._lines, start=1):
+            if pattern.match(line):
+                occurrence -= 1
+                if occurrence == 0:
+                    return number
+        return None
+
+    # -- typed getters -------------------------------------------------
+
+    def check_keys(
+        self, table: dict[str, Any], place: str, required: tuple[str, ...], optional: tuple[str, ...]
+    ) -> bool:
+        """Report unknown and missing keys; True when all required keys are there."""
+        allowed = set(required) | set(optional)
+        for key in table:
+            if key not in allowed:
+                hint = _closest(key, sorted(allowed))
+                suffix = f" (did you mean {hint!r}?)" if hint else ""
+                self.problem(place, f"unknown key {key!r}{suffix}")
+        complete = True
+        for key in required:
+            if key not in table:
+                self.problem(place, f"missing required key {key!r}")
+                complete = False
+        return complete
+
+    def string(self, table: dict[str, Any], key: str, place: str, default: str = "") -> str:
+        value = table.get(key, default)
+        if not isinstance(value, str):
+            self.problem(_at(place, key), f"expected a string, got {_type_name(value)}")
+            return default
+        if key in table and not value.strip():
+            self.problem(_at(place, key), "must not be empty")
+        return value
+
+    def optional_string(self, table: dict[str, Any], key: str, place: str) -> str | None:
+        if key not in table:
+            return None
+        return self.string(table, key, place) or None
+
+    def strings(self, table: dict[str, Any], key: str, place: str) -> tuple[str, ...]:
+        value = table.get(key, [])
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            self.problem(_at(place, key), f"expected a string or a list of strings, got {_type_name(value)}")
+            return ()
+        return tuple(value)
+
+    def enum(self, table: dict[str, Any], key: str, place: str, kind: type[E], default: E | None) -> E | None:
+        if key not in table:
+            if default is None:
+                return None
+            return default
+        value = table[key]
+        try:
+            return kind(value)
+        except ValueError:
+            choices = ", ".join(member.value for member in kind)
+            self.problem(_at(place, key), f"{value!r} is not one of: {choices}")
+            return None
+
+    def number(self, table: dict[str, Any], key: str, place: str) -> int | float | None:
+        value = table.get(key)
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            self.problem(_at(place, key), f"expected a number, got {_type_name(value)}")
+            return None
+        if isinstance(value, float) and not math.isfinite(value):
+            self.problem(_at(place, key), f"{value} is not a finite number")
+            return None
+        if abs(value) > MAX_ABS_VALUE:
+            self.problem(_at(place, key), "is out of range (more than 10^18 in magnitude)")
+            return None
+        return value
+
+    def period(self, table: dict[str, Any], key: str, place: str, parse: Callable[[str], object]) -> str | None:
+        if key not in table:
+            return None
+        value = table[key]
+        if isinstance(value, _dt.date) and not isinstance(value, _dt.datetime):
+            value = value.isoformat()  # a bare TOML date is as good as the string
+        if not isinstance(value, str):
+            self.problem(_at(place, key), f"expected a string, got {_type_name(value)}")
+            return None
+        try:
+            parse(value)
+        except PeriodError as error:
+            self.problem(_at(place, key), str(error))
+            return None
+        return value
+
+    def array_of_tables(self, document: dict[str, Any], key: str) -> list[tuple[str, dict[str, Any]]]:
+        value = document.get(key, [])
+        if not isinstance(value, list):
+            self.problem(key, f"expected an array of tables ([[{key}]]), got {_type_name(value)}")
+            return []
+        tables = []
+        for index, entry in enumerate(value):
+            place = f"{key}[{index}]"
+            if not isinstance(entry, dict):
+                self.problem(place, f"expected a table, got {_type_name(entry)}")
+                continue
+            entry_id = entry.get("id")
+            if isinstance(entry_id, str):
+                place = f"{place} ({entry_id})"
+            tables.append((place, entry))
+        return tables
+
+    def entry_id(self, table: dict[str, Any], place: str, pattern: re.Pattern[str], shape: str) -> str:
+        value = self.string(table, "id", place)
+        if value and not pattern.match(value):
+            self.problem(f"{place}.id", f"{value!r} is not a valid id ({shape})", self.line_of_id("id", value))
+        return value
+
+    # -- the document --------------------------------------------------
+
+    def build(self, document: dict[str, Any]) -> FactBase | None:
+        self.check_keys(
+            document,
+            "",
+            ("schema_version", "updated", "city", "sources", "metrics"),
+            ("industries", "facts", "companies"),
+        )
+        version = document.get("schema_version")
+        # type() rather than ==: true and 1.0 compare equal to 1 but are not a version.
+        if "schema_version" in document and (type(version) is not int or version != SCHEMA_VERSION):
+            self.problem("schema_version", f"unsupported version {version!r} (this hohhot reads {SCHEMA_VERSION})")
+        updated = self.period(document, "updated", "", parse_date) or ""
+        if updated and parse_date(updated).granularity != "day":
+            self.problem("updated", f"{updated!r} must be a full date (YYYY-MM-DD)")
+
+        sources = [self.source(place, table) for place, table in self.array_of_tables(document, "sources")]
+        industries = [self.industry(place, table) for place, table in self.array_of_tables(document, "industries")]
+        metrics = [self.metric(place, table) for place, table in self.array_of_tables(document, "metrics")]
+        facts = [self.fact(place, table) for place, table in self.array_of_tables(document, "facts")]
+        companies = [self.company(place, table) for place, table in self.array_of_tables(document, "companies")]
+        city = self.city(document.get("city"))
+
+        self.check_unique("sources", [s.id for s in sources])
+        self.check_unique("industries", [i.id for i in industries])
+        self.check_unique("companies", [c.id for c in companies])
+        # Metrics and facts share one namespace: both are looked up by dotted id.
+        self.check_unique("metrics and facts", [m.id for m in metrics] + [f.id for f in facts])
+        self.check_aliases(metrics, industries)
+
+        source_ids = {s.id for s in sources}
+        industry_ids = {i.id for i in industries}
+        for place, refs in self.references:
+            kind, ids = ("source", source_ids) if place.endswith(".source") else ("industry", industry_ids)
+            for ref in refs:
+                if ref not in ids:
+                    hint = _closest(ref, sorted(ids))
+                    suffix = f" (did you mean {hint!r}?)" if hint else ""
+                    self.problem(place, f"unknown {kind} {ref!r}{suffix}")
+
+        if self.problems or city is None:
+            return None
+        return FactBase(
+            schema_version=SCHEMA_VERSION,
+            updated=updated,
+            city=city,
+            sources=tuple(sources),
+            industries=tuple(industries),
+            metrics=tuple(metrics),
+            facts=tuple(facts),
+            companies=tuple(companies),
+            path=self.name,
+        )
+
+    def refer(self, place: str, ids: tuple[str, ...]) -> None:
+        self.references.append((place, ids))
+
+    def sources_of(self, table: dict[str, Any], place: str, key: str = "source") -> tuple[str, ...]:
+        ids = self.strings(table, key, place)
+        if key in table and not ids and table[key] == []:
+            self.problem(_at(place, key), "names no source")
+        self.refer(f"{place}.source", ids)
+        return ids
+
+    def industry_of(self, table: dict[str, Any], place: str) -> str | None:
+        value = self.optional_string(table, "industry", place)
+        if value is not None:
+            self.refer(f"{place}.industry", (value,))
+        return value
+
+    def check_unique(self, what: str, ids: list[str]) -> None:
+        seen: dict[str, int] = {}
+        for value in ids:
+            seen[value] = seen.get(value, 0) + 1
+            if value and seen[value] > 1:
+                self.problem(what, f"duplicate id {value!r}", self.line_of_id("id", value, seen[value]))
+
+    def check_aliases(self, metrics: list[Metric], industries: list[Industry]) -> None:
+        # A metric alias that is also a topic (a dotted prefix of some id) could never be
+        # reached: `hohhot metric gdp` lists the gdp topic.
+        topics = {m.id.rsplit(".", depth)[0] for m in metrics for depth in range(1, m.id.count(".") + 1)}
+        for metric in metrics:
+            for alias in metric.aliases:
+                if alias.casefold() in topics:
+                    self.problem(
+                        f"metrics ({metric.id}).aliases", f"alias {alias!r} is a topic too, so it would never be used"
+                    )
+        for group, entries in (("metrics", metrics), ("industries", industries)):
+            owner: dict[str, str] = {entry.id: entry.id for entry in entries}
+            for entry in entries:
+                for alias in entry.aliases:
+                    other = owner.setdefault(alias.casefold(), entry.id)
+                    if other != entry.id:
+                        self.problem(f"{group} ({entry.id}).aliases", f"alias {alias!r} is already used by {other!r}")
+
+    def source(self, place: str, table: dict[str, Any]) -> Source:
+        self.check_keys(table, place, ("id", "publisher", "title", "date"), ("url", "authors", "note"))
+        return Source(
+            id=self.entry_id(table, place, _SOURCE_ID, "lowercase letters, digits and hyphens"),
+            publisher=self.string(table, "publisher", place),
+            title=self.string(table, "title", place),
+            date=self.period(table, "date", place, parse_date) or "",
+            url=self.optional_string(table, "url", place),
+            authors=self.strings(table, "authors", place),
+            note=self.string(table, "note", place),
+        )
+
+    def industry(self, place: str, table: dict[str, Any]) -> Industry:
+        self.check_keys(table, place, ("id", "name", "kind", "source"), ("name_zh", "description", "aliases"))
+        return Industry(
+            id=self.entry_id(table, place, _PLAIN_ID, "lowercase letters, digits, '_' and '-'"),
+            name=self.string(table, "name", place),
+            kind=self.enum(table, "kind", place, IndustryKind, None) or IndustryKind.PILLAR,
+            sources=self.sources_of(table, place),
+            name_zh=self.string(table, "name_zh", place),
+            description=self.string(table, "description", place),
+            aliases=self.strings(table, "aliases", place),
+        )
+
+    def metric(self, place: str, table: dict[str, Any]) -> Metric:
+        self.check_keys(
+            table,
+            place,
+            ("id", "label", "unit", "observations"),
+            ("description", "industry", "aliases", "tags"),
+        )
+        observations: list[Observation] = []
+        raw = table.get("observations", [])
+        if not isinstance(raw, list):
+            self.problem(f"{place}.observations", f"expected an array of tables, got {_type_name(raw)}")
+            raw = []
+        if "observations" in table and not raw:
+            self.problem(f"{place}.observations", "a metric needs at least one observation")
+        for index, entry in enumerate(raw):
+            where = f"{place}.observations[{index}]"
+            if not isinstance(entry, dict):
+                self.problem(where, f"expected a table, got {_type_name(entry)}")
+                continue
+            observation = self.observation(where, entry)
+            if observation is not None:
+                observations.append(observation)
+        observations.sort(key=lambda o: sort_key(o.dated))
+        return Metric(
+            id=self.entry_id(table, place, _DOTTED_ID, "lowercase, dotted by topic: 'gdp.total'"),
+            label=self.string(table, "label", place),
+            unit=self.enum(table, "unit", place, Unit, None) or Unit.COUNT,
+            observations=tuple(observations),
+            description=self.string(table, "description", place),
+            industry=self.industry_of(table, place),
+            aliases=self.strings(table, "aliases", place),
+            tags=self.strings(table, "tags", place),
+        )
+
+    def observation(self, place: str, table: dict[str, Any]) -> Observation | None:
+        complete = self.check_keys(
+            table,
+            place,
+            ("value", "source"),
+            ("period", "as_of", "exactness", "status", "note", "converted"),
+        )
+        if "period" in table and "as_of" in table:
+            self.problem(place, "give either 'period' or 'as_of', not both")
+        elif "period" not in table and "as_of" not in table:
+            self.problem(place, "missing 'period' (or 'as_of', the source's date, for an undated figure)")
+        value = self.number(table, "value", place) if "value" in table else None
+        sources = self.sources_of(table, place)
+        period = self.period(table, "period", place, parse_period)
+        as_of = self.period(table, "as_of", place, parse_date)
+        exactness = self.enum(table, "exactness", place, Exactness, Exactness.EXACT)
+        status = self.enum(table, "status", place, Status, Status.ACTUAL)
+        note = self.string(table, "note", place)
+        conversion = self.conversion(f"{place}.converted", table.get("converted"))
+        if not complete or value is None or (period is None and as_of is None):
+            return None
+        return Observation(
+            value=value,
+            sources=sources,
+            period=period,
+            as_of=as_of,
+            exactness=exactness or Exactness.EXACT,
+            status=status or Status.ACTUAL,
+            note=note,
+            conversion=conversion,
+        )
+
+    def conversion(self, place: str, table: object) -> Conversion | None:
+        if table is None:
+            return None
+        if not isinstance(table, dict):
+            self.problem(place, f"expected a table, got {_type_name(table)}")
+            return None
+        if not self.check_keys(table, place, ("value", "unit"), ("note",)):
+            return None
+        value = self.number(table, "value", place)
+        unit = self.enum(table, "unit", place, Unit, None)
+        note = self.string(table, "note", place)
+        if value is None or unit is None:
+            return None
+        return Conversion(value=value, unit=unit, note=note)
+
+    def fact(self, place: str, table: dict[str, Any]) -> Fact:
+        self.check_keys(
+            table,
+            place,
+            ("id", "kind", "label", "text", "source"),
+            ("items", "date", "period", "as_of", "industry", "tags"),
+        )
+        kind = self.enum(table, "kind", place, FactKind, None) or FactKind.FACT
+        date = self.period(table, "date", place, parse_date)
+        if (
+            kind in (FactKind.EVENT, FactKind.TITLE)
+            and "kind" in table
+            and "date" not in table
+            and "period" not in table
+        ):
+            self.problem(place, f"a fact of kind {kind.value!r} needs a 'date' or 'period'")
+        return Fact(
+            id=self.entry_id(table, place, _DOTTED_ID, "lowercase, dotted by topic: 'plans.airport'"),
+            kind=kind,
+            label=self.string(table, "label", place),
+            text=self.string(table, "text", place),
+            sources=self.sources_of(table, place),
+            items=self.items(f"{place}.items", table.get("items", [])),
+            date=date,
+            period=self.period(table, "period", place, parse_period),
+            as_of=self.period(table, "as_of", place, parse_date),
+            industry=self.industry_of(table, place),
+            tags=self.strings(table, "tags", place),
+        )
+
+    def items(self, place: str, raw: object) -> tuple[Item, ...]:
+        if not isinstance(raw, list):
+            self.problem(place, f"expected an array of tables, got {_type_name(raw)}")
+            return ()
+        items = []
+        for index, entry in enumerate(raw):
+            where = f"{place}[{index}]"
+            if not isinstance(entry, dict):
+                self.problem(where, f"expected a table, got {_type_name(entry)}")
+                continue
+            self.check_keys(entry, where, ("name",), ("name_zh", "note"))
+            items.append(
+                Item(
+                    name=self.string(entry, "name", where),
+                    name_zh=self.string(entry, "name_zh", where),
+                    note=self.string(entry, "note", where),
+                )
+            )
+        return tuple(items)
+
+    def company(self, place: str, table: dict[str, Any]) -> Company:
+        self.check_keys(table, place, ("id", "name", "source"), ("name_zh", "industry", "description"))
+        return Company(
+            id=self.entry_id(table, place, _PLAIN_ID, "lowercase letters, digits, '_' and '-'"),
+            name=self.string(table, "name", place),
+            sources=self.sources_of(table, place),
+            name_zh=self.string(table, "name_zh", place),
+            industry=self.industry_of(table, place),
+            description=self.string(table, "description", place),
+        )
+
+    def city(self, table: object) -> City | None:
+        if table is None:
+            return None
+        if not isinstance(table, dict):
+            self.problem("city", f"expected a table, got {_type_name(table)}")
+            return None
+        keys = ("name", "name_zh", "province", "province_zh", "source")
+        self.check_keys(table, "city", keys, ())
+        return City(
+            name=self.string(table, "name", "city"),
+            name_zh=self.string(table, "name_zh", "city"),
+            province=self.string(table, "province", "city"),
+            province_zh=self.string(table, "province_zh", "city"),
+            sources=self.sources_of(table, "city"),
+        )
+
+
+def _at(place: str, key: str) -> str:
+    """The place of a key: ``metrics[0] (gdp.total).unit``, or just ``updated`` at the top."""
+    return f"{place}.{key}" if place else key
+
+
+def _type_name(value: object) -> str:
+    names = {
+        bool: "a boolean",
+        int: "an integer",
+        float: "a float",
+        str: "a string",
+        list: "an array",
+        dict: "a table",
+        _dt.date: "a date",
+        _dt.datetime: "a date-time",
+        _dt.time: "a time",
+    }
+    return names.get(type(value), type(value).__name__)
+
+
+def _closest(word: str, choices: list[str]) -> str | None:
+    from difflib import get_close_matches  # only on the error path
+
+    found = get_close_matches(word, choices, n=1, cutoff=0.75)
+    return found[0] if found else None

@@ -1,0 +1,85 @@
+"""The process around the command line: exit statuses, broken pipes, a quick exit.
+
+:func:`main` runs the click command behind :mod:`hohhot_cli.cli` with one
+:class:`~hohhot_cli.cli.Invocation` and turns every error into one line on
+stderr and an exit status, in this one place. :func:`run` is the console
+script: it also owns the process-wide choices a library must not make.
+"""
+
+from __future__ import annotations
+
+import functools
+import gc
+import os
+import sys
+from typing import Any
+
+import typer
+
+from hohhot_cli.cli import Invocation, app
+from hohhot_cli.environment import Environment
+from hohhot_cli.errors import ExitStatus, FactFileError, HohhotError
+
+
+def main(argv: list[str] | None = None, env: Environment | None = None) -> int:
+    """Run the CLI; return the exit status. Nothing but one-line messages reach stderr."""
+    environment = env or Environment()
+    args = sys.argv[1:] if argv is None else argv
+    try:
+        command = _click_command()
+        result = command.main(args=args, prog_name="hohhot", standalone_mode=False, obj=Invocation(environment))
+        return int(result) if isinstance(result, int) else ExitStatus.OK
+    except HohhotError as error:
+        message = str(error)
+        if isinstance(error, FactFileError) and len(error.problems) > 1:
+            message += f" (and {len(error.problems) - 1} more: run hohhot validate)"
+        environment.error(("usage: " if error.exit_status is ExitStatus.USAGE else "error: ") + message)
+        return error.exit_status
+    except typer.TyperException as error:  # click's usage errors and bad parameters
+        context = getattr(error, "ctx", None)
+        command_path = getattr(context, "command_path", "") or "hohhot"
+        environment.error(f"usage: {error.format_message()} (try '{command_path} --help')")
+        return int(getattr(error, "exit_code", ExitStatus.USAGE))
+    except typer.Exit as error:
+        return error.exit_code
+    except (KeyboardInterrupt, typer.Abort):
+        return ExitStatus.INTERRUPTED
+    except BrokenPipeError:
+        _silence_stdout()
+        return ExitStatus.OK
+
+
+@functools.lru_cache(maxsize=1)
+def _click_command() -> Any:
+    """The click command behind the app, built once per process."""
+    return typer.main.get_command(app)
+
+
+def _silence_stdout() -> None:
+    # The reader has gone; point stdout at /dev/null so that the interpreter's
+    # final flush does not raise "Exception ignored ... BrokenPipeError".
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass
+
+
+def run() -> None:
+    """Console-script entry point: run, flush, and leave without tearing the interpreter down.
+
+    A run is short and makes no reference cycles worth collecting, while a large
+    fact base is hundreds of thousands of objects that the cyclic collector would
+    walk again and again: it stays off. At the end the interpreter would spend
+    longer freeing every object one by one than the lookup took; everything that
+    matters is done by then (output flushed here, export files closed and renamed).
+    """
+    gc.disable()
+    status = main()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            if stream is not None:
+                stream.flush()
+        except (OSError, ValueError):  # a reader that went away, a closed stream
+            _silence_stdout()
+    os._exit(status)

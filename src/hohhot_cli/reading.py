@@ -1,0 +1,103 @@
+"""Reading a fact file: bytes from disk, text from bytes, a TOML document from text.
+
+Every failure becomes a :class:`FactFileError` naming the file and, where the
+parser gives one, the line; nothing here knows what a fact base holds.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+from typing import Any
+
+from hohhot_cli.errors import FactFileError, Problem
+
+MAX_FILE_BYTES = 64 * 1024 * 1024
+"""Fact files larger than this are refused before parsing (64 MiB)."""
+
+MAX_KEY_DEPTH = 100
+"""Most dots a key or table header may have; tomllib's time grows with the square of the depth."""
+
+_LINE_IN_MESSAGE = re.compile(r"at line (\d+)")
+_LONG_NUMBER = re.compile(r"[0-9_]{4000,}")
+
+
+def read_bytes(file: Path) -> bytes:
+    """Read a fact file's bytes, refusing a directory, a missing file or one over the size limit."""
+    name = str(file)
+    try:
+        if file.is_dir():
+            raise FactFileError([Problem(name, "", "is a directory, not a fact file")])
+        with open(file, "rb") as handle:
+            data = handle.read(MAX_FILE_BYTES + 1)
+    except FileNotFoundError:
+        raise FactFileError([Problem(name, "", "no such file")]) from None
+    except PermissionError:
+        raise FactFileError([Problem(name, "", "permission denied")]) from None
+    except IsADirectoryError:
+        raise FactFileError([Problem(name, "", "is a directory, not a fact file")]) from None
+    except OSError as error:
+        raise FactFileError([Problem(name, "", f"cannot read: {error.strerror or error}")]) from None
+    if len(data) > MAX_FILE_BYTES:
+        limit = MAX_FILE_BYTES / (1024 * 1024)
+        raise FactFileError([Problem(name, "", f"larger than the {limit:g} MiB limit for fact files")])
+    return data
+
+
+def decode_text(data: bytes, name: str) -> str:
+    """The text of a fact file's bytes (UTF-8, an optional BOM dropped)."""
+    bom = 3 if data.startswith(b"\xef\xbb\xbf") else 0
+    try:
+        return data[bom:].decode("utf-8")
+    except UnicodeDecodeError as error:
+        offset = error.start + bom  # counted in the file as it is on disk
+        line = data.count(b"\n", 0, offset) + 1
+        raise FactFileError([Problem(name, "", f"invalid UTF-8 at byte {offset}", line)]) from None
+
+
+def parse_toml(text: str, name: str) -> dict[str, Any]:
+    """The TOML document of a fact file's text; ``name`` is used in messages."""
+    text = text.removeprefix("\ufeff")
+    if "\x00" in text:
+        nul_line = text.count("\n", 0, text.index("\x00")) + 1
+        raise FactFileError([Problem(name, "", "contains a NUL byte: not a text file", nul_line)])
+    too_deep = _too_deep_key(text)
+    if too_deep is not None:
+        message = f"a key is nested more than {MAX_KEY_DEPTH} levels deep"
+        raise FactFileError([Problem(name, "", message, too_deep)])
+    if sys.version_info >= (3, 11):
+        import tomllib  # here, not at the top: a parse-cache hit never needs it
+    else:  # pragma: no cover - exercised on Python 3.10 only
+        import tomli as tomllib
+    try:
+        document = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        message = str(error)
+        line: int | None = getattr(error, "lineno", None)
+        found = _LINE_IN_MESSAGE.search(message)
+        if line is None and found:
+            line = int(found.group(1))
+        if line is None and "end of document" in message:
+            line = text.count("\n") + (0 if text.endswith("\n") else 1)
+        message = re.sub(r"\s*\(at line \d+, column \d+\)|\s*\(at end of document\)", "", message)
+        raise FactFileError([Problem(name, "", f"TOML syntax error: {message}", line)]) from None
+    except RecursionError:
+        raise FactFileError([Problem(name, "", "nested too deeply to parse")]) from None
+    except ValueError:  # an integer literal beyond Python's digit limit for int()
+        long_number = _LONG_NUMBER.search(text)
+        line = text.count("\n", 0, long_number.start()) + 1 if long_number else None
+        raise FactFileError([Problem(name, "", "a number has too many digits to be a figure", line)]) from None
+    except MemoryError:
+        raise FactFileError([Problem(name, "", "too large to parse in memory")]) from None
+    return document
+
+
+# Each repeat starts at a dot and takes no other dot: linear, no backtracking blow-up.
+_DEEP_KEY = re.compile(r"^[ \t]*\[*[^=\n.\]]*(?:\.[^=\n.\]]*){" + str(MAX_KEY_DEPTH + 1) + "}", re.MULTILINE)
+
+
+def _too_deep_key(text: str) -> int | None:
+    """The line of a dotted key or table header deeper than :data:`MAX_KEY_DEPTH`, if any."""
+    found = _DEEP_KEY.search(text)
+    return None if found is None else text.count("\n", 0, found.start()) + 1

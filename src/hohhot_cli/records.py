@@ -1,0 +1,286 @@
+"""The JSON view of every result: records of raw values (base units, ISO strings).
+
+A list result becomes a list of records, a detail view one record. The JSON and
+JSONL renderers encode these; the CSV view flattens them where it has no shape
+of its own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from hohhot_cli.humanize import citation
+from hohhot_cli.model import Company, Fact, Metric, Observation, Source
+from hohhot_cli.results import (
+    Cited,
+    Figure,
+    IndustriesResult,
+    IndustryComparison,
+    IndustryDetail,
+    IndustrySummary,
+    MetricsResult,
+    OverTime,
+    Overview,
+    SearchResult,
+    SideBySide,
+    SourceDetail,
+    SourcesResult,
+    ValidationReport,
+)
+
+Record = dict[str, Any]
+
+
+def source_record(source: Source) -> Record:
+    """A source."""
+    return {
+        "id": source.id,
+        "publisher": source.publisher,
+        "title": source.title,
+        "date": source.date,
+        "authors": list(source.authors),
+        "url": source.url,
+        "note": source.note,
+    }
+
+
+def observation_record(cited: Cited, observation: Observation) -> Record:
+    """An observation, its sources spelled out."""
+    conversion = observation.conversion
+    return {
+        "value": observation.value,
+        "period": observation.period,
+        "as_of": observation.as_of,
+        "exactness": observation.exactness.value,
+        "status": observation.status.value,
+        "note": observation.note,
+        "converted": None
+        if conversion is None
+        else {"value": conversion.value, "unit": conversion.unit.value, "note": conversion.note},
+        "sources": [source_record(cited[ref]) for ref in observation.sources],
+    }
+
+
+def metric_record(cited: Cited, metric: Metric) -> Record:
+    """A metric with all its observations."""
+    return {
+        "id": metric.id,
+        "label": metric.label,
+        "topic": metric.topic,
+        "unit": metric.unit.value,
+        "industry": metric.industry,
+        "description": metric.description,
+        "aliases": list(metric.aliases),
+        "tags": list(metric.tags),
+        "observations": [observation_record(cited, o) for o in metric.observations],
+    }
+
+
+def figure_record(cited: Cited, figure: Figure, id_key: str = "metric") -> Record:
+    """One observation with its metric's id, label and unit in front."""
+    metric = figure.metric
+    return {
+        id_key: metric.id,
+        "label": metric.label,
+        "unit": metric.unit.value,
+        **observation_record(cited, figure.observation),
+    }
+
+
+def fact_record(fact: Fact) -> Record:
+    """A fact."""
+    return {
+        "id": fact.id,
+        "topic": fact.topic,
+        "kind": fact.kind.value,
+        "label": fact.label,
+        "text": fact.text,
+        "items": [{"name": i.name, "name_zh": i.name_zh, "note": i.note} for i in fact.items],
+        "date": fact.date,
+        "period": fact.period,
+        "as_of": fact.as_of,
+        "industry": fact.industry,
+        "tags": list(fact.tags),
+        "sources": list(fact.sources),
+    }
+
+
+def company_record(company: Company) -> Record:
+    """A company."""
+    return {
+        "id": company.id,
+        "name": company.name,
+        "name_zh": company.name_zh,
+        "industry": company.industry,
+        "description": company.description,
+        "sources": list(company.sources),
+    }
+
+
+def industry_record(summary: IndustrySummary) -> Record:
+    """An industry, with the ids of what belongs to it."""
+    industry = summary.industry
+    return {
+        "id": industry.id,
+        "name": industry.name,
+        "name_zh": industry.name_zh,
+        "kind": industry.kind.value,
+        "description": industry.description,
+        "aliases": list(industry.aliases),
+        "metrics": list(summary.metric_ids),
+        "companies": [c.id for c in summary.companies],
+        "sources": list(industry.sources),
+    }
+
+
+def _headline(cited: Cited, figure: Figure | None) -> Record | None:
+    return None if figure is None else figure_record(cited, figure)
+
+
+def metrics_records(result: MetricsResult) -> list[Record]:
+    """``metric`` and ``metrics``: every metric with all its observations shown."""
+    return [metric_record(result.cited, m) for m in result.metrics]
+
+
+def industries_records(result: IndustriesResult) -> list[Record]:
+    """``industries``."""
+    return [industry_record(s) for s in result.industries]
+
+
+def industry_detail_record(result: IndustryDetail) -> Record:
+    """``industries ID``: the industry with its metrics, companies, facts and sources in full."""
+    return {
+        **industry_record(result.summary),
+        "metrics": [metric_record(result.cited, m) for m in result.metrics],
+        "companies": [company_record(c) for c in result.summary.companies],
+        "facts": [fact_record(f) for f in result.facts],
+        "sources": [source_record(s) for s in result.cited.values()],
+    }
+
+
+def search_records(result: SearchResult) -> list[Record]:
+    """``search``: the hits, best first."""
+    return [
+        {"kind": h.kind, "id": h.id, "label": h.label, "score": h.score, "matched": list(h.matched)}
+        for h in result.hits
+    ]
+
+
+def sources_records(result: SourcesResult) -> list[Record]:
+    """``sources``: each source with how much cites it."""
+    return [
+        {**source_record(u.source), "observations": u.observations, "facts": u.facts, "total": u.total}
+        for u in result.uses
+    ]
+
+
+def source_detail_record(result: SourceDetail) -> Record:
+    """``sources ID``: the source, its citation and everything it supports."""
+    return {
+        **source_record(result.source),
+        "citation": citation(result.source),
+        "observations": [figure_record(result.cited, f) for f in result.figures],
+        "facts": [fact_record(f) for f in result.facts],
+        "industries": [i.id for i in result.industries],
+        "companies": [c.id for c in result.companies],
+    }
+
+
+def side_by_side_records(result: SideBySide) -> list[Record]:
+    """``compare ID ID ...``: each metric's latest observation with its share of the largest."""
+    return [
+        {**figure_record(result.cited, row.figure, id_key="id"), "share_of_max": row.share_of_max}
+        for row in result.rows
+    ]
+
+
+def over_time_records(result: OverTime) -> list[Record]:
+    """``compare ID``: each metric's observations with the computed changes."""
+    return [
+        {
+            "id": s.metric.id,
+            "label": s.metric.label,
+            "unit": s.metric.unit.value,
+            "observations": [
+                {
+                    **observation_record(result.cited, p.observation),
+                    "previous_period": p.previous_period,
+                    "change": p.change,
+                    "change_percent": p.change_percent,
+                    "change_approximate": p.approximate,
+                    "change_remark": p.remark,
+                }
+                for p in s.points
+            ],
+        }
+        for s in result.series
+    ]
+
+
+def industry_comparison_records(result: IndustryComparison) -> list[Record]:
+    """``compare --industries``."""
+    return [
+        {
+            "id": row.industry.id,
+            "name": row.industry.name,
+            "name_zh": row.industry.name_zh,
+            "kind": row.industry.kind.value,
+            "metrics": len(row.metric_ids),
+            "companies": [c.id for c in row.companies],
+            "headline": _headline(result.cited, row.headline),
+        }
+        for row in result.rows
+    ]
+
+
+def overview_record(result: Overview) -> Record:
+    """The bare ``hohhot``: the city at a glance."""
+    city = result.city
+    return {
+        "name": city.name,
+        "name_zh": city.name_zh,
+        "province": city.province,
+        "province_zh": city.province_zh,
+        "population": _headline(result.cited, result.population),
+        "gdp": _headline(result.cited, result.gdp),
+        "pillar_industries": [i.id for i in result.pillars],
+        "emerging_industries": [i.id for i in result.emerging],
+        "sources": list(city.sources),
+        "updated": result.updated,
+    }
+
+
+def validation_record(result: ValidationReport) -> Record:
+    """``validate``: the problems, or the counts of a valid file."""
+    return {
+        "file": result.file,
+        "valid": result.valid,
+        "problems": [{"file": p.file, "line": p.line, "place": p.place, "message": p.message} for p in result.problems],
+        "counts": None if result.counts is None else dict(result.counts),
+    }
+
+
+RECORDS: dict[type, Callable[[Any], Record | list[Record]]] = {
+    MetricsResult: metrics_records,
+    IndustriesResult: industries_records,
+    IndustryDetail: industry_detail_record,
+    SearchResult: search_records,
+    SourcesResult: sources_records,
+    SourceDetail: source_detail_record,
+    SideBySide: side_by_side_records,
+    OverTime: over_time_records,
+    IndustryComparison: industry_comparison_records,
+    Overview: overview_record,
+    ValidationReport: validation_record,
+}
+"""The record function of each result type."""
+
+
+def records(result: object) -> Record | list[Record]:
+    """The JSON view of a result: a list of records, or one record for a detail view."""
+    try:
+        view = RECORDS[type(result)]
+    except KeyError:
+        raise TypeError(f"no JSON view for {type(result).__name__}") from None
+    return view(result)

@@ -1,0 +1,255 @@
+"""What queries return: resolved answers, holding what is shown and nothing more.
+
+A result never holds the fact base: the sources its figures cite are resolved
+into ``cited``, headlines and counts are computed, so that a renderer only
+formats. Results are short-lived containers handed straight to a renderer:
+frozen, but without generated ``__eq__`` and ``__repr__``, which would only add
+start-up time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from hohhot_cli.errors import Problem
+from hohhot_cli.model import City, Company, Fact, Industry, Metric, Observation, Source
+
+Cited = Mapping[str, Source]
+"""Sources by id: every source the figures of a result cite, in file order."""
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class Figure:
+    """One observation together with the metric it belongs to."""
+
+    metric: Metric
+    """The metric."""
+    observation: Observation
+    """The observation shown."""
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class MetricsResult:
+    """Metrics with their observations; ``index`` asks tables for one line per metric."""
+
+    metrics: tuple[Metric, ...]
+    """The metrics, observations possibly cut to the latest."""
+    latest: tuple[Observation | None, ...]
+    """Each metric's latest observation, in the order of ``metrics``."""
+    cited: Cited
+    """The sources of every observation shown."""
+    index: bool = False
+    """True for the ``metrics`` index: tables show the latest value only."""
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class IndustrySummary:
+    """An industry with the ids of what belongs to it and its headline figure."""
+
+    industry: Industry
+    """The industry."""
+    metric_ids: tuple[str, ...]
+    """Ids of its metrics."""
+    companies: tuple[Company, ...]
+    """Its companies."""
+    headline: Figure | None
+    """Its first metric's latest observation, if any."""
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class IndustriesResult:
+    """A list of industries."""
+
+    industries: tuple[IndustrySummary, ...]
+    """The industries, in file order."""
+    cited: Cited
+    """The sources of the headline figures."""
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class IndustryDetail:
+    """One industry with everything that belongs to it."""
+
+    summary: IndustrySummary
+    """The industry, its metric ids, companies and headline."""
+    metrics: tuple[Metric, ...]
+    """Its metrics."""
+    facts: tuple[Fact, ...]
+    """Facts tied to it."""
+    cited: Cited
+    """Every source cited by the above, in file order."""
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class SearchHit:
+    """One search match."""
+
+    kind: str
+    """``metric``, ``industry``, ``fact``, ``company`` or ``source``."""
+    id: str
+    """Its id."""
+    label: str
+    """Its label, name or title."""
+    score: int
+    """Relevance; higher is better."""
+    matched: tuple[str, ...]
+    """Names of the fields that matched."""
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class SearchResult:
+    """Search matches, best first."""
+
+    query: str
+    """The text searched for."""
+    hits: tuple[SearchHit, ...]
+    """The matches; empty when nothing matched."""
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class SourceUse:
+    """A source and how many entries cite it."""
+
+    source: Source
+    """The source."""
+    observations: int
+    """Observations citing it."""
+    facts: int
+    """Facts, industries, companies and the city entry citing it."""
+
+    @property
+    def total(self) -> int:
+        """Everything that cites it."""
+        return self.observations + self.facts
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class SourcesResult:
+    """All sources with how much each supports."""
+
+    uses: tuple[SourceUse, ...]
+    """In file order."""
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class SourceDetail:
+    """One source and everything it supports."""
+
+    source: Source
+    """The source."""
+    figures: tuple[Figure, ...]
+    """Each observation that cites it, with its metric."""
+    facts: tuple[Fact, ...]
+    """Facts citing it."""
+    industries: tuple[Industry, ...]
+    """Industries citing it."""
+    companies: tuple[Company, ...]
+    """Companies citing it."""
+    cited: Cited
+    """Every source cited by those observations (this one and any co-cited)."""
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class SideBySideRow:
+    """One metric's latest observation in a side-by-side comparison."""
+
+    figure: Figure
+    """The metric and its latest observation."""
+    share_of_max: float | None
+    """Value over the largest value of the same unit (0..1), for a bar; None for no bar."""
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class SideBySide:
+    """Several metrics side by side."""
+
+    rows: tuple[SideBySideRow, ...]
+    """In the order asked."""
+    cited: Cited
+    """The sources of the observations shown."""
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class SeriesPoint:
+    """One observation of a series, with the change from the previous comparable period."""
+
+    observation: Observation
+    """The observation."""
+    previous_period: str | None
+    """The period the change is measured from, when there is one."""
+    change: float | None
+    """Absolute change in the metric's unit (percentage points for percent)."""
+    change_percent: float | None
+    """Relative change, in percent."""
+    approximate: bool
+    """True when either value is approximate, so the change is too."""
+    remark: str
+    """Why no change is given, when that is not obvious (a bound, a revision, a target)."""
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class Series:
+    """One metric over time."""
+
+    metric: Metric
+    """The metric."""
+    points: tuple[SeriesPoint, ...]
+    """In chronological order."""
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class OverTime:
+    """One or more metrics, each over time."""
+
+    series: tuple[Series, ...]
+    """One per metric."""
+    cited: Cited
+    """The sources of the observations shown."""
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class IndustryComparison:
+    """Industries side by side."""
+
+    rows: tuple[IndustrySummary, ...]
+    """In the order asked (all when none were named)."""
+    cited: Cited
+    """The sources of the headline figures."""
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class Overview:
+    """The city at a glance."""
+
+    city: City
+    """Its names and province."""
+    updated: str
+    """When the fact base was last updated."""
+    population: Figure | None
+    """Latest resident population."""
+    gdp: Figure | None
+    """Latest full-year GDP."""
+    pillars: tuple[Industry, ...]
+    """The pillar industries."""
+    emerging: tuple[Industry, ...]
+    """The emerging industries."""
+    cited: Cited
+    """The sources of the two figures."""
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class ValidationReport:
+    """The outcome of validating a fact file."""
+
+    file: str
+    """The file checked."""
+    problems: tuple[Problem, ...]
+    """Every problem found; empty when valid."""
+    counts: Mapping[str, int] | None
+    """How many sources, industries, metrics, observations, facts and companies, when valid."""
+
+    @property
+    def valid(self) -> bool:
+        """True when no problem was found."""
+        return not self.problems

@@ -1,0 +1,436 @@
+"""The display view of every result: titled tables of human-readable cells.
+
+Both the rich table renderer and the Markdown renderer draw these sections;
+cells are already humanised (``256.0 bn CNY``, ``as of 2019-09-24``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from hohhot_cli.humanize import (
+    STATUS_LABELS,
+    citation,
+    human_value,
+    observation_value,
+    percent_change,
+    signed,
+    when_text,
+)
+from hohhot_cli.model import Fact, Metric, Observation, Source
+from hohhot_cli.results import (
+    Figure,
+    IndustriesResult,
+    IndustryComparison,
+    IndustryDetail,
+    MetricsResult,
+    OverTime,
+    Overview,
+    SearchResult,
+    SideBySide,
+    SourceDetail,
+    SourcesResult,
+    ValidationReport,
+)
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column of a display table."""
+
+    name: str
+    """Header."""
+    numeric: bool = False
+    """Right-aligned, never wrapped."""
+    wrap: bool = False
+    """May wrap (long text); other columns keep their width."""
+    optional: bool = False
+    """Left out of a terminal table too narrow to show it (kept in Markdown)."""
+
+
+@dataclass(frozen=True)
+class Section:
+    """One titled table of human-readable cells, with lines to print under it."""
+
+    title: str
+    """Heading above the table."""
+    columns: tuple[Column, ...]
+    """The columns."""
+    rows: tuple[tuple[str, ...], ...]
+    """Cells, one tuple per row."""
+    notes: tuple[str, ...] = field(default=())
+    """Lines printed under the table."""
+
+
+# -- display sections ------------------------------------------------------
+
+
+def _sources_cell(observation: Observation) -> str:
+    return ", ".join(observation.sources)
+
+
+def _status_cell(observation: Observation) -> str:
+    return STATUS_LABELS[observation.status]
+
+
+def _series_section(metric: Metric) -> Section:
+    rows = tuple(
+        (when_text(o), observation_value(o, metric.unit), _status_cell(o), _sources_cell(o), _note(o))
+        for o in metric.observations
+    )
+    return Section(
+        f"{metric.id} · {metric.label}",
+        (
+            Column("Period"),
+            Column("Value", numeric=True),
+            Column("Status"),
+            Column("Source"),
+            Column("Note", wrap=True),
+        ),
+        rows,
+    )
+
+
+def _note(observation: Observation) -> str:
+    note = observation.note
+    if observation.conversion is not None:
+        conversion = observation.conversion
+        converted = f"= {human_value(conversion.value, conversion.unit)} ({conversion.note or 'by the source'})"
+        note = f"{note} {converted}".strip()
+    return note
+
+
+def metrics_sections(result: MetricsResult) -> list[Section]:
+    """``metric``: each metric's series; ``metrics``: one line per metric with its latest value."""
+    if not result.index:
+        return [_series_section(m) for m in result.metrics]
+    rows = []
+    for metric, latest in zip(result.metrics, result.latest, strict=True):
+        rows.append(
+            (
+                metric.id,
+                metric.label,
+                observation_value(latest, metric.unit) if latest else "",
+                ", ".join(x for x in (when_text(latest), _status_cell(latest)) if x) if latest else "",
+            )
+        )
+    columns = (
+        Column("Metric"),
+        Column("Label", wrap=True, optional=True),
+        Column("Latest", numeric=True),
+        Column("Period"),
+    )
+    return [Section(f"Metrics ({len(rows)})", columns, tuple(rows))]
+
+
+def _headline_cell(figure: Figure | None) -> str:
+    if figure is None:
+        return ""
+    metric, observation = figure.metric, figure.observation
+    return f"{metric.label}: {observation_value(observation, metric.unit)} ({when_text(observation)})"
+
+
+def industries_sections(result: IndustriesResult) -> list[Section]:
+    """``industries``."""
+    rows = tuple(
+        (
+            s.industry.id,
+            f"{s.industry.name} {s.industry.name_zh}".strip(),
+            s.industry.kind.value,
+            _headline_cell(s.headline),
+        )
+        for s in result.industries
+    )
+    columns = (Column("Id"), Column("Name", wrap=True), Column("Kind"), Column("Headline", wrap=True))
+    return [Section(f"Industries ({len(rows)})", columns, rows)]
+
+
+def _pairs_section(title: str, pairs: list[tuple[str, str]]) -> Section:
+    return Section(title, (Column("Field"), Column("Value", wrap=True)), tuple(pairs))
+
+
+def industry_detail_sections(result: IndustryDetail) -> list[Section]:
+    """``industries ID``: the industry, its series, companies, facts and sources."""
+    industry = result.summary.industry
+    pairs = [
+        ("Id", industry.id),
+        ("Name", industry.name),
+        ("Chinese", industry.name_zh),
+        ("Kind", industry.kind.value),
+        ("Description", industry.description),
+        ("Aliases", ", ".join(industry.aliases)),
+        ("Sources", ", ".join(industry.sources)),
+    ]
+    out = [_pairs_section(industry.name, [(k, v) for k, v in pairs if v])]
+    out += [_series_section(m) for m in result.metrics]
+    companies = result.summary.companies
+    if companies:
+        out.append(
+            Section(
+                "Companies",
+                (Column("Id"), Column("Name"), Column("Chinese"), Column("About", wrap=True), Column("Source")),
+                tuple((c.id, c.name, c.name_zh, c.description, ", ".join(c.sources)) for c in companies),
+            )
+        )
+    if result.facts:
+        out.append(_facts_section("Facts", result.facts))
+    out.append(_source_list_section(tuple(result.cited.values())))
+    return out
+
+
+def _facts_section(title: str, facts: tuple[Fact, ...]) -> Section:
+    rows = []
+    for fact in facts:
+        text = fact.text
+        if fact.items:
+            text += " " + "; ".join(f"{i.name} {i.name_zh}".strip() for i in fact.items)
+        dated = fact.date or fact.period or (f"as of {fact.as_of}" if fact.as_of else "")
+        rows.append((fact.id, fact.kind.value, dated, text, ", ".join(fact.sources)))
+    columns = (Column("Fact"), Column("Kind"), Column("When"), Column("Text", wrap=True), Column("Source"))
+    return Section(title, columns, tuple(rows))
+
+
+def _source_list_section(sources: tuple[Source, ...]) -> Section:
+    return Section(
+        "Sources",
+        (Column("Id"), Column("Citation", wrap=True)),
+        tuple((s.id, citation(s)) for s in sources),
+    )
+
+
+def search_sections(result: SearchResult) -> list[Section]:
+    """``search``."""
+    rows = tuple((h.kind, h.id, h.label, str(h.score)) for h in result.hits)
+    columns = (Column("Kind"), Column("Id"), Column("Label", wrap=True), Column("Score", numeric=True))
+    notes = () if rows else (f"Nothing matches {result.query!r}.",)
+    return [Section(f"Search: {result.query} ({len(rows)})", columns, rows, notes)]
+
+
+def sources_sections(result: SourcesResult) -> list[Section]:
+    """``sources``."""
+    rows = tuple((u.source.id, u.source.publisher, u.source.date, u.source.title, str(u.total)) for u in result.uses)
+    columns = (
+        Column("Id"),
+        Column("Publisher", wrap=True),
+        Column("Date"),
+        Column("Title", wrap=True),
+        Column("Cited by", numeric=True),
+    )
+    return [Section(f"Sources ({len(rows)})", columns, rows)]
+
+
+def source_detail_sections(result: SourceDetail) -> list[Section]:
+    """``sources ID``: the source, the figures and facts it supports, its citation."""
+    source = result.source
+    pairs = [
+        ("Id", source.id),
+        ("Title", source.title),
+        ("Publisher", source.publisher),
+        ("Date", source.date),
+        ("Authors", ", ".join(source.authors)),
+        ("Address", source.url or ""),
+        ("Note", source.note),
+    ]
+    out = [_pairs_section(source.id, [(k, v) for k, v in pairs if v])]
+    if result.figures:
+        rows = tuple(
+            (
+                f.metric.id,
+                when_text(f.observation),
+                observation_value(f.observation, f.metric.unit),
+                _status_cell(f.observation),
+            )
+            for f in result.figures
+        )
+        out.append(
+            Section(
+                "Figures",
+                (Column("Metric"), Column("Period"), Column("Value", numeric=True), Column("Status")),
+                rows,
+            )
+        )
+    if result.facts:
+        out.append(_facts_section("Facts", result.facts))
+    named = [*(f"industry {i.id}" for i in result.industries), *(f"company {c.id}" for c in result.companies)]
+    notes = (f"Also names: {', '.join(named)}.",) if named else ()
+    out.append(Section("Citation", (), (), (citation(source), *notes)))
+    return out
+
+
+BAR_WIDTH = 16
+"""Characters of the longest bar in a side-by-side comparison."""
+
+
+def bar(share: float | None) -> str:
+    """A proportional bar of at most :data:`BAR_WIDTH` blocks (at least one for a positive share)."""
+    if share is None:
+        return ""
+    blocks = round(share * BAR_WIDTH)
+    if share > 0 and blocks == 0:
+        blocks = 1
+    return "█" * blocks
+
+
+def side_by_side_sections(result: SideBySide) -> list[Section]:
+    """``compare ID ID ...``: latest values with bars within one unit and period."""
+    rows = tuple(
+        (
+            r.figure.metric.id,
+            observation_value(r.figure.observation, r.figure.metric.unit),
+            when_text(r.figure.observation),
+            bar(r.share_of_max),
+            _sources_cell(r.figure.observation),
+        )
+        for r in result.rows
+    )
+    columns = (
+        Column("Metric"),
+        Column("Value", numeric=True),
+        Column("Period"),
+        Column("Bar"),
+        Column("Source", wrap=True, optional=True),
+    )
+    notes = (
+        ("Bars compare rows of the same unit and period only.",)
+        if any(r.share_of_max is not None for r in result.rows)
+        else ()
+    )
+    return [Section("Comparison", columns, rows, notes)]
+
+
+def over_time_sections(result: OverTime) -> list[Section]:
+    """``compare ID``: each metric over time with its changes."""
+    out = []
+    for s in result.series:
+        rows = []
+        for p in s.points:
+            o = p.observation
+            change = percent = ""
+            remarks = [STATUS_LABELS[o.status]]
+            if p.change is not None:
+                change = ("≈ " if p.approximate else "") + signed(p.change, s.metric.unit)
+                percent = percent_change(p.change_percent) if p.change_percent is not None else ""
+                remarks.append(f"vs {p.previous_period}")
+            else:
+                remarks.append(p.remark)
+            rows.append(
+                (
+                    when_text(o),
+                    observation_value(o, s.metric.unit),
+                    change,
+                    percent,
+                    "; ".join(r for r in remarks if r),
+                    _sources_cell(o),
+                )
+            )
+        columns = (
+            Column("Period"),
+            Column("Value", numeric=True),
+            Column("Change", numeric=True),
+            Column("%", numeric=True),
+            Column("Note", wrap=True),
+            Column("Source", wrap=True, optional=True),
+        )
+        out.append(Section(f"{s.metric.id} · {s.metric.label}", columns, tuple(rows)))
+    return out
+
+
+def industry_comparison_sections(result: IndustryComparison) -> list[Section]:
+    """``compare --industries``."""
+    rows = []
+    for row in result.rows:
+        headline = _headline_cell(row.headline)
+        rows.append(
+            (
+                row.industry.id,
+                f"{row.industry.name} {row.industry.name_zh}".strip(),
+                row.industry.kind.value,
+                str(len(row.metric_ids)),
+                ", ".join(c.name for c in row.companies),
+                headline,
+            )
+        )
+    columns = (
+        Column("Industry"),
+        Column("Name", wrap=True, optional=True),
+        Column("Kind"),
+        Column("Metrics", numeric=True),
+        Column("Companies", wrap=True),
+        Column("Headline", wrap=True),
+    )
+    return [Section("Industries compared", columns, tuple(rows))]
+
+
+def _overview_pairs(result: Overview) -> list[tuple[str, str]]:
+    city = result.city
+    pairs = [
+        ("City", f"{city.name} ({city.name_zh})"),
+        ("Capital of", f"{city.province} ({city.province_zh})"),
+    ]
+    if result.population is not None:
+        metric, observation = result.population.metric, result.population.observation
+        pairs.append(
+            (
+                "Population",
+                f"{observation_value(observation, metric.unit)} ({when_text(observation)}, "
+                f"{', '.join(observation.sources)})",
+            )
+        )
+    if result.gdp is not None:
+        metric, observation = result.gdp.metric, result.gdp.observation
+        status = STATUS_LABELS[observation.status]
+        detail = ", ".join(x for x in (when_text(observation), status, ", ".join(observation.sources)) if x)
+        pairs.append(("GDP", f"{observation_value(observation, metric.unit)} ({detail})"))
+    pairs.append(("Pillar industries", ", ".join(i.name for i in result.pillars)))
+    pairs.append(("Emerging industries", ", ".join(i.name for i in result.emerging)))
+    pairs.append(("Fact base", f"updated {result.updated}"))
+    return pairs
+
+
+def overview_sections(result: Overview) -> list[Section]:
+    """The bare ``hohhot``."""
+    notes = ("More: hohhot industries · hohhot metrics · hohhot search TEXT · hohhot --help",)
+    return [
+        Section(result.city.name, (Column("Field"), Column("Value", wrap=True)), tuple(_overview_pairs(result)), notes)
+    ]
+
+
+def validation_sections(result: ValidationReport) -> list[Section]:
+    """``validate``: the counts of a valid file, or one problem a line."""
+    if result.valid and result.counts is not None:
+        summary = ", ".join(f"{v} {k}" for k, v in result.counts.items())
+        return [Section(f"{result.file}: valid", (), (), (summary,))]
+    count = len(result.problems)
+    # One problem a line, compiler style (file:line: place: message), for people and grep alike.
+    return [
+        Section(
+            f"{result.file}: {count} problem{'s' if count != 1 else ''}", (), (), tuple(str(p) for p in result.problems)
+        )
+    ]
+
+
+SECTIONS: dict[type, Callable[[Any], list[Section]]] = {
+    MetricsResult: metrics_sections,
+    IndustriesResult: industries_sections,
+    IndustryDetail: industry_detail_sections,
+    SearchResult: search_sections,
+    SourcesResult: sources_sections,
+    SourceDetail: source_detail_sections,
+    SideBySide: side_by_side_sections,
+    OverTime: over_time_sections,
+    IndustryComparison: industry_comparison_sections,
+    Overview: overview_sections,
+    ValidationReport: validation_sections,
+}
+"""The section function of each result type."""
+
+
+def sections(result: object) -> list[Section]:
+    """The display view: titled tables of human-readable cells."""
+    try:
+        view = SECTIONS[type(result)]
+    except KeyError:
+        raise TypeError(f"no table view for {type(result).__name__}") from None
+    return view(result)
