@@ -706,7 +706,8 @@ def test_damaged_base_loads_or_raises_fact_file_error(text: str) -> None:
         ("2023-Q1", date(2023, 1, 1), date(2023, 3, 31), "quarter"),
         ("2024-02", date(2024, 2, 1), date(2024, 2, 29), "month"),
         ("2020-11-01", date(2020, 11, 1), date(2020, 11, 1), "day"),
-        ("2016/2020", date(2016, 1, 1), date(2020, 12, 31), "range"),
+        ("2016/2020", date(2016, 1, 1), date(2020, 12, 31), "span"),
+        ("2024-01/2024-09", date(2024, 1, 1), date(2024, 9, 30), "year_to_date"),
     ],
 )
 def test_parse_period_span(text: str, start: date, end: date, granularity: str) -> None:

@@ -12,11 +12,13 @@ import datetime as _dt
 import math
 import re
 from collections.abc import Callable
+from dataclasses import replace
 from enum import Enum
 from typing import Any, TypeVar
 
 from hohhot_cli.errors import FactFileError, Problem
 from hohhot_cli.model import (
+    STATUS_PREFERENCE,
     City,
     Company,
     Conversion,
@@ -30,13 +32,19 @@ from hohhot_cli.model import (
     Metric,
     Observation,
     Source,
+    SourceKind,
     Status,
+    Topic,
     Unit,
 )
 from hohhot_cli.periods import PeriodError, parse_date, parse_period, sort_key
 
-SCHEMA_VERSION = 1
-"""The only file format version this loader reads."""
+SCHEMA_VERSION = 2
+"""The file format version this loader writes about and reads."""
+
+SCHEMA_VERSIONS = (1, 2)
+"""Versions it reads: version 1 lacks source kinds, topics and Chinese labels, and calls
+future industries "emerging"."""
 
 MAX_ABS_VALUE = 10**18
 """Largest magnitude accepted for a value: beyond it a figure is a typo, and floats lose integers."""
@@ -68,8 +76,9 @@ class _Builder:
         self.text = text
         self.problems: list[Problem] = []
         self._lines: list[str] | None = None
-        # (place, ids) of every reference, checked once all ids are known.
-        self.references: list[tuple[str, tuple[str, ...]]] = []
+        # (place, kind, ids) of every reference, checked once all ids are known.
+        self.references: list[tuple[str, str, tuple[str, ...]]] = []
+        self.version = SCHEMA_VERSION
 
     # -- reporting -----------------------------------------------------
 
@@ -129,6 +138,13 @@ class _Builder:
             self.problem(_at(place, key), f"expected a string or a list of strings, got {_type_name(value)}")
             return ()
         return tuple(value)
+
+    def boolean(self, table: dict[str, Any], key: str, place: str) -> bool:
+        value = table.get(key, False)
+        if not isinstance(value, bool):
+            self.problem(_at(place, key), f"expected true or false, got {_type_name(value)}")
+            return False
+        return value
 
     def enum(self, table: dict[str, Any], key: str, place: str, kind: type[E], default: E | None) -> E | None:
         if key not in table:
@@ -202,12 +218,15 @@ class _Builder:
             document,
             "",
             ("schema_version", "updated", "city", "sources", "metrics"),
-            ("industries", "facts", "companies"),
+            ("industries", "facts", "companies", "topics"),
         )
         version = document.get("schema_version")
         # type() rather than ==: true and 1.0 compare equal to 1 but are not a version.
-        if "schema_version" in document and (type(version) is not int or version != SCHEMA_VERSION):
-            self.problem("schema_version", f"unsupported version {version!r} (this hohhot reads {SCHEMA_VERSION})")
+        if "schema_version" in document and (type(version) is not int or version not in SCHEMA_VERSIONS):
+            readable = " and ".join(str(v) for v in SCHEMA_VERSIONS)
+            self.problem("schema_version", f"unsupported version {version!r} (this hohhot reads {readable})")
+        elif type(version) is int:
+            self.version = version
         updated = self.period(document, "updated", "", parse_date) or ""
         if updated and parse_date(updated).granularity != "day":
             self.problem("updated", f"{updated!r} must be a full date (YYYY-MM-DD)")
@@ -217,19 +236,24 @@ class _Builder:
         metrics = [self.metric(place, table) for place, table in self.array_of_tables(document, "metrics")]
         facts = [self.fact(place, table) for place, table in self.array_of_tables(document, "facts")]
         companies = [self.company(place, table) for place, table in self.array_of_tables(document, "companies")]
+        topics = [self.topic(place, table) for place, table in self.array_of_tables(document, "topics")]
         city = self.city(document.get("city"))
 
         self.check_unique("sources", [s.id for s in sources])
         self.check_unique("industries", [i.id for i in industries])
         self.check_unique("companies", [c.id for c in companies])
+        self.check_unique("topics", [t.id for t in topics])
         # Metrics and facts share one namespace: both are looked up by dotted id.
         self.check_unique("metrics and facts", [m.id for m in metrics] + [f.id for f in facts])
         self.check_aliases(metrics, industries)
 
-        source_ids = {s.id for s in sources}
-        industry_ids = {i.id for i in industries}
-        for place, refs in self.references:
-            kind, ids = ("source", source_ids) if place.endswith(".source") else ("industry", industry_ids)
+        known = {
+            "source": {s.id for s in sources},
+            "industry": {i.id for i in industries},
+            "fact": {f.id for f in facts},
+        }
+        for place, kind, refs in self.references:
+            ids = known[kind]
             for ref in refs:
                 if ref not in ids:
                     hint = _closest(ref, sorted(ids))
@@ -239,7 +263,7 @@ class _Builder:
         if self.problems or city is None:
             return None
         return FactBase(
-            schema_version=SCHEMA_VERSION,
+            schema_version=self.version,
             updated=updated,
             city=city,
             sources=tuple(sources),
@@ -247,23 +271,24 @@ class _Builder:
             metrics=tuple(metrics),
             facts=tuple(facts),
             companies=tuple(companies),
+            topics=tuple(topics),
             path=self.name,
         )
 
-    def refer(self, place: str, ids: tuple[str, ...]) -> None:
-        self.references.append((place, ids))
+    def refer(self, place: str, kind: str, ids: tuple[str, ...]) -> None:
+        self.references.append((place, kind, ids))
 
     def sources_of(self, table: dict[str, Any], place: str, key: str = "source") -> tuple[str, ...]:
         ids = self.strings(table, key, place)
         if key in table and not ids and table[key] == []:
             self.problem(_at(place, key), "names no source")
-        self.refer(f"{place}.source", ids)
+        self.refer(f"{place}.source", "source", ids)
         return ids
 
     def industry_of(self, table: dict[str, Any], place: str) -> str | None:
         value = self.optional_string(table, "industry", place)
         if value is not None:
-            self.refer(f"{place}.industry", (value,))
+            self.refer(f"{place}.industry", "industry", (value,))
         return value
 
     def check_unique(self, what: str, ids: list[str]) -> None:
@@ -292,15 +317,40 @@ class _Builder:
                         self.problem(f"{group} ({entry.id}).aliases", f"alias {alias!r} is already used by {other!r}")
 
     def source(self, place: str, table: dict[str, Any]) -> Source:
-        self.check_keys(table, place, ("id", "publisher", "title", "date"), ("url", "authors", "note"))
+        required = ("id", "publisher", "title", "date") + (("kind",) if self.version >= 2 else ())
+        optional = ("url", "authors", "note", "kind", "read_at", "reprinted_by", "checked", "undated")
+        self.check_keys(table, place, required, optional)
+        kind = self.enum(table, "kind", place, SourceKind, None)
+        url = self.optional_string(table, "url", place)
+        read_at = self.optional_string(table, "read_at", place)
+        checked = self.period(table, "checked", place, parse_date)
+        if kind is SourceKind.REPRINT and read_at is None:
+            self.problem(place, "a reprint needs 'read_at', the address of the copy that was read")
+        if read_at is not None and kind is not SourceKind.REPRINT:
+            self.problem(_at(place, "read_at"), "only a reprint is read somewhere else than its own address")
+        if self.version >= 2 and (url or read_at) and checked is None:
+            self.problem(place, "an address needs 'checked', the date it was last checked")
         return Source(
             id=self.entry_id(table, place, _SOURCE_ID, "lowercase letters, digits and hyphens"),
             publisher=self.string(table, "publisher", place),
             title=self.string(table, "title", place),
             date=self.period(table, "date", place, parse_date) or "",
-            url=self.optional_string(table, "url", place),
+            url=url,
             authors=self.strings(table, "authors", place),
             note=self.string(table, "note", place),
+            kind=kind,
+            read_at=read_at,
+            reprinted_by=self.string(table, "reprinted_by", place),
+            checked=checked,
+            undated=self.boolean(table, "undated", place),
+        )
+
+    def topic(self, place: str, table: dict[str, Any]) -> Topic:
+        self.check_keys(table, place, ("id", "name"), ("name_zh",))
+        return Topic(
+            id=self.entry_id(table, place, _PLAIN_ID, "lowercase letters, digits, '_' and '-'"),
+            name=self.string(table, "name", place),
+            name_zh=self.string(table, "name_zh", place),
         )
 
     def industry(self, place: str, table: dict[str, Any]) -> Industry:
@@ -308,19 +358,24 @@ class _Builder:
         return Industry(
             id=self.entry_id(table, place, _PLAIN_ID, "lowercase letters, digits, '_' and '-'"),
             name=self.string(table, "name", place),
-            kind=self.enum(table, "kind", place, IndustryKind, None) or IndustryKind.PILLAR,
+            kind=self.industry_kind(table, place),
             sources=self.sources_of(table, place),
             name_zh=self.string(table, "name_zh", place),
             description=self.string(table, "description", place),
             aliases=self.strings(table, "aliases", place),
         )
 
+    def industry_kind(self, table: dict[str, Any], place: str) -> IndustryKind:
+        if self.version == 1 and table.get("kind") == "emerging":
+            return IndustryKind.FUTURE  # version 1's name for it
+        return self.enum(table, "kind", place, IndustryKind, None) or IndustryKind.PILLAR
+
     def metric(self, place: str, table: dict[str, Any]) -> Metric:
         self.check_keys(
             table,
             place,
             ("id", "label", "unit", "observations"),
-            ("description", "industry", "aliases", "tags"),
+            ("description", "industry", "aliases", "tags", "label_zh"),
         )
         observations: list[Observation] = []
         raw = table.get("observations", [])
@@ -338,15 +393,17 @@ class _Builder:
             if observation is not None:
                 observations.append(observation)
         observations.sort(key=lambda o: sort_key(o.dated))
+        metric_id = self.entry_id(table, place, _DOTTED_ID, "lowercase, dotted by topic: 'gdp.total'")
         return Metric(
-            id=self.entry_id(table, place, _DOTTED_ID, "lowercase, dotted by topic: 'gdp.total'"),
+            id=metric_id,
             label=self.string(table, "label", place),
             unit=self.enum(table, "unit", place, Unit, None) or Unit.COUNT,
-            observations=tuple(observations),
+            observations=link_observations(metric_id, observations),
             description=self.string(table, "description", place),
             industry=self.industry_of(table, place),
             aliases=self.strings(table, "aliases", place),
             tags=self.strings(table, "tags", place),
+            label_zh=self.string(table, "label_zh", place),
         )
 
     def observation(self, place: str, table: dict[str, Any]) -> Observation | None:
@@ -401,17 +458,17 @@ class _Builder:
             table,
             place,
             ("id", "kind", "label", "text", "source"),
-            ("items", "date", "period", "as_of", "industry", "tags"),
+            ("items", "date", "period", "as_of", "industry", "tags", "conflicts_with"),
         )
         kind = self.enum(table, "kind", place, FactKind, None) or FactKind.FACT
         date = self.period(table, "date", place, parse_date)
-        if (
-            kind in (FactKind.EVENT, FactKind.TITLE)
-            and "kind" in table
-            and "date" not in table
-            and "period" not in table
-        ):
-            self.problem(place, f"a fact of kind {kind.value!r} needs a 'date' or 'period'")
+        dated = "date" in table or "period" in table
+        if "kind" in table and not dated:
+            # A title may be known only as held on a date ("as_of"); an event needs its date.
+            if kind is FactKind.EVENT:
+                self.problem(place, "a fact of kind 'event' needs a 'date' or 'period'")
+            elif kind is FactKind.TITLE and "as_of" not in table:
+                self.problem(place, "a fact of kind 'title' needs a 'date', a 'period' or an 'as_of'")
         return Fact(
             id=self.entry_id(table, place, _DOTTED_ID, "lowercase, dotted by topic: 'plans.airport'"),
             kind=kind,
@@ -424,7 +481,14 @@ class _Builder:
             as_of=self.period(table, "as_of", place, parse_date),
             industry=self.industry_of(table, place),
             tags=self.strings(table, "tags", place),
+            conflicts_with=self.fact_of(table, place),
         )
+
+    def fact_of(self, table: dict[str, Any], place: str) -> str | None:
+        value = self.optional_string(table, "conflicts_with", place)
+        if value is not None:
+            self.refer(f"{place}.conflicts_with", "fact", (value,))
+        return value
 
     def items(self, place: str, raw: object) -> tuple[Item, ...]:
         if not isinstance(raw, list):
@@ -472,6 +536,50 @@ class _Builder:
             province_zh=self.string(table, "province_zh", "city"),
             sources=self.sources_of(table, "city"),
         )
+
+
+def link_observations(metric_id: str, observations: list[Observation]) -> tuple[Observation, ...]:
+    """The observations with their refs, and which of one period supersede or conflict with which.
+
+    Of several figures for one period (or one as-of date) that differ, the most final
+    status (:data:`STATUS_PREFERENCE`) supersedes the others; figures as final as each
+    other that differ conflict. Targets stand apart: a goal is not replaced by an outcome.
+    """
+    groups: dict[str, list[int]] = {}
+    for index, observation in enumerate(observations):
+        groups.setdefault(observation.dated, []).append(index)
+    refs = [""] * len(observations)
+    for key, members in groups.items():
+        for number, index in enumerate(members, start=1):
+            refs[index] = f"{metric_id}@{key}" + (f"#{number}" if len(members) > 1 else "")
+    supersedes: dict[int, list[str]] = {}
+    superseded_by: dict[int, list[str]] = {}
+    conflicts_with: dict[int, list[str]] = {}
+    for members in groups.values():
+        ranked = [i for i in members if observations[i].status is not Status.TARGET]
+        if len({observations[i].value for i in ranked}) < 2:
+            continue  # one figure, or sources that agree
+        rank = {i: STATUS_PREFERENCE.index(observations[i].status) for i in ranked}
+        for i in ranked:
+            for j in ranked:
+                if i == j or observations[i].value == observations[j].value:
+                    continue
+                if rank[i] < rank[j]:
+                    supersedes.setdefault(i, []).append(refs[j])
+                elif rank[i] > rank[j]:
+                    superseded_by.setdefault(i, []).append(refs[j])
+                else:
+                    conflicts_with.setdefault(i, []).append(refs[j])
+    return tuple(
+        replace(
+            observation,
+            ref=refs[index],
+            supersedes=tuple(supersedes.get(index, ())),
+            superseded_by=tuple(superseded_by.get(index, ())),
+            conflicts_with=tuple(conflicts_with.get(index, ())),
+        )
+        for index, observation in enumerate(observations)
+    )
 
 
 def _at(place: str, key: str) -> str:

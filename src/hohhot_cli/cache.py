@@ -67,7 +67,6 @@ FORMAT = 1
 """Version of the entry layout below; bump it whenever the layout changes."""
 
 
-
 def default_cache_directory(environ: Mapping[str, str]) -> Path:
     """``$XDG_CACHE_HOME/hohhot``, else ``~/.cache/hohhot`` (a relative XDG value is ignored)."""
     root = environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")

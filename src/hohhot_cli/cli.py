@@ -168,7 +168,7 @@ def query_command(name: str, **settings: Any) -> Callable[[F], F]:
             run = invocation(context)
             result = function(run, *args, **kwargs)
             run.emit(result, OutputFormat.JSON if as_json else output_format)
-            if getattr(result, "valid", True) is False:
+            if getattr(result, "passes", True) is False:
                 raise typer.Exit(ExitStatus.ERROR)
 
         own = list(inspect.signature(function).parameters.values())[1:]  # all but the invocation
@@ -238,10 +238,12 @@ def industries_command(
     ] = None,
     kind: Annotated[
         IndustryKind | None,
-        typer.Option("--kind", "-k", help="Only pillar clusters or only emerging industries.", case_sensitive=False),
+        typer.Option(
+            "--kind", "-k", help="Only the pillar clusters or only the future industries.", case_sensitive=False
+        ),
     ] = None,
 ) -> object:
-    """The pillar clusters and emerging industries; with an id, one industry in detail."""
+    """The pillar clusters and future industries; with an id, one industry in detail."""
     if industry is not None:
         if kind is not None:
             raise UsageError("--kind lists industries; it does not go with an industry id")
@@ -340,11 +342,12 @@ def validate_command(
             help="The fact file to check (default: --facts, $HOHHOT_FACTS or the bundled base).", show_default=False
         ),
     ] = None,
+    strict: Annotated[bool, typer.Option("--strict", help="Exit 1 on warnings too, not only on problems.")] = False,
 ) -> object:
-    """Check a fact file and report every problem; exit 1 when it is invalid."""
+    """Check a fact file: every problem (exit 1), then warnings for a maintainer (exit 0 unless --strict)."""
     from hohhot_cli.loader import bundled_facts_path
 
-    return queries.validate_file(path or run.facts_path or bundled_facts_path())
+    return queries.validate_file(path or run.facts_path or bundled_facts_path(), strict)
 
 
 @app.command("export")

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
-from hohhot_cli.model import Exactness, Observation, Source, Status, Unit
+from hohhot_cli.model import Exactness, Observation, Source, SourceKind, Status, Unit
 
 if TYPE_CHECKING:
     from decimal import Decimal
@@ -22,16 +22,27 @@ _BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
 UNIT_SYMBOLS: Mapping[Unit, str] = MappingProxyType(
     {
         Unit.CNY: "CNY",
+        Unit.CNY_PER_PERSON: "CNY per person",
         Unit.USD: "USD",
         Unit.PERCENT: "%",
+        Unit.PERCENTAGE_POINTS: "pp",
+        Unit.PER_1000: "‰",
+        Unit.PER_100: "per 100",
         Unit.PEOPLE: "people",
+        Unit.PEOPLE_PER_KM2: "people per km²",
+        Unit.PEOPLE_PER_HOUSEHOLD: "people per household",
         Unit.VISITORS: "visitors",
         Unit.KM: "km",
         Unit.KM2: "km²",
+        Unit.MU: "mu",
         Unit.RANK: "",
         Unit.COUNT: "",
         Unit.YEARS: "years",
-        Unit.PER_100: "per 100",
+        Unit.CELSIUS: "°C",
+        Unit.MW: "MW",
+        Unit.KWH: "kWh",
+        Unit.TONNES_PER_DAY: "t per day",
+        Unit.PFLOPS: "PFLOPS",
     }
 )
 """How each unit is written after a number in tables."""
@@ -46,6 +57,7 @@ EXACTNESS_MARKS = {
 
 STATUS_LABELS = {
     Status.ACTUAL: "",
+    Status.REVISED: "revised",
     Status.PRELIMINARY: "preliminary",
     Status.FIRST_PUBLISHED: "first published",
     Status.ESTIMATE: "estimate",
@@ -128,7 +140,7 @@ def when_text(observation: Observation) -> str:
 
 def signed(value: int | float, unit: Unit) -> str:
     """A change with its sign: ``+15.98 bn CNY``, ``-1.2 pp``."""
-    if unit is Unit.PERCENT:
+    if unit in (Unit.PERCENT, Unit.PERCENTAGE_POINTS):
         text = plain_number(value) + " pp"
     elif unit is Unit.RANK:
         text = plain_number(value) + " places"
@@ -142,14 +154,42 @@ def percent_change(value: float) -> str:
     return f"{value:+.1f} %"
 
 
+SOURCE_KIND_LABELS = {
+    SourceKind.OFFICIAL: "official",
+    SourceKind.NATIONAL_MEDIA: "national media",
+    SourceKind.REPRINT: "reprint",
+    SourceKind.SECONDARY: "secondary source",
+    SourceKind.COMPANY: "company publication",
+    SourceKind.INTERNATIONAL: "international programme",
+}
+"""How each kind of source is named in tables and citations."""
+
+
+def source_date(source: Source) -> str:
+    """The publication date, or ``undated, 2021 or later`` for a source that carries none."""
+    return f"undated, {source.date} or later" if source.undated else source.date
+
+
 def citation(source: Source) -> str:
-    """A one-line citation: authors, "title", publisher, date, address."""
+    """A one-line citation: authors, "title", publisher, date, [kind], addresses, when checked.
+
+    A reprint names the original and says where its copy was read.
+    """
     parts = []
     if source.authors:
         parts.append(" and ".join(source.authors) if len(source.authors) < 3 else ", ".join(source.authors))
     parts.append(f"\u201c{source.title}\u201d")
     parts.append(source.publisher)
-    parts.append(source.date)
+    parts.append(source_date(source))
     text = ", ".join(parts)
+    if source.kind is not None:
+        text += f" [{SOURCE_KIND_LABELS[source.kind]}]"
+    addresses = [source.url] if source.url else []
+    if source.read_at:
+        copy = f"read in a copy by {source.reprinted_by}" if source.reprinted_by else "read in a copy"
+        addresses.append(f"{copy} at {source.read_at}")
+    if not addresses:
+        return text + "."
+    checked = f" (checked {source.checked})" if source.checked else ""
     # No full stop after an address: it would be copied along with it.
-    return f"{text}, {source.url}" if source.url else text + "."
+    return f"{text}, {'; '.join(addresses)}{checked}"

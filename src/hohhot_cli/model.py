@@ -31,6 +31,8 @@ class Status(str, Enum):
 
     ACTUAL = "actual"
     """A reported outcome."""
+    REVISED = "revised"
+    """A later figure that replaces a preliminary or first-published one of the same period."""
     PRELIMINARY = "preliminary"
     """A reported outcome that the statistics office may still revise."""
     FIRST_PUBLISHED = "first_published"
@@ -44,39 +46,80 @@ class Status(str, Enum):
 
 
 STATUS_PREFERENCE: tuple[Status, ...] = (
+    Status.REVISED,
     Status.ACTUAL,
+    Status.FIRST_PUBLISHED,
     Status.PRELIMINARY,
     Status.ESTIMATE,
-    Status.FIRST_PUBLISHED,
     Status.TARGET,
     Status.OUTDATED,
 )
-"""Which observation of one period to prefer: the most final figure first."""
+"""Which observation of one period to prefer: the most final figure first.
+
+A revision replaces what it revises; an unqualified outcome is final; a figure as
+first published was final until a revision; a preliminary figure comes before
+it, and an estimate before that.
+"""
 
 
 class Unit(str, Enum):
     """The closed list of units. Values are stored in these base units."""
 
     CNY = "CNY"
+    """Yuan, a total for the city (or the area the metric names)."""
+    CNY_PER_PERSON = "CNY_per_person"
+    """Yuan per person: income or GDP per capita, never on one scale with totals."""
     USD = "USD"
     PERCENT = "percent"
+    PERCENTAGE_POINTS = "percentage_points"
+    """A change of a percentage, or a difference of two."""
+    PER_1000 = "per_1000"
+    """Per thousand (‰): birth, death and natural growth rates."""
+    PER_100 = "per_100"
+    """Per hundred: the sex ratio (men per 100 women)."""
     PEOPLE = "people"
+    PEOPLE_PER_KM2 = "people_per_km2"
+    PEOPLE_PER_HOUSEHOLD = "people_per_household"
     VISITORS = "visitors"
     KM = "km"
     KM2 = "km2"
+    MU = "mu"
+    """The Chinese land measure, 1/15 hectare."""
     RANK = "rank"
     COUNT = "count"
     YEARS = "years"
-    PER_100 = "per_100"
+    CELSIUS = "celsius"
+    MW = "MW"
+    KWH = "kWh"
+    TONNES_PER_DAY = "tonnes_per_day"
+    PFLOPS = "PFLOPS"
+    """Computing power, in petaflops (10^15 floating-point operations a second)."""
 
 
 class IndustryKind(str, Enum):
     """The two groups of industries the city names."""
 
     PILLAR = "pillar"
-    """One of the six pillar industrial clusters."""
-    EMERGING = "emerging"
-    """A futuristic or emerging industry the city is fostering."""
+    """One of the six pillar industrial clusters (六大产业集群)."""
+    FUTURE = "future"
+    """A future industry (未来产业) the city names as one it is fostering."""
+
+
+class SourceKind(str, Enum):
+    """What a source is, which says how far to rely on it."""
+
+    OFFICIAL = "official"
+    """The city government, its statistics bureau or its own papers, on their own sites."""
+    NATIONAL_MEDIA = "national_media"
+    """China Daily, Xinhua, People's Daily, on their own sites."""
+    REPRINT = "reprint"
+    """An official or national-media text read in a copy on another site."""
+    SECONDARY = "secondary"
+    """A third party's summary: used only where no better source is in reach."""
+    COMPANY = "company"
+    """A company's own publication (a press release)."""
+    INTERNATIONAL = "international"
+    """An international programme's publication."""
 
 
 class FactKind(str, Enum):
@@ -110,6 +153,16 @@ class Source:
     """Named authors, if any."""
     note: str = ""
     """Our note on the source (dating, reprints, caveats)."""
+    kind: SourceKind | None = None
+    """What it is; None only in a version-1 fact file, which does not say."""
+    read_at: str | None = None
+    """For a reprint: the address of the copy that was read."""
+    reprinted_by: str = ""
+    """For a reprint: who published the copy."""
+    checked: str | None = None
+    """When the address (``url`` or ``read_at``) was last checked, as a partial ISO date."""
+    undated: bool = False
+    """The document carries no date; ``date`` is then the earliest it can have appeared."""
 
 
 @dataclass(frozen=True)
@@ -144,6 +197,14 @@ class Observation:
     """Our note: what the figure covers, caveats, the source's wording in our words."""
     conversion: Conversion | None = None
     """A conversion the source itself gives, if any."""
+    ref: str = ""
+    """Its reference: ``gdp.total@2021``, with ``#2`` after a second figure for the same period."""
+    supersedes: tuple[str, ...] = ()
+    """Refs of less final figures for the same period that it replaces (a revision, a final figure)."""
+    superseded_by: tuple[str, ...] = ()
+    """Refs of the more final figures for the same period that replace it."""
+    conflicts_with: tuple[str, ...] = ()
+    """Refs of figures for the same period, as final as this one, that give another value."""
 
     @property
     def dated(self) -> str:
@@ -171,6 +232,8 @@ class Metric:
     """Other names it can be looked up by."""
     tags: tuple[str, ...] = ()
     """Search keywords."""
+    label_zh: str = ""
+    """The Chinese statistical term (地区生产总值)."""
 
     @property
     def topic(self) -> str:
@@ -216,6 +279,8 @@ class Fact:
     """Id of the industry it belongs to, if any."""
     tags: tuple[str, ...] = ()
     """Search keywords."""
+    conflicts_with: str | None = None
+    """Id of another fact that gives a different account of the same thing."""
 
     @property
     def topic(self) -> str:
@@ -243,14 +308,14 @@ class Company:
 
 @dataclass(frozen=True)
 class Industry:
-    """An industry the city names as pillar or emerging."""
+    """An industry the city names: a pillar cluster or a future industry."""
 
     id: str
     """Stable id (``dairy``)."""
     name: str
     """English name."""
     kind: IndustryKind
-    """Pillar cluster or emerging industry."""
+    """Pillar cluster or future industry."""
     sources: tuple[str, ...]
     """Ids of the sources that name it."""
     name_zh: str = ""
@@ -259,6 +324,18 @@ class Industry:
     """What it covers, in our words."""
     aliases: tuple[str, ...] = ()
     """Other names it can be looked up by."""
+
+
+@dataclass(frozen=True)
+class Topic:
+    """A topic: the first part of metric and fact ids, with its names."""
+
+    id: str
+    """The id part (``gdp``)."""
+    name: str
+    """English name."""
+    name_zh: str = ""
+    """Chinese name (地区生产总值)."""
 
 
 @dataclass(frozen=True)
@@ -297,6 +374,8 @@ class FactBase:
     """All non-numeric facts, in file order."""
     companies: tuple[Company, ...]
     """All companies, in file order."""
+    topics: tuple[Topic, ...] = ()
+    """Names of the topics, in file order."""
     path: str = ""
     """The file it was loaded from."""
     source_by_id: Mapping[str, Source] = field(init=False, repr=False, compare=False)
@@ -304,6 +383,7 @@ class FactBase:
     metric_by_id: Mapping[str, Metric] = field(init=False, repr=False, compare=False)
     fact_by_id: Mapping[str, Fact] = field(init=False, repr=False, compare=False)
     company_by_id: Mapping[str, Company] = field(init=False, repr=False, compare=False)
+    topic_by_id: Mapping[str, Topic] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         # Frozen: indexes are set once here, through object.__setattr__.
@@ -313,5 +393,6 @@ class FactBase:
             ("metric_by_id", self.metrics),
             ("fact_by_id", self.facts),
             ("company_by_id", self.companies),
+            ("topic_by_id", self.topics),
         ):
             object.__setattr__(self, name, MappingProxyType({item.id: item for item in items}))

@@ -5,7 +5,8 @@ Grammar (ISO 8601 in spirit, kept small so that people can type it):
 * ``2023`` a calendar year
 * ``2023-H1`` a half year, ``2023-Q1`` a quarter, ``2023-05`` a month
 * ``2020-11-01`` a day (a census reference date, a publication date)
-* ``2016/2020`` an inclusive range of any two of the above, start before end
+* ``2016/2020`` an inclusive range of any two of the above, start before end;
+  ``2024-01/2024-09``, January to a month of one year, is a year to date
 
 Partial dates (``2021``, ``2021-06``, ``2021-06-18``) are used for source dates and
 "as of" dates; they are the single-period forms without halves and quarters.
@@ -36,7 +37,7 @@ class Span:
     end: date
     """Last day covered (inclusive)."""
     granularity: str
-    """``year``, ``half``, ``quarter``, ``month``, ``day`` or ``range``."""
+    """``year``, ``half``, ``quarter``, ``month``, ``day``, ``year_to_date`` or ``span``."""
     text: str
     """The period as written."""
 
@@ -86,7 +87,10 @@ def parse_period(text: str) -> Span:
         first, last = _single(first_text), _single(last_text)
         if last.end < first.start or (first.start, first.end) > (last.start, last.end):
             raise PeriodError(f"{text!r}: the range ends before it starts")
-        return Span(first.start, last.end, "range", text)
+        kind = "span"
+        if first.granularity == last.granularity == "month" and first.start.year == last.start.year:
+            kind = "year_to_date" if first.start.month == 1 else "span"
+        return Span(first.start, last.end, kind, text)
     return _single(text)
 
 
@@ -109,8 +113,9 @@ def previous_comparable(text: str) -> str | None:
 
     A year follows the year before; a half, quarter, month or day is compared
     year on year (the same part of the previous year), as the sources report
-    growth; a range follows the range of the same length that ends the year
-    before it starts.
+    growth; a year to date follows the same months of the year before; a range
+    of years follows the range of the same length that ends the year before it
+    starts.
     """
     span = parse_period(text)
     year = span.start.year
@@ -124,6 +129,8 @@ def previous_comparable(text: str) -> str | None:
         except ValueError:
             return None
     first, _, last = text.partition("/")
+    if span.granularity == "year_to_date":  # January to the same month of the year before
+        return f"{year - 1}{first[4:]}/{year - 1}{last[4:]}"
     first_span, last_span = _single(first), _single(last)
     if first_span.granularity == last_span.granularity == "year":
         length = last_span.start.year - first_span.start.year + 1

@@ -278,8 +278,18 @@ def source_detail(base: FactBase, query: str) -> SourceDetail:
 # -- comparisons -----------------------------------------------------------
 
 _NO_BAR_UNITS = (Unit.RANK,)  # a smaller rank is better: a bar would mislead
+# Rates, ranks and temperatures change by points, places and degrees: a percent of them means nothing.
+_NO_RELATIVE_CHANGE = (
+    Unit.PERCENT,
+    Unit.PERCENTAGE_POINTS,
+    Unit.PER_1000,
+    Unit.PER_100,
+    Unit.RANK,
+    Unit.CELSIUS,
+)
 _SAME_BASIS = {
     Status.ACTUAL: "outcome",
+    Status.REVISED: "outcome",
     Status.PRELIMINARY: "outcome",
     Status.FIRST_PUBLISHED: "first_published",
 }
@@ -341,7 +351,7 @@ def _point(metric: Metric, observation: Observation, by_period: dict[str, list[O
         return SeriesPoint(observation, previous_period, None, None, False, "a bound: no exact change")
     change = tidy(observation.value - previous.value)
     percent = None
-    if metric.unit not in (Unit.PERCENT, Unit.RANK) and previous.value != 0:
+    if metric.unit not in _NO_RELATIVE_CHANGE and previous.value != 0:
         percent = change / abs(previous.value) * 100
         # From a vanishingly small value there is no meaningful percent.
         percent = tidy(percent) if math.isfinite(percent) else None
@@ -392,7 +402,7 @@ def overview(base: FactBase) -> Overview:
         population,
         gdp,
         tuple(i for i in base.industries if i.kind is IndustryKind.PILLAR),
-        tuple(i for i in base.industries if i.kind is IndustryKind.EMERGING),
+        tuple(i for i in base.industries if i.kind is IndustryKind.FUTURE),
         cited_by(base, shown),
     )
 
@@ -400,14 +410,15 @@ def overview(base: FactBase) -> Overview:
 # -- validation ------------------------------------------------------------
 
 
-def validate_file(path: Path) -> ValidationReport:
-    """Load a fact file afresh (never from a cache) and report every problem, or the counts."""
+def validate_file(path: Path, strict: bool = False) -> ValidationReport:
+    """Load a fact file afresh (never from a cache); report every problem, or the counts and warnings."""
+    from hohhot_cli.lint import lint
     from hohhot_cli.loader import load_facts
 
     try:
         base = load_facts(path)
     except FactFileError as error:
-        return ValidationReport(str(path), error.problems, None)
+        return ValidationReport(str(path), error.problems, None, strict=strict)
     counts = {
         "sources": len(base.sources),
         "industries": len(base.industries),
@@ -416,4 +427,4 @@ def validate_file(path: Path) -> ValidationReport:
         "facts": len(base.facts),
         "companies": len(base.companies),
     }
-    return ValidationReport(str(path), (), MappingProxyType(counts))
+    return ValidationReport(str(path), (), MappingProxyType(counts), tuple(lint(base)), strict)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from hohhot_cli.errors import Problem
 from hohhot_cli.humanize import citation
 from hohhot_cli.model import Company, Fact, Metric, Observation, Source
 from hohhot_cli.results import (
@@ -42,6 +43,11 @@ def source_record(source: Source) -> Record:
         "authors": list(source.authors),
         "url": source.url,
         "note": source.note,
+        "kind": None if source.kind is None else source.kind.value,
+        "undated": source.undated,
+        "read_at": source.read_at,
+        "reprinted_by": source.reprinted_by or None,
+        "checked": source.checked,
     }
 
 
@@ -59,6 +65,10 @@ def observation_record(cited: Cited, observation: Observation) -> Record:
         if conversion is None
         else {"value": conversion.value, "unit": conversion.unit.value, "note": conversion.note},
         "sources": [source_record(cited[ref]) for ref in observation.sources],
+        "ref": observation.ref,
+        "supersedes": list(observation.supersedes),
+        "superseded_by": list(observation.superseded_by),
+        "conflicts_with": list(observation.conflicts_with),
     }
 
 
@@ -67,6 +77,7 @@ def metric_record(cited: Cited, metric: Metric) -> Record:
     return {
         "id": metric.id,
         "label": metric.label,
+        "label_zh": metric.label_zh,
         "topic": metric.topic,
         "unit": metric.unit.value,
         "industry": metric.industry,
@@ -103,6 +114,7 @@ def fact_record(fact: Fact) -> Record:
         "industry": fact.industry,
         "tags": list(fact.tags),
         "sources": list(fact.sources),
+        "conflicts_with": fact.conflicts_with,
     }
 
 
@@ -245,7 +257,7 @@ def overview_record(result: Overview) -> Record:
         "population": _headline(result.cited, result.population),
         "gdp": _headline(result.cited, result.gdp),
         "pillar_industries": [i.id for i in result.pillars],
-        "emerging_industries": [i.id for i in result.emerging],
+        "future_industries": [i.id for i in result.future],
         "sources": list(city.sources),
         "updated": result.updated,
     }
@@ -256,9 +268,14 @@ def validation_record(result: ValidationReport) -> Record:
     return {
         "file": result.file,
         "valid": result.valid,
-        "problems": [{"file": p.file, "line": p.line, "place": p.place, "message": p.message} for p in result.problems],
+        "problems": [_problem_record(p) for p in result.problems],
+        "warnings": [_problem_record(p) for p in result.warnings],
         "counts": None if result.counts is None else dict(result.counts),
     }
+
+
+def _problem_record(problem: Problem) -> Record:
+    return {"file": problem.file, "line": problem.line, "place": problem.place, "message": problem.message}
 
 
 RECORDS: dict[type, Callable[[Any], Record | list[Record]]] = {

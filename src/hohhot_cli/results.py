@@ -232,8 +232,8 @@ class Overview:
     """Latest full-year GDP."""
     pillars: tuple[Industry, ...]
     """The pillar industries."""
-    emerging: tuple[Industry, ...]
-    """The emerging industries."""
+    future: tuple[Industry, ...]
+    """The future industries."""
     cited: Cited
     """The sources of the two figures."""
 
@@ -248,8 +248,17 @@ class ValidationReport:
     """Every problem found; empty when valid."""
     counts: Mapping[str, int] | None
     """How many sources, industries, metrics, observations, facts and companies, when valid."""
+    warnings: tuple[Problem, ...] = ()
+    """What a maintainer should look at in a valid file (see :mod:`hohhot_cli.lint`)."""
+    strict: bool = False
+    """Whether warnings fail the check too."""
 
     @property
     def valid(self) -> bool:
         """True when no problem was found."""
         return not self.problems
+
+    @property
+    def passes(self) -> bool:
+        """True when valid and, with ``strict``, free of warnings too: the exit status follows this."""
+        return self.valid and not (self.strict and self.warnings)

@@ -232,10 +232,10 @@ def overview_rows(result: Overview) -> CsvTable:
                 observation.status.value,
                 LIST_SEPARATOR.join(observation.sources),
             ]
-    header += ["pillar_industries", "emerging_industries", "updated"]
+    header += ["pillar_industries", "future_industries", "updated"]
     row += [
         LIST_SEPARATOR.join(i.id for i in result.pillars),
-        LIST_SEPARATOR.join(i.id for i in result.emerging),
+        LIST_SEPARATOR.join(i.id for i in result.future),
         result.updated,
     ]
     return tuple(header), [tuple(row)]
@@ -243,8 +243,10 @@ def overview_rows(result: Overview) -> CsvTable:
 
 def validation_rows(result: ValidationReport) -> CsvTable:
     """``validate``: one row per problem."""
-    header = ("file", "line", "place", "message")
-    return header, [(p.file, cell(p.line), p.place, p.message) for p in result.problems]
+    header = ("file", "line", "place", "message", "severity")
+    rows = [(p.file, cell(p.line), p.place, p.message, "error") for p in result.problems]
+    rows += [(p.file, cell(p.line), p.place, p.message, "warning") for p in result.warnings]
+    return header, rows
 
 
 ROWS: dict[type, Callable[[Any], CsvTable]] = {

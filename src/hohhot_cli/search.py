@@ -67,6 +67,7 @@ _Fields = list[tuple[str, int, tuple[str, ...]]]
 
 def _searchable(base: FactBase) -> list[tuple[str, str, str, _Fields]]:
     entries: list[tuple[str, str, str, _Fields]] = []
+    topics = {t.id: (t.name, t.name_zh) for t in base.topics}
     for m in base.metrics:
         entries.append(
             (
@@ -75,9 +76,10 @@ def _searchable(base: FactBase) -> list[tuple[str, str, str, _Fields]]:
                 m.label,
                 [
                     ("id", 10, (m.id, *m.id.split("."))),
-                    ("label", 6, (m.label,)),
+                    ("label", 6, (m.label, m.label_zh)),
                     ("aliases", 6, m.aliases),
                     ("tags", 3, m.tags),
+                    ("topic", 2, topics.get(m.topic, ())),
                     ("description", 1, (m.description, *(o.note for o in m.observations))),
                 ],
             )
@@ -118,6 +120,7 @@ def _searchable(base: FactBase) -> list[tuple[str, str, str, _Fields]]:
                     ("label", 6, (f.label,)),
                     ("items", 4, item_names),
                     ("tags", 3, f.tags),
+                    ("topic", 2, topics.get(f.topic, ())),
                     ("text", 1, (f.text,)),
                 ],
             )

@@ -11,16 +11,19 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from hohhot_cli.humanize import (
+    SOURCE_KIND_LABELS,
     STATUS_LABELS,
     citation,
     human_value,
     observation_value,
     percent_change,
     signed,
+    source_date,
     when_text,
 )
-from hohhot_cli.model import Fact, Metric, Observation, Source
+from hohhot_cli.model import Fact, Metric, Observation, Source, SourceKind
 from hohhot_cli.results import (
+    Cited,
     Figure,
     IndustriesResult,
     IndustryComparison,
@@ -67,21 +70,74 @@ class Section:
 # -- display sections ------------------------------------------------------
 
 
-def _sources_cell(observation: Observation) -> str:
-    return ", ".join(observation.sources)
+def _sources_cell(observation: Observation, cited: Cited) -> str:
+    """Source ids; a secondary source says so, as a figure taken from one should."""
+    return ", ".join(
+        f"{ref} (secondary)" if cited[ref].kind is SourceKind.SECONDARY else ref for ref in observation.sources
+    )
 
 
 def _status_cell(observation: Observation) -> str:
-    return STATUS_LABELS[observation.status]
+    """The status, and whether a more final figure replaces it or an equal one disagrees."""
+    marks = [STATUS_LABELS[observation.status]]
+    if observation.superseded_by:
+        marks.append("superseded")
+    if observation.conflicts_with:
+        marks.append("conflicting")
+    return ", ".join(m for m in marks if m)
 
 
-def _series_section(metric: Metric) -> Section:
+def _when_cell(observation: Observation, cited: Cited) -> str:
+    """The period; for a figure of undated sources only, the earliest date they can have."""
+    sources = [cited[ref] for ref in observation.sources]
+    if observation.period is None and sources and all(s.undated for s in sources):
+        return f"undated ({observation.as_of} or later)"
+    return when_text(observation)
+
+
+def _relation_notes(metric: Metric, cited: Cited) -> tuple[str, ...]:
+    """One line per figure that supersedes or conflicts with another of the same period."""
+    by_ref = {o.ref: o for o in metric.observations}
+
+    def describe(ref: str) -> str:
+        other = by_ref.get(ref)
+        if other is None:
+            return f"{ref} (not shown)"
+        return _figure_text(other, metric, cited)
+
+    notes = []
+    for observation in metric.observations:
+        this = _figure_text(observation, metric, cited)
+        if observation.supersedes:
+            notes.append(f"{this} supersedes {'; '.join(describe(r) for r in observation.supersedes)}.")
+        if observation.conflicts_with and observation.ref < min(observation.conflicts_with):  # once per pair
+            notes.append(f"{this} conflicts with {'; '.join(describe(r) for r in observation.conflicts_with)}.")
+    return tuple(notes)
+
+
+def _figure_text(observation: Observation, metric: Metric, cited: Cited) -> str:
+    status = STATUS_LABELS[observation.status]
+    detail = ", ".join(x for x in (status, _sources_cell(observation, cited)) if x)
+    return f"{_when_cell(observation, cited)}: {observation_value(observation, metric.unit)} ({detail})"
+
+
+def _metric_title(metric: Metric) -> str:
+    return f"{metric.id} · {metric.label}" + (f" {metric.label_zh}" if metric.label_zh else "")
+
+
+def _series_section(metric: Metric, cited: Cited) -> Section:
     rows = tuple(
-        (when_text(o), observation_value(o, metric.unit), _status_cell(o), _sources_cell(o), _note(o))
+        (
+            _when_cell(o, cited),
+            observation_value(o, metric.unit),
+            _status_cell(o),
+            _sources_cell(o, cited),
+            _note(o),
+        )
         for o in metric.observations
     )
     return Section(
-        f"{metric.id} · {metric.label}",
+        _metric_title(metric),
         (
             Column("Period"),
             Column("Value", numeric=True),
@@ -90,6 +146,7 @@ def _series_section(metric: Metric) -> Section:
             Column("Note", wrap=True),
         ),
         rows,
+        _relation_notes(metric, cited),
     )
 
 
@@ -105,7 +162,7 @@ def _note(observation: Observation) -> str:
 def metrics_sections(result: MetricsResult) -> list[Section]:
     """``metric``: each metric's series; ``metrics``: one line per metric with its latest value."""
     if not result.index:
-        return [_series_section(m) for m in result.metrics]
+        return [_series_section(m, result.cited) for m in result.metrics]
     rows = []
     for metric, latest in zip(result.metrics, result.latest, strict=True):
         rows.append(
@@ -113,7 +170,7 @@ def metrics_sections(result: MetricsResult) -> list[Section]:
                 metric.id,
                 metric.label,
                 observation_value(latest, metric.unit) if latest else "",
-                ", ".join(x for x in (when_text(latest), _status_cell(latest)) if x) if latest else "",
+                ", ".join(x for x in (_when_cell(latest, result.cited), _status_cell(latest)) if x) if latest else "",
             )
         )
     columns = (
@@ -125,11 +182,11 @@ def metrics_sections(result: MetricsResult) -> list[Section]:
     return [Section(f"Metrics ({len(rows)})", columns, tuple(rows))]
 
 
-def _headline_cell(figure: Figure | None) -> str:
+def _headline_cell(figure: Figure | None, cited: Cited) -> str:
     if figure is None:
         return ""
     metric, observation = figure.metric, figure.observation
-    return f"{metric.label}: {observation_value(observation, metric.unit)} ({when_text(observation)})"
+    return f"{metric.label}: {observation_value(observation, metric.unit)} ({_when_cell(observation, cited)})"
 
 
 def industries_sections(result: IndustriesResult) -> list[Section]:
@@ -139,7 +196,7 @@ def industries_sections(result: IndustriesResult) -> list[Section]:
             s.industry.id,
             f"{s.industry.name} {s.industry.name_zh}".strip(),
             s.industry.kind.value,
-            _headline_cell(s.headline),
+            _headline_cell(s.headline, result.cited),
         )
         for s in result.industries
     )
@@ -164,7 +221,7 @@ def industry_detail_sections(result: IndustryDetail) -> list[Section]:
         ("Sources", ", ".join(industry.sources)),
     ]
     out = [_pairs_section(industry.name, [(k, v) for k, v in pairs if v])]
-    out += [_series_section(m) for m in result.metrics]
+    out += [_series_section(m, result.cited) for m in result.metrics]
     companies = result.summary.companies
     if companies:
         out.append(
@@ -187,6 +244,8 @@ def _facts_section(title: str, facts: tuple[Fact, ...]) -> Section:
         if fact.items:
             text += " " + "; ".join(f"{i.name} {i.name_zh}".strip() for i in fact.items)
         dated = fact.date or fact.period or (f"as of {fact.as_of}" if fact.as_of else "")
+        if fact.conflicts_with:
+            text += f" (Another account: {fact.conflicts_with}.)"
         rows.append((fact.id, fact.kind.value, dated, text, ", ".join(fact.sources)))
     columns = (Column("Fact"), Column("Kind"), Column("When"), Column("Text", wrap=True), Column("Source"))
     return Section(title, columns, tuple(rows))
@@ -210,15 +269,31 @@ def search_sections(result: SearchResult) -> list[Section]:
 
 def sources_sections(result: SourcesResult) -> list[Section]:
     """``sources``."""
-    rows = tuple((u.source.id, u.source.publisher, u.source.date, u.source.title, str(u.total)) for u in result.uses)
+    with_kind = any(u.source.kind is not None for u in result.uses)  # a version-1 file names none
+    rows = tuple(
+        (
+            u.source.id,
+            *((_kind_text(u.source),) if with_kind else ()),
+            u.source.publisher,
+            source_date(u.source),
+            u.source.title,
+            str(u.total),
+        )
+        for u in result.uses
+    )
     columns = (
         Column("Id"),
+        *((Column("Kind"),) if with_kind else ()),
         Column("Publisher", wrap=True),
         Column("Date"),
         Column("Title", wrap=True),
         Column("Cited by", numeric=True),
     )
     return [Section(f"Sources ({len(rows)})", columns, rows)]
+
+
+def _kind_text(source: Source) -> str:
+    return "" if source.kind is None else SOURCE_KIND_LABELS[source.kind]
 
 
 def source_detail_sections(result: SourceDetail) -> list[Section]:
@@ -228,9 +303,13 @@ def source_detail_sections(result: SourceDetail) -> list[Section]:
         ("Id", source.id),
         ("Title", source.title),
         ("Publisher", source.publisher),
-        ("Date", source.date),
+        ("Date", source_date(source)),
+        ("Kind", _kind_text(source)),
         ("Authors", ", ".join(source.authors)),
         ("Address", source.url or ""),
+        ("Read at", source.read_at or ""),
+        ("Reprinted by", source.reprinted_by),
+        ("Checked", source.checked or ""),
         ("Note", source.note),
     ]
     out = [_pairs_section(source.id, [(k, v) for k, v in pairs if v])]
@@ -238,7 +317,7 @@ def source_detail_sections(result: SourceDetail) -> list[Section]:
         rows = tuple(
             (
                 f.metric.id,
-                when_text(f.observation),
+                _when_cell(f.observation, result.cited),
                 observation_value(f.observation, f.metric.unit),
                 _status_cell(f.observation),
             )
@@ -279,9 +358,9 @@ def side_by_side_sections(result: SideBySide) -> list[Section]:
         (
             r.figure.metric.id,
             observation_value(r.figure.observation, r.figure.metric.unit),
-            when_text(r.figure.observation),
+            _when_cell(r.figure.observation, result.cited),
             bar(r.share_of_max),
-            _sources_cell(r.figure.observation),
+            _sources_cell(r.figure.observation, result.cited),
         )
         for r in result.rows
     )
@@ -308,7 +387,7 @@ def over_time_sections(result: OverTime) -> list[Section]:
         for p in s.points:
             o = p.observation
             change = percent = ""
-            remarks = [STATUS_LABELS[o.status]]
+            remarks = [_status_cell(o)]
             if p.change is not None:
                 change = ("≈ " if p.approximate else "") + signed(p.change, s.metric.unit)
                 percent = percent_change(p.change_percent) if p.change_percent is not None else ""
@@ -317,12 +396,12 @@ def over_time_sections(result: OverTime) -> list[Section]:
                 remarks.append(p.remark)
             rows.append(
                 (
-                    when_text(o),
+                    _when_cell(o, result.cited),
                     observation_value(o, s.metric.unit),
                     change,
                     percent,
                     "; ".join(r for r in remarks if r),
-                    _sources_cell(o),
+                    _sources_cell(o, result.cited),
                 )
             )
         columns = (
@@ -333,7 +412,7 @@ def over_time_sections(result: OverTime) -> list[Section]:
             Column("Note", wrap=True),
             Column("Source", wrap=True, optional=True),
         )
-        out.append(Section(f"{s.metric.id} · {s.metric.label}", columns, tuple(rows)))
+        out.append(Section(_metric_title(s.metric), columns, tuple(rows), _relation_notes(s.metric, result.cited)))
     return out
 
 
@@ -341,7 +420,7 @@ def industry_comparison_sections(result: IndustryComparison) -> list[Section]:
     """``compare --industries``."""
     rows = []
     for row in result.rows:
-        headline = _headline_cell(row.headline)
+        headline = _headline_cell(row.headline, result.cited)
         rows.append(
             (
                 row.industry.id,
@@ -374,17 +453,19 @@ def _overview_pairs(result: Overview) -> list[tuple[str, str]]:
         pairs.append(
             (
                 "Population",
-                f"{observation_value(observation, metric.unit)} ({when_text(observation)}, "
+                f"{observation_value(observation, metric.unit)} ({_when_cell(observation, result.cited)}, "
                 f"{', '.join(observation.sources)})",
             )
         )
     if result.gdp is not None:
         metric, observation = result.gdp.metric, result.gdp.observation
         status = STATUS_LABELS[observation.status]
-        detail = ", ".join(x for x in (when_text(observation), status, ", ".join(observation.sources)) if x)
+        detail = ", ".join(
+            x for x in (_when_cell(observation, result.cited), status, _sources_cell(observation, result.cited)) if x
+        )
         pairs.append(("GDP", f"{observation_value(observation, metric.unit)} ({detail})"))
     pairs.append(("Pillar industries", ", ".join(i.name for i in result.pillars)))
-    pairs.append(("Emerging industries", ", ".join(i.name for i in result.emerging)))
+    pairs.append(("Future industries", ", ".join(i.name for i in result.future)))
     pairs.append(("Fact base", f"updated {result.updated}"))
     return pairs
 
@@ -398,17 +479,20 @@ def overview_sections(result: Overview) -> list[Section]:
 
 
 def validation_sections(result: ValidationReport) -> list[Section]:
-    """``validate``: the counts of a valid file, or one problem a line."""
+    """``validate``: the counts of a valid file and its warnings, or one problem a line."""
     if result.valid and result.counts is not None:
         summary = ", ".join(f"{v} {k}" for k, v in result.counts.items())
-        return [Section(f"{result.file}: valid", (), (), (summary,))]
-    count = len(result.problems)
-    # One problem a line, compiler style (file:line: place: message), for people and grep alike.
-    return [
-        Section(
-            f"{result.file}: {count} problem{'s' if count != 1 else ''}", (), (), tuple(str(p) for p in result.problems)
-        )
-    ]
+        out = [Section(f"{result.file}: valid", (), (), (summary,))]
+    else:
+        count = len(result.problems)
+        # One problem a line, compiler style (file:line: place: message), for people and grep alike.
+        title = f"{result.file}: {count} problem{'s' if count != 1 else ''}"
+        out = [Section(title, (), (), tuple(str(p) for p in result.problems))]
+    if result.warnings:
+        count = len(result.warnings)
+        title = f"{count} warning{'s' if count != 1 else ''}" + (" (failing: --strict)" if result.strict else "")
+        out.append(Section(title, (), (), tuple(f"warning: {p}" for p in result.warnings)))
+    return out
 
 
 SECTIONS: dict[type, Callable[[Any], list[Section]]] = {
