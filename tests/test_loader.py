@@ -1,7 +1,8 @@
 """Tests of the fact-file loader: every class of invalid input, with its exact problem.
 
-Most tests start from ``BASE``, a minimal valid fact file, and change one thing
-in it by text replacement, so that each test shows exactly one kind of mistake.
+Most tests start from ``BASE``, the minimal valid fact file (``minimal_base()`` of
+tests/support/factfiles.py), and change one thing in it by text replacement, so that
+each test shows exactly one kind of mistake.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from support.factfiles import minimal_base, to_toml
 
 import hohhot_cli
 import hohhot_cli.loader as loader
@@ -24,53 +26,7 @@ from hohhot_cli.periods import parse_period, previous_comparable, sort_key
 
 NAME = "base.toml"
 
-BASE = """\
-schema_version = 1
-updated = 2026-01-01
-
-[city]
-name = "Hohhot"
-name_zh = "呼和浩特"
-province = "Inner Mongolia Autonomous Region"
-province_zh = "内蒙古自治区"
-source = "cd-mayor-2024"
-
-[[sources]]
-id = "cd-mayor-2024"
-publisher = "China Daily"
-title = "Innovation drives growth in Hohhot"
-date = "2024-05-28"
-
-[[industries]]
-id = "dairy"
-name = "Dairy"
-kind = "pillar"
-source = "cd-mayor-2024"
-
-[[metrics]]
-id = "gdp.total"
-label = "GDP"
-unit = "CNY"
-industry = "dairy"
-
-[[metrics.observations]]
-period = "2023"
-value = 100
-source = "cd-mayor-2024"
-
-[[facts]]
-id = "plans.airport"
-kind = "plan"
-label = "New airport"
-text = "A new airport is planned."
-source = "cd-mayor-2024"
-
-[[companies]]
-id = "yili"
-name = "Yili"
-industry = "dairy"
-source = "cd-mayor-2024"
-"""
+BASE = to_toml(minimal_base())
 
 OBSERVATION = "[[metrics.observations]]"
 FACT = "[[facts]]"
