@@ -37,13 +37,16 @@ def interrupt():
     os.kill(os.getpid(), signal.SIGINT)
     time.sleep(5)  # the KeyboardInterrupt arrives before this ends
 
-if where == "load":
-    real_load = cache.load_facts_cached
-    def load_facts_cached(*a, **k):
-        base = real_load(*a, **k)
+def interrupt_after(module, name):
+    real = getattr(module, name)
+    def wrapper(*a, **k):
+        result = real(*a, **k)
         interrupt()
-        return base
-    cache.load_facts_cached = load_facts_cached
+        return result
+    setattr(module, name, wrapper)
+
+if where == "load":
+    interrupt_after(cache, "load_facts_cached")
 elif where == "views":  # half-way through building the records
     real_record = views.observation_record
     calls = []
@@ -54,12 +57,7 @@ elif where == "views":  # half-way through building the records
         return real_record(*a, **k)
     views.observation_record = observation_record
 elif where == "render":  # the output is complete, not yet written
-    real_render = cli.render
-    def render(*a, **k):
-        text = real_render(*a, **k)
-        interrupt()
-        return text
-    cli.render = render
+    interrupt_after(cli, "render")
 elif where == "wait":  # wait for a real SIGINT from outside
     ready = Path(os.environ["HOHHOT_TEST_READY"])
     def load_facts_cached(*a, **k):
