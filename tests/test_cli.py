@@ -10,6 +10,7 @@ import csv
 import io
 import json
 import os
+import re
 import sqlite3
 from pathlib import Path
 
@@ -19,7 +20,7 @@ from support.factfiles import edited_copy
 
 from hohhot_cli.cli import app
 from hohhot_cli.errors import ExitStatus
-from hohhot_cli.model import FactBase, IndustryKind, Status
+from hohhot_cli.model import Exactness, FactBase, FactKind, IndustryKind, Status, Unit
 
 GOLDEN = REPO / "tests" / "golden"
 UPDATE = os.environ.get("HOHHOT_UPDATE_GOLDEN") == "1"
@@ -101,6 +102,43 @@ def test_json_contradicting_format_is_a_usage_error(hohhot: Runner) -> None:
     assert result.exit_code == ExitStatus.USAGE, result
     assert result.stdout == ""
     assert "--json contradicts --format csv" in result.stderr
+
+
+# -- the fixture itself -----------------------------------------------------------
+
+PERIOD_SHAPES = {
+    "year": r"\d{4}",
+    "half": r"\d{4}-H[12]",
+    "quarter": r"\d{4}-Q[1-4]",
+    "month": r"\d{4}-\d{2}",
+    "day": r"\d{4}-\d{2}-\d{2}",
+    "range of years": r"\d{4}/\d{4}",
+    "range of months": r"\d{4}-\d{2}/\d{4}-\d{2}",
+}
+
+
+def test_the_fixture_covers_the_format(base: FactBase) -> None:
+    """What the golden files can only show if the fixture has it: keep it so when editing the fixture."""
+    observations = [o for m in base.metrics for o in m.observations]
+    periods = [o.period for o in observations if o.period is not None]
+    shapes = {shape for shape, pattern in PERIOD_SHAPES.items() if any(re.fullmatch(pattern, p) for p in periods)}
+    assert shapes == set(PERIOD_SHAPES)
+    assert {o.exactness for o in observations} == set(Exactness)
+    assert {o.status for o in observations} == set(Status)
+    assert {m.unit for m in base.metrics} == set(Unit)
+    assert {f.kind for f in base.facts} == set(FactKind)
+    assert {i.kind for i in base.industries} == set(IndustryKind)
+    assert any(o.conversion for o in observations) and any(o.as_of and not o.period for o in observations)
+    assert any(len(m.observations) == 1 for m in base.metrics)
+    assert any(len(s.authors) > 1 and s.url for s in base.sources)
+    assert any(not s.authors and not s.url for s in base.sources)
+    assert any(i.name and i.name_zh for f in base.facts for i in f.items)
+    assert base.companies and all(s.publisher.startswith("Fixture Gazette") for s in base.sources)
+    # Two figures of one metric for one period: as first published and revised; preliminary and final.
+    whens = [(m, when) for m in base.metrics for when in {o.when for o in m.observations}]
+    statuses = [{o.status for o in m.observations if o.when == when} for m, when in whens]
+    assert any(s >= {Status.FIRST_PUBLISHED, Status.ACTUAL} for s in statuses)
+    assert any(s >= {Status.PRELIMINARY, Status.ACTUAL} for s in statuses)
 
 
 # -- JSON checked against the fact base -------------------------------------------
