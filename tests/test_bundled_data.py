@@ -163,6 +163,12 @@ def check_industries(path: Path) -> None:
         "new-energy",
         "modern-chemicals",
     ]
+    assert [r["id"] for r in records if r["kind"] == "emerging"] == [
+        "artificial-intelligence",
+        "commercial-aerospace",
+        "semiconductors",
+        "bioengineering",
+    ]
     dairy = json_of(path, "industries", "乳业")
     assert dairy["id"] == "dairy"
     assert {c["id"] for c in dairy["companies"]} == {"yili", "mengniu", "youran"}
