@@ -16,11 +16,18 @@ Standard library only; 100,000 observations take about a second.
 from __future__ import annotations
 
 import argparse
+import datetime
 import math
 import random
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
+
+# The TOML writer is shared with the tests (tests/support/factfiles.py), which also write
+# fact files; this script runs outside pytest, so it puts the tests folder on the path.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+from support.factfiles import CITY, table_lines, to_toml
 
 PER_METRIC = 20
 """Observations per metric (the last metrics may have one more)."""
@@ -119,21 +126,16 @@ def generate(observations: int, seed: int = 1) -> str:
     source_count = min(max(8, observations // 100), 2000)
     sources = _source_ids(source_count)
 
-    out: list[str] = [
-        "# Synthetic hohhot fact base for benchmarks: made by benchmarks/make_facts.py,",
-        f"# --observations {observations} --seed {seed}. The figures are random, not facts.",
-        "",
-        "schema_version = 1",
-        f"updated = {UPDATED}",
-        "",
-        "[city]",
-        'name = "Hohhot"',
-        'name_zh = "呼和浩特"',
-        'province = "Inner Mongolia Autonomous Region"',
-        'province_zh = "内蒙古自治区"',
-        f"source = {_toml_list(sources[:2])}",
-        "",
-    ]
+    head = {
+        "schema_version": 1,
+        "updated": datetime.date.fromisoformat(UPDATED),
+        "city": {**CITY, "source": sources[:2]},
+    }
+    comment = (
+        "Synthetic hohhot fact base for benchmarks: made by benchmarks/make_facts.py,",
+        f"--observations {observations} --seed {seed}. The figures are random, not facts.",
+    )
+    out: list[str] = [to_toml(head, comment).rstrip("\n")]
     _write_sources(out, sources, rng)
     _write_industries(out, sources, rng)
 
@@ -144,7 +146,7 @@ def generate(observations: int, seed: int = 1) -> str:
 
     _write_facts(out, sources, rng)
     _write_companies(out, sources, rng)
-    return "\n".join(out)
+    return "\n".join(out) + "\n"
 
 
 def _source_ids(count: int) -> list[str]:
@@ -159,29 +161,29 @@ def _write_sources(out: list[str], sources: list[str], rng: random.Random) -> No
     for n, source_id in enumerate(sources):
         _, publisher = PUBLISHERS[n % len(PUBLISHERS)]
         year = 2000 + n % 25
-        out += ["[[sources]]", f'id = "{source_id}"', f'publisher = "{publisher}"',
-                f'title = "Statistical bulletin no. {n} of {year}"']
+        entry: dict[str, Any] = {"id": source_id, "publisher": publisher,
+                                 "title": f"Statistical bulletin no. {n} of {year}"}
         if n % 3 == 0:
-            out.append(f'date = "{year}"')
+            entry["date"] = f"{year}"
         else:
-            out.append(f'date = "{year}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"')
+            entry["date"] = f"{year}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
         if n % 4 != 3:
-            out.append(f'url = "https://example.org/hohhot/{year}/{source_id}.htm"')
+            entry["url"] = f"https://example.org/hohhot/{year}/{source_id}.htm"
         if n % 7 == 0:
-            out.append('authors = ["Staff reporter"]')
+            entry["authors"] = ["Staff reporter"]
         if n % 5 == 0:
-            out.append('note = "Synthetic source for benchmarks."')
-        out.append("")
+            entry["note"] = "Synthetic source for benchmarks."
+        out += table_lines("sources", entry)
 
 
 def _write_industries(out: list[str], sources: list[str], rng: random.Random) -> None:
     for industry_id, name, name_zh, kind, aliases in INDUSTRIES:
-        out += ["[[industries]]", f'id = "{industry_id}"', f'name = "{name}"', f'name_zh = "{name_zh}"',
-                f'kind = "{kind}"', f"source = {_toml_list(rng.sample(sources, 2))}",
-                f'description = "Synthetic description of the {name.lower()} industry."']
+        entry: dict[str, Any] = {"id": industry_id, "name": name, "name_zh": name_zh, "kind": kind,
+                                 "source": rng.sample(sources, 2),
+                                 "description": f"Synthetic description of the {name.lower()} industry."}
         if aliases:
-            out.append(f"aliases = {_toml_list(list(aliases))}")
-        out.append("")
+            entry["aliases"] = list(aliases)
+        out += table_lines("industries", entry)
 
 
 def _metrics(count: int) -> Iterator[tuple[str, str, str]]:
@@ -208,17 +210,17 @@ def _write_metric(
     sources: list[str], rng: random.Random,
 ) -> None:
     topic = metric_id.split(".", 1)[0]
-    out += ["[[metrics]]", f'id = "{metric_id}"', f'label = "{label}"', f'unit = "{unit}"']
+    metric: dict[str, Any] = {"id": metric_id, "label": label, "unit": unit}
     if index % 3 == 0:
-        out.append(f'description = "Synthetic series {index}: {label.lower()}."')
+        metric["description"] = f"Synthetic series {index}: {label.lower()}."
     if index == 0:
-        out.append('aliases = ["regional gdp", "economy"]')
+        metric["aliases"] = ["regional gdp", "economy"]
     elif index % 5 == 0:
-        out.append(f'aliases = ["series {index}"]')
+        metric["aliases"] = [f"series {index}"]
     if topic != "gdp" and index % 4 == 0:
-        out.append(f'industry = "{INDUSTRIES[index % len(INDUSTRIES)][0]}"')
-    out.append(f'tags = {_toml_list([topic, "synthetic"])}')
-    out.append("")
+        metric["industry"] = INDUSTRIES[index % len(INDUSTRIES)][0]
+    metric["tags"] = [topic, "synthetic"]
+    metric["observations"] = observations = []
 
     scale, integer = SCALE[unit]
     level = scale * rng.uniform(0.5, 1.5)
@@ -228,23 +230,24 @@ def _write_metric(
         value = _number(level * rng.uniform(0.9, 1.1), integer)
         if integer:
             level *= rng.uniform(0.97, 1.09)
-        out += ["[[metrics.observations]]", f'{when_key} = "{when}"', f"value = {value}"]
+        observation: dict[str, Any] = {when_key: when, "value": value}
         exactness = _weighted(EXACTNESS, rng)
         if exactness is not None:
-            out.append(f'exactness = "{exactness}"')
+            observation["exactness"] = exactness
         status = _weighted(STATUS, rng)
         if status is not None:
-            out.append(f'status = "{status}"')
+            observation["status"] = status
         if rng.random() < 0.1:
-            out.append(f"source = {_toml_list(rng.sample(sources, 2))}")
+            observation["source"] = rng.sample(sources, 2)
         else:
-            out.append(f'source = "{rng.choice(sources)}"')
+            observation["source"] = rng.choice(sources)
         if rng.random() < 0.15:
-            out.append('note = "Synthetic figure; the source rounds it."')
+            observation["note"] = "Synthetic figure; the source rounds it."
         if unit == "CNY" and rng.random() < 0.03:
-            usd = _number(level / 7.1, True)
-            out.append(f'converted = {{ value = {usd}, unit = "USD", note = "Converted by the source." }}')
-        out.append("")
+            observation["converted"] = {"value": _number(level / 7.1, True), "unit": "USD",
+                                        "note": "Converted by the source."}
+        observations.append(observation)
+    out += table_lines("metrics", metric)
 
 
 def _periods(count: int, style: str, rng: random.Random) -> Iterator[tuple[str, str]]:
@@ -268,14 +271,14 @@ def _periods(count: int, style: str, rng: random.Random) -> Iterator[tuple[str, 
             yield "period", str(start + n)
 
 
-def _number(level: float, integer: bool) -> str:
+def _number(level: float, integer: bool) -> int | float:
     if integer:
         value = max(1, round(level))
         digits = len(str(value))
         if digits > 4:  # four significant figures, as sources print them: 274_400_000_000
             value = round(value, 4 - digits)
-        return f"{value:_}"
-    return repr(round(level, 1))
+        return value
+    return round(level, 1)
 
 
 def _weighted(choices: tuple[tuple[str | None, int], ...], rng: random.Random) -> str | None:
@@ -289,26 +292,24 @@ def _weighted(choices: tuple[tuple[str | None, int], ...], rng: random.Random) -
 
 
 def _write_facts(out: list[str], sources: list[str], rng: random.Random) -> None:
-    out += [
-        "[[facts]]", 'id = "names.chinese"', 'kind = "fact"', 'label = "Chinese name"',
-        'text = "Hohhot is written 呼和浩特 in Chinese."', f"source = {_toml_list(rng.sample(sources, 2))}",
-        'tags = ["name"]', "",
-        "[[facts]]", 'id = "events.synthetic_conference"', 'kind = "event"', 'label = "A conference"',
-        'text = "A synthetic conference took place."', 'date = "2023-06-01"',
-        f'source = "{rng.choice(sources)}"', "",
-        "[[facts]]", 'id = "titles.synthetic_title"', 'kind = "title"', 'label = "A title"',
-        'text = "The city was given a synthetic title."', 'date = "2005"', 'industry = "dairy"',
-        f'source = "{rng.choice(sources)}"', "",
-        "[[facts]]", 'id = "plans.synthetic_airport"', 'kind = "plan"', 'label = "A plan"',
-        'text = "The city plans something synthetic."', 'as_of = "2024-05-28"',
-        f'source = "{rng.choice(sources)}"', 'tags = ["transport", "plan"]', "",
-        "[[facts]]", 'id = "admin.synthetic_districts"', 'kind = "fact"', 'label = "Some districts"',
-        'text = "Two of the districts."', 'period = "2024"', f'source = "{rng.choice(sources)}"',
-        "items = [",
-        '    { name = "Xincheng District", name_zh = "新城区" },',
-        '    { name = "Huimin District", name_zh = "回民区", note = "synthetic note" },',
-        "]", "",
+    facts: list[dict[str, Any]] = [
+        {"id": "names.chinese", "kind": "fact", "label": "Chinese name",
+         "text": "Hohhot is written 呼和浩特 in Chinese.", "source": rng.sample(sources, 2), "tags": ["name"]},
+        {"id": "events.synthetic_conference", "kind": "event", "label": "A conference",
+         "text": "A synthetic conference took place.", "date": "2023-06-01", "source": rng.choice(sources)},
+        {"id": "titles.synthetic_title", "kind": "title", "label": "A title",
+         "text": "The city was given a synthetic title.", "date": "2005", "industry": "dairy",
+         "source": rng.choice(sources)},
+        {"id": "plans.synthetic_airport", "kind": "plan", "label": "A plan",
+         "text": "The city plans something synthetic.", "as_of": "2024-05-28", "source": rng.choice(sources),
+         "tags": ["transport", "plan"]},
+        {"id": "admin.synthetic_districts", "kind": "fact", "label": "Some districts",
+         "text": "Two of the districts.", "period": "2024", "source": rng.choice(sources),
+         "items": [{"name": "Xincheng District", "name_zh": "新城区"},
+                   {"name": "Huimin District", "name_zh": "回民区", "note": "synthetic note"}]},
     ]
+    for fact in facts:
+        out += table_lines("facts", fact)
 
 
 def _write_companies(out: list[str], sources: list[str], rng: random.Random) -> None:
@@ -317,15 +318,12 @@ def _write_companies(out: list[str], sources: list[str], rng: random.Random) -> 
         ("mengniu", "Mengniu Dairy", "蒙牛", "dairy"),
         ("synthetic-chips", "Synthetic Chips", "", "semiconductors"),
     ):
-        out += ["[[companies]]", f'id = "{company_id}"', f'name = "{name}"']
+        entry: dict[str, Any] = {"id": company_id, "name": name}
         if name_zh:
-            out.append(f'name_zh = "{name_zh}"')
-        out += [f'industry = "{industry}"', f'description = "Synthetic company record for {name}."',
-                f"source = {_toml_list(rng.sample(sources, 2))}", ""]
-
-
-def _toml_list(values: list[str]) -> str:
-    return "[" + ", ".join(f'"{value}"' for value in values) + "]"
+            entry["name_zh"] = name_zh
+        entry.update(industry=industry, description=f"Synthetic company record for {name}.",
+                     source=rng.sample(sources, 2))
+        out += table_lines("companies", entry)
 
 
 if __name__ == "__main__":

@@ -297,11 +297,7 @@ def ratio_goal(
 
 def ensure_reference_venv(venv: Path) -> Path:
     """The reference venv's python, with Typer 0.28 installed and the reference scripts written."""
-    python = venv / "bin" / "python"
-    if not python.exists():
-        progress(f"creating the reference virtual environment {venv}")
-        venv.parent.mkdir(parents=True, exist_ok=True)
-        setup([sys.executable, "-m", "venv", str(venv)], "python -m venv")
+    python, _ = create_venv(venv, "the reference virtual environment")
     if not has_typer_028(python):
         progress(f"installing {TYPER_REQUIREMENT} into {venv}")
         pip = [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
@@ -318,17 +314,25 @@ def ensure_reference_venv(venv: Path) -> Path:
 
 def install_project(venv: Path) -> Path:
     """This checkout, installed (not editable) into its own venv; the path of its hohhot."""
-    python = venv / "bin" / "python"
-    if not python.exists():
-        progress(f"creating the project's virtual environment {venv}")
-        venv.parent.mkdir(parents=True, exist_ok=True)
-        setup([sys.executable, "-m", "venv", str(venv)], "python -m venv")
+    python, created = create_venv(venv, "the project's virtual environment")
+    if created:
         setup([str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", str(REPO)],
               "pip install")
     progress(f"installing this checkout into {venv}")
     setup([str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--force-reinstall",
            "--no-deps", str(REPO)], "pip install")
     return venv / "bin" / "hohhot"
+
+
+def create_venv(venv: Path, what: str) -> tuple[Path, bool]:
+    """The venv's python, and whether the venv had to be created first."""
+    python = venv / "bin" / "python"
+    if python.exists():
+        return python, False
+    progress(f"creating {what} {venv}")
+    venv.parent.mkdir(parents=True, exist_ok=True)
+    setup([sys.executable, "-m", "venv", str(venv)], "python -m venv")
+    return python, True
 
 
 def has_typer_028(python: Path) -> bool:

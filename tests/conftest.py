@@ -1,48 +1,23 @@
-"""Shared fixtures: an in-process CLI runner with width and colour pinned."""
+"""Fixtures: the in-process CLI runner (on the fixture base, or on the bundled one), and a clean environment."""
 
 from __future__ import annotations
 
-import io
-import json
-import os
-import sys
-from collections.abc import Callable, Iterator
-from contextlib import redirect_stderr, redirect_stdout
-from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
+from collections.abc import Iterator
+from functools import partial
 
 import pytest
+from support import BUNDLED, FIXTURE, REPO, Runner, run_cli
 
-from hohhot_cli.environment import Environment
-from hohhot_cli.loader import bundled_facts_path, load_facts
-from hohhot_cli.main import main
+from hohhot_cli.loader import load_facts
 from hohhot_cli.model import FactBase
 
-REPO = Path(__file__).resolve().parent.parent
-
-
-@dataclass(frozen=True)
-class Result:
-    """What one CLI run printed and returned."""
-
-    exit_code: int
-    stdout: str
-    stderr: str
-
-    def json(self) -> Any:
-        return json.loads(self.stdout)
-
-    def __str__(self) -> str:  # shown by assertion messages
-        return f"exit {self.exit_code}\n--- stdout\n{self.stdout}\n--- stderr\n{self.stderr}"
-
-
-Runner = Callable[..., Result]
+# test_cache.py still imports these two from here; every other test file imports from support.
+__all__ = ["REPO", "Runner"]
 
 
 @pytest.fixture(autouse=True)
 def _clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
-    """No user setting leaks into a test: bundled facts, fixed width, no colour, a parse cache of its own."""
+    """No user setting leaks into a test: no fact file chosen, fixed width, no colour, a parse cache of its own."""
     for name in ("HOHHOT_FACTS", "FORCE_COLOR", "NO_COLOR", "HOHHOT_NO_CACHE"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("COLUMNS", "80")
@@ -53,35 +28,28 @@ def _clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest
 
 @pytest.fixture
 def hohhot() -> Runner:
-    """Run the CLI in process: ``hohhot("metric", "gdp", env={...}, tty=False)``."""
+    """The CLI in process on the fixture base: ``hohhot("metric", "gdp", env={...}, tty=False)``.
 
-    def run(*args: str, env: dict[str, str] | None = None, tty: bool = False) -> Result:
-        stdout, stderr = io.StringIO(), io.StringIO()
-        environ = {**os.environ, "COLUMNS": "80", "NO_COLOR": "1", **(env or {})}
-        environment = Environment(stdout=stdout, stderr=stderr, environ=environ, stdout_isatty=tty)
-        # Help text goes through click's echo to sys.stdout: capture that too.
-        with redirect_stdout(stdout), redirect_stderr(stderr):
-            code = main(list(args), environment)
-        return Result(code, stdout.getvalue(), stderr.getvalue())
+    ``--facts`` or ``$HOHHOT_FACTS`` set by the test still choose another file.
+    """
 
-    return run
+    return partial(run_cli, facts=FIXTURE)
+
+
+@pytest.fixture
+def hohhot_bundled() -> Runner:
+    """The CLI in process on the bundled ``facts.toml``: only for tests about the real data."""
+
+    return partial(run_cli, facts=None)
 
 
 @pytest.fixture(scope="session")
 def base() -> FactBase:
+    """The fixture fact base (tests/data/fixture.toml)."""
+    return load_facts(FIXTURE)
+
+
+@pytest.fixture(scope="session")
+def bundled_base() -> FactBase:
     """The bundled fact base."""
-    return load_facts(bundled_facts_path())
-
-
-def hohhot_executable() -> str:
-    """The installed console script next to the running interpreter."""
-    candidate = Path(sys.executable).with_name("hohhot")
-    return str(candidate) if candidate.exists() else "hohhot"
-
-
-def subprocess_env(**extra: str) -> dict[str, str]:
-    """A clean environment for subprocess runs."""
-    env = {k: v for k, v in os.environ.items() if k not in ("HOHHOT_FACTS", "FORCE_COLOR", "NO_COLOR")}
-    env.update({"COLUMNS": "80", "PYTHONDONTWRITEBYTECODE": "1"})
-    env.update(extra)
-    return env
+    return load_facts(BUNDLED)

@@ -1,4 +1,8 @@
-"""The commands, in every format, against the bundled base; error paths with exit codes."""
+"""The commands, in every format, against the fixture base (tests/data/fixture.toml); error paths with exit codes.
+
+Nothing here reads the bundled facts.toml: adding a figure to it must break no test of this file.
+Checks of the real data are in tests/test_bundled_data.py.
+"""
 
 from __future__ import annotations
 
@@ -6,16 +10,17 @@ import csv
 import io
 import json
 import os
+import re
 import sqlite3
 from pathlib import Path
 
 import pytest
-from conftest import REPO, Runner
+from support import FIXTURE, REPO, Runner, complete
+from support.factfiles import edited_copy
 
 from hohhot_cli.cli import app
 from hohhot_cli.errors import ExitStatus
-from hohhot_cli.loader import bundled_facts_path
-from hohhot_cli.model import FactBase, IndustryKind, Status
+from hohhot_cli.model import Exactness, FactBase, FactKind, IndustryKind, SourceKind, Status, Unit
 
 GOLDEN = REPO / "tests" / "golden"
 UPDATE = os.environ.get("HOHHOT_UPDATE_GOLDEN") == "1"
@@ -24,7 +29,7 @@ UPDATE = os.environ.get("HOHHOT_UPDATE_GOLDEN") == "1"
 COMMANDS: dict[str, tuple[str, ...]] = {
     "overview": ("overview",),
     "industries": ("industries",),
-    "industries_emerging": ("industries", "--kind", "emerging"),
+    "industries_future": ("industries", "--kind", "future"),
     "industry_dairy": ("industries", "dairy"),
     "metric_gdp": ("metric", "gdp"),
     "metric_latest": ("metric", "dairy.revenue", "talent", "--latest"),
@@ -39,15 +44,15 @@ COMMANDS: dict[str, tuple[str, ...]] = {
     "search_chinese": ("search", "乳都"),
     "search_empty": ("search", "no-such-thing-anywhere"),
     "sources": ("sources",),
-    "source_detail": ("sources", "cd-trade-2023"),
+    "source_detail": ("sources", "fg-trade-2023"),
     "validate": ("validate",),
 }
 FORMATS = ("table", "json", "jsonl", "csv", "markdown")
 
 
 def _golden(name: str, fmt: str, text: str) -> str:
-    # The bundled file's path depends on the checkout; the expected files say <facts>.
-    text = text.replace(str(bundled_facts_path()), "<facts>")
+    # The fixture's path depends on the checkout; the expected files say <facts>.
+    text = text.replace(str(FIXTURE), "<facts>")
     path = GOLDEN / f"{name}.{fmt}"
     if UPDATE:
         path.write_text(text, encoding="utf-8")
@@ -61,7 +66,7 @@ def test_exact_output(hohhot: Runner, name: str, fmt: str) -> None:
     args = COMMANDS[name]
     result = hohhot(*args, "--format", fmt)
     assert result.exit_code == 0, result
-    assert result.stdout.replace(str(bundled_facts_path()), "<facts>") == _golden(name, fmt, result.stdout)
+    assert result.stdout.replace(str(FIXTURE), "<facts>") == _golden(name, fmt, result.stdout)
     assert result.stderr == ""
 
 
@@ -99,6 +104,53 @@ def test_json_contradicting_format_is_a_usage_error(hohhot: Runner) -> None:
     assert "--json contradicts --format csv" in result.stderr
 
 
+# -- the fixture itself -----------------------------------------------------------
+
+PERIOD_SHAPES = {
+    "year": r"\d{4}",
+    "half": r"\d{4}-H[12]",
+    "quarter": r"\d{4}-Q[1-4]",
+    "month": r"\d{4}-\d{2}",
+    "day": r"\d{4}-\d{2}-\d{2}",
+    "range of years": r"\d{4}/\d{4}",
+    "range of months": r"\d{4}-\d{2}/\d{4}-\d{2}",
+}
+
+
+def test_the_fixture_covers_the_format(base: FactBase) -> None:
+    """What the golden files can only show if the fixture has it: keep it so when editing the fixture."""
+    observations = [o for m in base.metrics for o in m.observations]
+    periods = [o.period for o in observations if o.period is not None]
+    shapes = {shape for shape, pattern in PERIOD_SHAPES.items() if any(re.fullmatch(pattern, p) for p in periods)}
+    assert shapes == set(PERIOD_SHAPES)
+    assert {o.exactness for o in observations} == set(Exactness)
+    assert {o.status for o in observations} == set(Status)
+    assert {m.unit for m in base.metrics} == set(Unit)
+    assert {f.kind for f in base.facts} == set(FactKind)
+    assert {i.kind for i in base.industries} == set(IndustryKind)
+    assert any(o.conversion for o in observations) and any(o.as_of and not o.period for o in observations)
+    assert any(len(m.observations) == 1 for m in base.metrics)
+    assert any(len(s.authors) > 1 and s.url for s in base.sources)
+    assert any(not s.authors and not s.url for s in base.sources)
+    assert any(i.name and i.name_zh for f in base.facts for i in f.items)
+    assert base.companies and all(s.publisher.startswith("Fixture Gazette") for s in base.sources)
+    # Two figures of one metric for one period: as first published and revised; preliminary and final.
+    whens = [(m, when) for m in base.metrics for when in {o.dated for o in m.observations}]
+    statuses = [{o.status for o in m.observations if o.dated == when} for m, when in whens]
+    assert any(s >= {Status.FIRST_PUBLISHED, Status.REVISED} for s in statuses)
+    assert any(s >= {Status.PRELIMINARY, Status.ACTUAL} for s in statuses)
+    assert any(o.conflicts_with for o in observations) and any(o.supersedes for o in observations)
+    # Two sources agreeing on one figure are no conflict.
+    assert any(len({o.value for o in m.observations}) < len(m.observations) for m in base.metrics)
+    # Sources of every kind; a reprint read elsewhere; an undated one; facts that disagree; names in Chinese.
+    assert {s.kind for s in base.sources} == set(SourceKind)
+    assert any(s.read_at and s.reprinted_by for s in base.sources) and any(s.undated for s in base.sources)
+    assert any(f.conflicts_with for f in base.facts)
+    assert base.topics and all(m.label_zh for m in base.metrics)
+    assert {m.topic for m in base.metrics} <= {t.id for t in base.topics}
+    assert any(s >= {Status.PRELIMINARY, Status.ACTUAL} for s in statuses)
+
+
 # -- JSON checked against the fact base -------------------------------------------
 
 
@@ -121,24 +173,41 @@ def test_metric_json_carries_every_observation(hohhot: Runner, base: FactBase) -
 def test_dairy_revenue_keeps_bound_and_conversion(hohhot: Runner) -> None:
     (record,) = hohhot("metric", "dairy.revenue", "--json").json()
     latest = record["observations"][-1]
-    assert latest["value"] == 256_000_000_000
+    assert latest["value"] == 120_000_000_000
     assert latest["period"] == "2023"
     assert latest["exactness"] == "lower_bound"
-    assert latest["converted"]["value"] == 36_500_000_000
+    assert latest["converted"]["value"] == 17_000_000_000
     assert latest["converted"]["unit"] == "USD"
-    assert [s["id"] for s in latest["sources"]] == ["cd-mayor-2024"]
+    assert latest["converted"]["note"] == "The source's own conversion."
+    assert [s["id"] for s in latest["sources"]] == ["fg-mayor-2024"]
 
 
 def test_target_is_never_the_latest_outcome(hohhot: Runner) -> None:
     (record,) = hohhot("metric", "talent.graduates_staying", "--latest", "--json").json()
     (observation,) = record["observations"]
-    assert observation["value"] == 53_000
+    assert observation["value"] == 40_000
     assert observation["status"] == "actual"
 
 
 def test_outdated_population_is_never_the_latest(hohhot: Runner) -> None:
     (record,) = hohhot("metric", "population.resident", "--latest", "--json").json()
-    assert record["observations"][0]["value"] == 3_446_100
+    assert record["observations"][0]["value"] == 3_300_000
+    assert record["observations"][0]["period"] == "2020-11-01"
+
+
+def test_latest_of_one_period_is_the_most_final_figure(hohhot: Runner) -> None:
+    """Two figures for 2023, preliminary and final, in both orders of the file: the final one is the latest."""
+    records = hohhot("metric", "gdp.growth", "trade.exports", "--latest", "--json").json()
+    assert [(r["id"], r["observations"][0]["value"], r["observations"][0]["status"]) for r in records] == [
+        ("gdp.growth", 5.2, "actual"),
+        ("trade.exports", 12_000_000_000, "actual"),
+    ]
+
+
+def test_undated_figures_carry_as_of_and_no_period(hohhot: Runner) -> None:
+    (record,) = hohhot("metric", "geography.area", "--json").json()
+    (observation,) = record["observations"]
+    assert (observation["period"], observation["as_of"], observation["exactness"]) == (None, "2021", "approximate")
 
 
 def test_metrics_json_is_the_full_dump(hohhot: Runner, base: FactBase) -> None:
@@ -152,24 +221,24 @@ def test_industries_json(hohhot: Runner, base: FactBase) -> None:
     records = hohhot("industries", "--json").json()
     assert [r["id"] for r in records] == [i.id for i in base.industries]
     pillars = [r for r in records if r["kind"] == "pillar"]
-    assert len(pillars) == 6
+    assert len(pillars) == 2
     dairy = next(r for r in records if r["id"] == "dairy")
     assert dairy["name_zh"] == "乳业"
     assert "dairy.revenue" in dairy["metrics"]
-    assert set(dairy["companies"]) == {"yili", "mengniu", "youran"}
+    assert set(dairy["companies"]) == {"steppe", "qingcheng"}
 
 
 def test_industries_kind_filter(hohhot: Runner, base: FactBase) -> None:
-    records = hohhot("industries", "--kind", "emerging", "--json").json()
-    assert [r["id"] for r in records] == [i.id for i in base.industries if i.kind is IndustryKind.EMERGING]
+    records = hohhot("industries", "--kind", "future", "--json").json()
+    assert [r["id"] for r in records] == [i.id for i in base.industries if i.kind is IndustryKind.FUTURE]
 
 
 def test_industry_detail_json(hohhot: Runner) -> None:
     record = hohhot("industries", "dairy", "--json").json()
     assert record["id"] == "dairy"
     assert {m["id"] for m in record["metrics"]} >= {"dairy.revenue", "dairy.revenue.growth"}
-    assert {c["id"] for c in record["companies"]} == {"yili", "mengniu", "youran"}
-    assert "cd-mayor-2024" in {s["id"] for s in record["sources"]}
+    assert {c["id"] for c in record["companies"]} == {"steppe", "qingcheng"}
+    assert "fg-mayor-2024" in {s["id"] for s in record["sources"]}
 
 
 def test_industry_found_by_chinese_name(hohhot: Runner) -> None:
@@ -193,14 +262,16 @@ def test_empty_search_succeeds_with_an_empty_list(hohhot: Runner) -> None:
 def test_sources_counts_match_the_base(hohhot: Runner, base: FactBase) -> None:
     records = {r["id"]: r for r in hohhot("sources", "--json").json()}
     assert set(records) == {s.id for s in base.sources}
-    cited = sum(1 for m in base.metrics for o in m.observations if "cd-trade-2023" in o.sources)
-    assert records["cd-trade-2023"]["observations"] == cited
+    cited = sum(1 for m in base.metrics for o in m.observations if "fg-trade-2023" in o.sources)
+    assert records["fg-trade-2023"]["observations"] == cited
 
 
 def test_source_detail_has_a_citation(hohhot: Runner) -> None:
-    record = hohhot("sources", "cd-mayor-2024", "--json").json()
-    assert record["citation"].startswith("Yuan Hui and Zou Shuo, “Innovation drives growth in Hohhot”")
-    assert record["citation"].endswith("https://www.chinadailyasia.com/hk/article/584251")
+    record = hohhot("sources", "fg-mayor-2024", "--json").json()
+    assert record["citation"].startswith("Ann Example and Bo Sample, “Invented interview with a mayor”")
+    assert record["citation"].endswith(
+        "2024-05-28 [national media], https://fixture.invalid/mayor-2024 (checked 2024-12-01)"
+    )
     assert any(o["metric"] == "dairy.revenue" for o in record["observations"])
 
 
@@ -209,25 +280,32 @@ def test_compare_over_time_changes(hohhot: Runner) -> None:
     by_period = {o["period"]: o for o in series["observations"]}
     # 2018 vs 2017: both as first published, so comparable.
     assert by_period["2018"]["previous_period"] == "2017"
-    assert by_period["2018"]["change"] == pytest.approx(15_980_000_000)
-    assert by_period["2018"]["change_percent"] == pytest.approx(5.824, abs=0.001)
+    assert by_period["2018"]["change"] == pytest.approx(10_000_000_000)
+    assert by_period["2018"]["change_percent"] == pytest.approx(5.0, abs=0.001)
     # A quarter is compared with the same quarter a year before, never with a year.
     assert by_period["2024-Q1"]["previous_period"] == "2023-Q1"
-    assert by_period["2024-Q1"]["change"] == pytest.approx(5_900_000_000)
+    assert by_period["2024-Q1"]["change"] == pytest.approx(3_000_000_000)
     # No 2019 or 2022 figure: no change rather than a jump across years.
     assert by_period["2020"]["change"] is None
     assert by_period["2023"]["change"] is None
 
 
 def test_compare_does_not_mix_revised_and_first_published(hohhot: Runner, tmp_path: Path) -> None:
-    text = (REPO / "facts.toml").read_text(encoding="utf-8")
-    text = text.replace('period = "2020"\nvalue = 280_070_000_000', 'period = "2019"\nvalue = 280_070_000_000')
-    facts = tmp_path / "facts.toml"
-    facts.write_text(text, encoding="utf-8")
+    year = 'period = "{}"\nvalue = 220_000_000_000'
+    facts = edited_copy(tmp_path, (year.format(2020), year.format(2019)))
     (series,) = hohhot("--facts", str(facts), "compare", "gdp.total", "--json").json()
     point = next(o for o in series["observations"] if o["period"] == "2019")
     assert point["change"] is None
     assert "first_published" in point["change_remark"]
+
+
+def test_first_published_and_revised_figures_of_one_year_each_compare_on_their_basis(hohhot: Runner) -> None:
+    (series,) = hohhot("compare", "gdp.total", "--json").json()
+    first, revised = (o for o in series["observations"] if o["period"] == "2021")
+    assert (first["status"], first["change"]) == ("first_published", None)
+    assert "first_published" in first["change_remark"]
+    assert (revised["status"], revised["previous_period"]) == ("revised", "2020")
+    assert revised["change"] == pytest.approx(11_000_000_000)
 
 
 def test_compare_bounds_give_no_change(hohhot: Runner) -> None:
@@ -241,17 +319,19 @@ def test_side_by_side_bars_only_within_a_unit(hohhot: Runner) -> None:
     rows = hohhot("compare", "trade.exports", "trade.imports", "population.resident", "--json").json()
     shares = {r["id"]: r["share_of_max"] for r in rows}
     assert shares["trade.exports"] == 1.0
-    assert shares["trade.imports"] == pytest.approx(7.63 / 11.81)
+    assert shares["trade.imports"] == pytest.approx(8.0 / 12.0)
     assert shares["population.resident"] is None
 
 
 def test_overview_json(hohhot: Runner) -> None:
     record = hohhot("overview", "--json").json()
     assert record["name_zh"] == "呼和浩特"
-    assert record["population"]["value"] == 3_446_100
-    assert record["gdp"]["period"] == "2023"
-    assert record["gdp"]["status"] == Status.PRELIMINARY.value
-    assert len(record["pillar_industries"]) == 6
+    assert record["population"]["value"] == 3_300_000
+    # The newest full year, even from a secondary source, which the record names as such.
+    assert record["gdp"]["period"] == "2024"
+    assert record["gdp"]["status"] == Status.ACTUAL.value
+    assert [s["kind"] for s in record["gdp"]["sources"]] == ["secondary"]
+    assert record["pillar_industries"] == ["dairy", "new-energy"]
 
 
 def test_bare_command_shows_the_overview(hohhot: Runner) -> None:
@@ -291,10 +371,10 @@ def test_export_every_format(hohhot: Runner, base: FactBase, tmp_path: Path, fmt
         connection.close()
     assert len(rows) == count
     dairy = next(r for r in rows if r["metric"] == "dairy.revenue" and r["period"] == "2023")
-    assert float(dairy["value"]) == 256_000_000_000
+    assert float(dairy["value"]) == 120_000_000_000
     assert dairy["exactness"] == "lower_bound"
-    assert dairy["source_ids"] == "cd-mayor-2024"
-    assert dairy["source_urls"] == "https://www.chinadailyasia.com/hk/article/584251"
+    assert dairy["source_ids"] == "fg-mayor-2024"
+    assert dairy["source_urls"] == "https://fixture.invalid/mayor-2024"
 
 
 def test_export_format_from_extension(hohhot: Runner, tmp_path: Path) -> None:
@@ -325,7 +405,7 @@ def test_export_into_missing_directory_fails_cleanly(hohhot: Runner, tmp_path: P
     [
         (("metric", "gpd"), "hohhot: error: no metric 'gpd'; did you mean gdp?\n"),
         (("industries", "diary"), "hohhot: error: no industry 'diary'; did you mean dairy?\n"),
-        (("sources", "cd-mayor-2023"), "hohhot: error: no source 'cd-mayor-2023'; did you mean cd-mayor-2024"),
+        (("sources", "fg-mayor-2023"), "hohhot: error: no source 'fg-mayor-2023'; did you mean fg-mayor-2024"),
         (("compare", "trade.totl"), "hohhot: error: no metric 'trade.totl'; did you mean trade.total"),
         (("metrics", "--topic", "gpd"), "hohhot: error: no topic 'gpd'; did you mean gdp?\n"),
     ],
@@ -378,24 +458,21 @@ def test_facts_from_environment(hohhot: Runner, tmp_path: Path, monkeypatch: pyt
 
 
 def test_validate_reports_every_problem(hohhot: Runner, tmp_path: Path) -> None:
-    text = (REPO / "facts.toml").read_text(encoding="utf-8")
-    text = text.replace('unit = "percent"', 'unit = "per-cent"', 1).replace(
-        'source = "cd-q1-2023"', 'source = "cd-q1"', 1
+    facts = edited_copy(
+        tmp_path, ('unit = "percent"', 'unit = "per-cent"'), ('source = "fg-q1-2023"', 'source = "fg-q1"')
     )
-    facts = tmp_path / "facts.toml"
-    facts.write_text(text, encoding="utf-8")
     result = hohhot("validate", str(facts))
     assert result.exit_code == ExitStatus.ERROR, result
     lines = result.stdout.splitlines()
     assert lines[0] == f"{facts}: 2 problems"
     assert any("'per-cent' is not one of" in line for line in lines)
-    assert any("unknown source 'cd-q1'" in line for line in lines)
+    assert any("unknown source 'fg-q1'" in line for line in lines)
     record = hohhot("validate", str(facts), "--json").json()
     assert record["valid"] is False
     assert len(record["problems"]) == 2
 
 
-def test_validate_bundled_base(hohhot: Runner, base: FactBase) -> None:
+def test_validate_default_base(hohhot: Runner, base: FactBase) -> None:
     record = hohhot("validate", "--json").json()
     assert record["valid"] is True
     assert record["counts"]["observations"] == sum(len(m.observations) for m in base.metrics)
@@ -425,22 +502,15 @@ def test_every_query_command_has_the_format_option(hohhot: Runner) -> None:
 
 
 def test_completion_of_ids() -> None:
-    import typer
-
-    from hohhot_cli import cli
-    from hohhot_cli.environment import Environment
-
-    context = typer.Context(typer.main.get_command(cli.app), obj=cli.Invocation(Environment()))
-    assert "gdp.total" in cli.complete_metric(context, "gdp.")
-    assert "gdp" in cli.complete_metric(context, "gd")
-    assert cli.complete_industry(context, "da") == ["dairy"]
-    assert cli.complete_source(context, "cd-mayor") == ["cd-mayor-2024"]
-    assert cli.complete_topic(context, "tr") == ["trade"]
+    assert "gdp.total" in complete("complete_metric", "gdp.")
+    assert "gdp" in complete("complete_metric", "gd")
+    assert complete("complete_industry", "da") == ["dairy"]
+    assert complete("complete_source", "fg-mayor") == ["fg-mayor-2024"]
+    assert complete("complete_topic", "tr") == ["trade"]
 
 
 def test_export_never_overwrites_the_fact_file_it_reads(hohhot: Runner, tmp_path: Path) -> None:
-    facts = tmp_path / "facts.toml"
-    facts.write_bytes((REPO / "facts.toml").read_bytes())
+    facts = edited_copy(tmp_path)
     before = facts.read_bytes()
     result = hohhot("--facts", str(facts), "export", "--format", "json", "-o", str(facts))
     assert result.exit_code == ExitStatus.ERROR, result
@@ -452,37 +522,46 @@ def test_export_never_overwrites_the_fact_file_it_reads(hohhot: Runner, tmp_path
 
 
 def _with_revised_2018(tmp_path: Path, revised: str) -> Path:
-    """The bundled base plus a revised 2018 GDP after the first-published one, and a 2019 figure."""
-    text = (REPO / "facts.toml").read_text(encoding="utf-8")
-    marker = 'period = "2020"\nvalue = 280_070_000_000\nsource = "cd-profile-2021"\n'
-    assert marker in text
+    """The fixture plus a revised 2018 GDP after the first-published one, and a 2019 figure."""
+    marker = 'period = "2020"\nvalue = 220_000_000_000\nsource = "fg-profile"\n'
     extra = (
-        f'\n[[metrics.observations]]\nperiod = "2018"\nvalue = {revised}\nsource = "cd-gdp-2018"\n'
-        '\n[[metrics.observations]]\nperiod = "2019"\nvalue = 270_000_000_000\nsource = "cd-gdp-2018"\n'
+        f'\n[[metrics.observations]]\nperiod = "2018"\nvalue = {revised}\nsource = "fg-profile-2024"\n'
+        '\n[[metrics.observations]]\nperiod = "2019"\nvalue = 215_000_000_000\nsource = "fg-profile-2024"\n'
     )
-    facts = tmp_path / "facts.toml"
-    facts.write_text(text.replace(marker, marker + extra), encoding="utf-8")
-    return facts
+    return edited_copy(tmp_path, (marker, marker + extra))
 
 
 def test_compare_uses_the_previous_figure_on_the_same_basis(hohhot: Runner, tmp_path: Path) -> None:
-    facts = _with_revised_2018(tmp_path, "260_000_000_000")
+    facts = _with_revised_2018(tmp_path, "205_000_000_000")
     (series,) = hohhot("--facts", str(facts), "compare", "gdp.total", "--json").json()
     point = next(o for o in series["observations"] if o["period"] == "2019")
     assert point["previous_period"] == "2018"
-    assert point["change"] == 10_000_000_000  # from the revised 260 bn, not the first-published 290.35 bn
+    assert point["change"] == 10_000_000_000  # from the revised 205 bn, not the first-published 210 bn
     assert point["change_remark"] == ""
 
 
-def test_latest_prefers_the_most_final_figure_of_a_period(hohhot: Runner, tmp_path: Path) -> None:
-    text = (REPO / "facts.toml").read_text(encoding="utf-8")
-    marker = 'period = "2023"\nvalue = 380_000_000_000\nstatus = "preliminary"\n'
-    assert marker in text
-    extra = 'period = "2023"\nvalue = 350_000_000_000\nstatus = "first_published"\nsource = "cd-profile-2024"\n'
-    facts = tmp_path / "facts.toml"
-    facts.write_text(text.replace(marker, extra + "\n[[metrics.observations]]\n" + marker), encoding="utf-8")
+@pytest.mark.parametrize(
+    ("final", "earlier"),
+    [
+        ("revised", "first_published"),
+        ("revised", "actual"),
+        ("actual", "preliminary"),
+        ("first_published", "preliminary"),
+        ("preliminary", "estimate"),
+    ],
+)
+def test_latest_prefers_the_most_final_figure_of_a_period(
+    hohhot: Runner, tmp_path: Path, final: str, earlier: str
+) -> None:
+    """Of two figures for the newest period, the more final one is the latest, whatever the file's order."""
+    marker = 'period = "2024"\nvalue = 240_000_000_000\n'
+    first = f'period = "2024"\nvalue = 250_000_000_000\nstatus = "{earlier}"\nsource = "fg-profile"\n'
+    facts = edited_copy(tmp_path, (marker, first + "\n[[metrics.observations]]\n" + marker + f'status = "{final}"\n'))
     record = hohhot("--facts", str(facts), "overview", "--json").json()
-    assert (record["gdp"]["value"], record["gdp"]["status"]) == (380_000_000_000, "preliminary")
+    assert (record["gdp"]["value"], record["gdp"]["status"]) == (240_000_000_000, final)
+    (metric,) = hohhot("--facts", str(facts), "metric", "gdp.total", "--latest", "--json").json()
+    (latest,) = metric["observations"]
+    assert (latest["value"], latest["supersedes"]) == (240_000_000_000, ["gdp.total@2024#1"])
 
 
 def test_no_bars_across_periods(hohhot: Runner) -> None:
@@ -497,10 +576,9 @@ def test_an_alias_that_is_a_topic_is_refused(tmp_path: Path) -> None:
     from hohhot_cli.errors import FactFileError
     from hohhot_cli.loader import parse_facts
 
-    text = (REPO / "facts.toml").read_text(encoding="utf-8")
-    text = text.replace('aliases = ["regional gdp", "economy"]', 'aliases = ["gdp", "economy"]')
+    facts = edited_copy(tmp_path, ('aliases = ["regional gdp", "economy"]', 'aliases = ["gdp", "economy"]'))
     with pytest.raises(FactFileError) as caught:
-        parse_facts(text, "facts.toml")
+        parse_facts(facts.read_text(encoding="utf-8"), "facts.toml")
     assert [str(p) for p in caught.value.problems] == [
         "facts.toml: metrics (gdp.total).aliases: alias 'gdp' is a topic too, so it would never be used"
     ]
@@ -515,10 +593,7 @@ def test_an_alias_finds_its_metric(hohhot: Runner) -> None:
 
 
 def _dated_copy(tmp_path: Path, date: str) -> Path:
-    facts = tmp_path / "dated.toml"
-    text = (REPO / "facts.toml").read_text(encoding="utf-8")
-    facts.write_text(text.replace("updated = 2026-11-22", f"updated = {date}"), encoding="utf-8")
-    return facts
+    return edited_copy(tmp_path, ("updated = 2025-01-15", f"updated = {date}"), name="dated.toml")
 
 
 @pytest.mark.parametrize("order", ["facts-first", "version-first"])
@@ -550,7 +625,7 @@ def test_no_state_leaks_from_one_run_to_the_next(hohhot: Runner, tmp_path: Path)
 
     facts = _dated_copy(tmp_path, "2020-01-01")
     assert "2020-01-01" in hohhot("--facts", str(facts), "--version").stdout
-    assert "2026-11-22" in hohhot("--version").stdout
+    assert "2025-01-15" in hohhot("--version").stdout
     direct = CliRunner().invoke(app, ["--facts", str(facts), "--version"])
     assert direct.exit_code == 0, direct.output
     assert "2020-01-01" in direct.output
@@ -584,12 +659,12 @@ def test_export_through_a_symlink_keeps_the_link(hohhot: Runner, tmp_path: Path)
 
 def test_overview_csv_is_raw_values(hohhot: Runner) -> None:
     (row,) = csv.DictReader(io.StringIO(hohhot("overview", "-f", "csv").stdout))
-    assert row["population"] == "3446100"
+    assert row["population"] == "3300000"
     assert (row["gdp"], row["gdp_unit"], row["gdp_period"], row["gdp_status"]) == (
-        "380000000000",
+        "240000000000",
         "CNY",
-        "2023",
-        "preliminary",
+        "2024",
+        "actual",
     )
 
 
@@ -598,10 +673,10 @@ def test_search_matches_word_starts_and_puts_exact_names_first(hohhot: Runner) -
     assert ids[0] == "artificial-intelligence"  # its alias is exactly "ai"
     assert not any(i.startswith("dairy") for i in ids), "'ai' inside 'dairy' is no match"
     assert hohhot("search", "dairy", "--json").json()[0]["id"] == "dairy"
-    assert hohhot("search", "yili", "--json").json()[0] == {
+    assert hohhot("search", "steppe", "--json").json()[0] == {
         "kind": "company",
-        "id": "yili",
-        "label": "Yili Group",
+        "id": "steppe",
+        "label": "Steppe Dairy Group",
         "score": 80,
         "matched": ["id", "name"],
     }

@@ -1,7 +1,8 @@
 """Tests of the fact-file loader: every class of invalid input, with its exact problem.
 
-Most tests start from ``BASE``, a minimal valid fact file, and change one thing
-in it by text replacement, so that each test shows exactly one kind of mistake.
+Most tests start from ``BASE``, the minimal valid fact file (``minimal_base()`` of
+tests/support/factfiles.py), and change one thing in it by text replacement, so that
+each test shows exactly one kind of mistake.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from support.factfiles import minimal_base, to_toml
 
 import hohhot_cli
 import hohhot_cli.building as building
@@ -26,53 +28,7 @@ from hohhot_cli.periods import parse_period, previous_comparable, sort_key
 
 NAME = "base.toml"
 
-BASE = """\
-schema_version = 1
-updated = 2026-01-01
-
-[city]
-name = "Hohhot"
-name_zh = "呼和浩特"
-province = "Inner Mongolia Autonomous Region"
-province_zh = "内蒙古自治区"
-source = "cd-mayor-2024"
-
-[[sources]]
-id = "cd-mayor-2024"
-publisher = "China Daily"
-title = "Innovation drives growth in Hohhot"
-date = "2024-05-28"
-
-[[industries]]
-id = "dairy"
-name = "Dairy"
-kind = "pillar"
-source = "cd-mayor-2024"
-
-[[metrics]]
-id = "gdp.total"
-label = "GDP"
-unit = "CNY"
-industry = "dairy"
-
-[[metrics.observations]]
-period = "2023"
-value = 100
-source = "cd-mayor-2024"
-
-[[facts]]
-id = "plans.airport"
-kind = "plan"
-label = "New airport"
-text = "A new airport is planned."
-source = "cd-mayor-2024"
-
-[[companies]]
-id = "yili"
-name = "Yili"
-industry = "dairy"
-source = "cd-mayor-2024"
-"""
+BASE = to_toml(minimal_base())
 
 OBSERVATION = "[[metrics.observations]]"
 FACT = "[[facts]]"
@@ -496,7 +452,10 @@ def test_invalid_updated_is_placed_at_updated(updated: str, expected: str) -> No
     assert messages(text) == [f"{NAME}: updated: {expected}"]
 
 
-UNITS = "CNY, USD, percent, people, visitors, km, km2, rank, count, years, per_100"
+UNITS = (
+    "CNY, CNY_per_person, USD, percent, percentage_points, per_1000, per_100, people, people_per_km2, "
+    "people_per_household, visitors, km, km2, mu, rank, count, years, celsius, MW, kWh, tonnes_per_day, PFLOPS"
+)
 
 
 @pytest.mark.parametrize(
@@ -515,7 +474,7 @@ UNITS = "CNY, USD, percent, people, visitors, km, km2, rank, count, years, per_1
         pytest.param(
             add(OBSERVATION, 'status = "final"'),
             f"{OBS_PLACE}.status: 'final' is not one of: "
-            "actual, preliminary, first_published, estimate, target, outdated",
+            "actual, revised, preliminary, first_published, estimate, target, outdated",
             id="status",
         ),
     ],
@@ -630,14 +589,14 @@ def test_invalid_id_shape(text: str, bad: str, expected: str) -> None:
     assert messages(text) == [f"{NAME}:{line}: {expected}"]
 
 
-@pytest.mark.parametrize(("literal", "shown"), [("2", "2"), ('"1"', "'1'"), ("0", "0")])
+@pytest.mark.parametrize(("literal", "shown"), [("3", "3"), ('"1"', "'1'"), ("0", "0")])
 def test_unsupported_schema_version(literal: str, shown: str) -> None:
     text = mutate("schema_version = 1", f"schema_version = {literal}")
-    assert messages(text) == [f"{NAME}: schema_version: unsupported version {shown} (this hohhot reads 1)"]
+    assert messages(text) == [f"{NAME}: schema_version: unsupported version {shown} (this hohhot reads 1 and 2)"]
 
 
 @pytest.mark.parametrize("literal", ["true", "1.0"])
-def test_schema_version_must_be_the_integer_1(literal: str) -> None:
+def test_schema_version_must_be_an_integer(literal: str) -> None:
     text = mutate("schema_version = 1", f"schema_version = {literal}")
     assert [problem.place for problem in problems(text)] == ["schema_version"]
 
@@ -729,7 +688,8 @@ def test_sort_key_puts_quarter_before_half_before_year() -> None:
         ("2020-11-01", "2019-11-01"),
         ("2024-02-29", None),
         ("2016/2020", "2011/2015"),
-        ("2023-01/2023-06", None),
+        ("2023-01/2023-06", "2022-01/2022-06"),
+        ("2023-03/2023-06", None),
     ],
 )
 def test_previous_comparable(period: str, previous: str | None) -> None:

@@ -10,7 +10,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import REPO, subprocess_env
+from support import REPO, subprocess_env
 
 
 @pytest.fixture(scope="module")
@@ -58,7 +58,7 @@ def test_installed_wheel_validates_from_another_directory(wheel: Path, tmp_path:
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     # PYTHONPATH puts the wheel's copy ahead of the editable checkout; -I is not used so that it applies.
-    env = subprocess_env(PYTHONPATH=str(target))
+    env = subprocess_env(facts=None, PYTHONPATH=str(target))
     where = subprocess.run(
         [sys.executable, "-c", "import hohhot_cli.loader as l; print(l.bundled_facts_path())"],
         cwd=elsewhere,
@@ -96,7 +96,7 @@ def test_readme_example_runs(command: str, tmp_path: Path) -> None:
         pytest.skip("jq is not installed")
     shutil.copy(REPO / "facts.toml", tmp_path / "facts.toml")
     bin_dir = str(Path(sys.executable).parent)
-    env = subprocess_env(PATH=f"{bin_dir}:/usr/local/bin:/usr/bin:/bin")
+    env = subprocess_env(facts=None, PATH=f"{bin_dir}:/usr/local/bin:/usr/bin:/bin")
     result = subprocess.run(
         ["bash", "-o", "pipefail", "-c", command], cwd=tmp_path, env=env, capture_output=True, text=True
     )

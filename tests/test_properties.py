@@ -26,9 +26,9 @@ from typing import Any
 
 import fuzz_loader
 import pytest
-from conftest import REPO, subprocess_env
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from support import REPO, subprocess_env
 
 from hohhot_cli.building import MAX_ABS_VALUE
 from hohhot_cli.environment import Environment

@@ -7,7 +7,7 @@ import subprocess
 import sys
 
 import pytest
-from conftest import subprocess_env
+from support import subprocess_env
 
 _PROBE = """
 import json, sys
@@ -50,9 +50,9 @@ def test_table_path_imports_rich_but_not_pydantic() -> None:
 @pytest.mark.parametrize(
     ("words", "expected"),
     [
-        ("hohhot metric gdp.v", ["gdp.value_added.primary", "gdp.value_added.secondary", "gdp.value_added.tertiary"]),
+        ("hohhot metric trade.t", ["trade.total", "trade.total_usd"]),
         ("hohhot industries da", ["dairy"]),
-        ("hohhot sources cd-q", ["cd-q1-2023", "cd-q1-2024"]),
+        ("hohhot sources fg-p", ["fg-profile", "fg-profile-2024"]),
     ],
 )
 def test_shell_completion_of_ids(words: str, expected: list[str]) -> None:
@@ -85,4 +85,4 @@ def test_ascii_terminal_gets_ascii_rules_and_bars() -> None:
     )
     assert result.returncode == 0, result.stderr
     result.stdout.decode("ascii")  # nothing but ASCII
-    assert b"################ | cd-trade-2023" in result.stdout
+    assert b"################ | fg-trade-2023" in result.stdout

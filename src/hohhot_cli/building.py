@@ -78,7 +78,9 @@ class _Builder:
         self._lines: list[str] | None = None
         # (place, kind, ids) of every reference, checked once all ids are known.
         self.references: list[tuple[str, str, tuple[str, ...]]] = []
-        self.version = SCHEMA_VERSION
+        # Until a supported version is read, the lenient rules of version 1: a file with a bad
+        # version gets that one problem, not one more for every key version 2 requires.
+        self.version = 1
 
     # -- reporting -----------------------------------------------------
 

@@ -53,7 +53,9 @@ from hohhot_cli.model import (
     Metric,
     Observation,
     Source,
+    SourceKind,
     Status,
+    Topic,
     Unit,
 )
 from hohhot_cli.reading import decode_text, read_bytes
@@ -63,7 +65,7 @@ try:  # blake2b without hashlib, which loads OpenSSL first: a few ms on every ca
 except ImportError:  # pragma: no cover - other Python implementations
     from hashlib import blake2b
 
-FORMAT = 1
+FORMAT = 2
 """Version of the entry layout below; bump it whenever the layout changes."""
 
 
@@ -172,6 +174,10 @@ def _freeze(base: FactBase) -> tuple[Any, ...]:
                 o.status.value,
                 o.note,
                 None if o.conversion is None else _fields(o.conversion, ("unit",)),
+                o.ref,
+                o.supersedes,
+                o.superseded_by,
+                o.conflicts_with,
             )
             for o in metric.observations
         )
@@ -185,23 +191,24 @@ def _freeze(base: FactBase) -> tuple[Any, ...]:
         base.schema_version,
         base.updated,
         _fields(base.city),
-        tuple(_fields(s) for s in base.sources),
+        tuple({**_fields(s), "kind": s.kind.value if s.kind else None} for s in base.sources),
         tuple(_fields(i, ("kind",)) for i in base.industries),
         tuple(metrics),
         tuple(facts),
         tuple(_fields(c) for c in base.companies),
+        tuple(_fields(t) for t in base.topics),
     )
 
 
 def _thaw(payload: tuple[Any, ...], path: str) -> FactBase:
-    version, updated, city, sources, industries, metrics, facts, companies = payload
+    version, updated, city, sources, industries, metrics, facts, companies, topics = payload
     exactness = {e.value: e for e in Exactness}
     status = {s.value: s for s in Status}
     new = object.__new__
     thawed_metrics = []
     for data in metrics:
         observations = []
-        for value, refs, period, as_of, exact, state, note, conversion in data["observations"]:
+        for value, refs, period, as_of, exact, state, note, conversion, *links in data["observations"]:
             # The bulk of a large base: fields set straight into the instance dict rather
             # than through the frozen __init__ (one object.__setattr__ call per field).
             # Same fields, same values, a third of the time; a test compares the two.
@@ -214,6 +221,7 @@ def _thaw(payload: tuple[Any, ...], path: str) -> FactBase:
             fields["exactness"] = exactness[exact]
             fields["status"] = status[state]
             fields["note"] = note
+            fields["ref"], fields["supersedes"], fields["superseded_by"], fields["conflicts_with"] = links
             fields["conversion"] = (
                 None if conversion is None else Conversion(**{**conversion, "unit": Unit(conversion["unit"])})
             )
@@ -223,7 +231,7 @@ def _thaw(payload: tuple[Any, ...], path: str) -> FactBase:
         schema_version=version,
         updated=updated,
         city=City(**city),
-        sources=tuple(Source(**s) for s in sources),
+        sources=tuple(Source(**{**s, "kind": SourceKind(s["kind"]) if s["kind"] else None}) for s in sources),
         industries=tuple(Industry(**{**i, "kind": IndustryKind(i["kind"])}) for i in industries),
         metrics=tuple(thawed_metrics),
         facts=tuple(
@@ -231,5 +239,6 @@ def _thaw(payload: tuple[Any, ...], path: str) -> FactBase:
             for f in facts
         ),
         companies=tuple(Company(**c) for c in companies),
+        topics=tuple(Topic(**t) for t in topics),
         path=path,
     )

@@ -27,6 +27,6 @@ def markdown_sections(parts: list[Section]) -> str:
             for row in section.rows:
                 out.append("| " + " | ".join(_markdown_cell(cell) for cell in row) + " |")
             out.append("")
-        for note in section.notes:
+        for note in (*section.notes, *section.footnotes):
             out.append(_markdown_cell(note) + "\n")
     return "\n".join(out).rstrip("\n") + "\n"

@@ -64,7 +64,9 @@ class Section:
     rows: tuple[tuple[str, ...], ...]
     """Cells, one tuple per row."""
     notes: tuple[str, ...] = field(default=())
-    """Lines printed under the table."""
+    """Lines printed under the table as they are, never wrapped (paths, messages, citations)."""
+    footnotes: tuple[str, ...] = field(default=())
+    """Prose printed under the table, wrapped to the width at word boundaries."""
 
 
 # -- display sections ------------------------------------------------------
@@ -146,7 +148,7 @@ def _series_section(metric: Metric, cited: Cited) -> Section:
             Column("Note", wrap=True),
         ),
         rows,
-        _relation_notes(metric, cited),
+        footnotes=_relation_notes(metric, cited),
     )
 
 
@@ -412,7 +414,8 @@ def over_time_sections(result: OverTime) -> list[Section]:
             Column("Note", wrap=True),
             Column("Source", wrap=True, optional=True),
         )
-        out.append(Section(_metric_title(s.metric), columns, tuple(rows), _relation_notes(s.metric, result.cited)))
+        footnotes = _relation_notes(s.metric, result.cited)
+        out.append(Section(_metric_title(s.metric), columns, tuple(rows), footnotes=footnotes))
     return out
 
 

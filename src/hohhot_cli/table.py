@@ -100,5 +100,7 @@ def table_sections(parts: list[Section], style: Style) -> str:
         for note in section.notes:
             # Not wrapped: a note may be a path or a message someone will grep for.
             console.print(Text(clean(note), style="dim" if style.color else ""), soft_wrap=True)
+        for footnote in section.footnotes:
+            console.print(Text(clean(footnote), style="dim" if style.color else ""), overflow="fold")
     # Rich pads every line to the full width; trailing blanks only get in the way.
     return "".join(line.rstrip() + "\n" for line in buffer.getvalue().splitlines())

@@ -1,0 +1,223 @@
+"""Robustness: read-only runs and exports. No command writes to the fact file; a failed export leaves nothing.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import sqlite3
+import types
+from pathlib import Path
+from typing import Any
+
+import pytest
+from support import FIXTURE, Runner
+from support.checks import assert_no_crash, one_line
+from support.factfiles import edited_copy
+
+import hohhot_cli.export as export_module
+from hohhot_cli.errors import ExitStatus
+from hohhot_cli.loader import load_facts
+from hohhot_cli.model import FactBase
+
+FORMATS = ("table", "json", "jsonl", "csv", "markdown")
+
+
+# -- 6. read-only runs and exports ---------------------------------------------------
+
+READ_ONLY_COMMANDS: list[tuple[str, ...]] = [
+    (),
+    ("--version",),
+    ("overview",),
+    ("industries",),
+    ("industries", "dairy"),
+    ("industries", "--kind", "future"),
+    ("metric", "gdp"),
+    ("metric", "dairy.revenue", "--latest"),
+    ("metrics",),
+    ("metrics", "--topic", "trade"),
+    ("compare", "gdp.total"),
+    ("compare", "trade.exports", "trade.imports"),
+    ("compare", "--industries"),
+    ("search", "乳都"),
+    ("sources",),
+    ("sources", "fg-mayor-2024"),
+    ("validate",),
+    ("metric", "gpd"),
+]
+
+
+def test_every_command_leaves_the_fact_file_untouched(hohhot: Runner, tmp_path: Path) -> None:
+    facts_dir = tmp_path / "facts"
+    facts_dir.mkdir()
+    copy = edited_copy(facts_dir)
+    os.utime(copy, ns=(1_000_000_000_000_000_000, 1_000_000_000_000_000_000))
+    before = (copy.read_bytes(), copy.stat().st_mtime_ns)
+    out_dir = tmp_path / "out"
+    out_dir.mkdir()
+    for args in READ_ONLY_COMMANDS:
+        for fmt in ("table", "json"):
+            extra = ("--format", fmt) if args and not args[0].startswith("-") else ()
+            result = hohhot("--facts", str(copy), *args, *extra)
+            assert result.exit_code in (0, 1), result
+    assert hohhot("validate", str(copy)).exit_code == 0
+    for fmt in ("json", "jsonl", "csv", "sqlite"):
+        assert hohhot("--facts", str(copy), "export", "-o", str(out_dir / f"out.{fmt}")).exit_code == 0
+    assert (copy.read_bytes(), copy.stat().st_mtime_ns) == before
+    assert sorted(p.name for p in facts_dir.iterdir()) == ["facts.toml"], "no cache or lock file beside it"
+
+
+@pytest.mark.parametrize("fmt", ["json", "jsonl", "csv", "sqlite"])
+def test_export_writes_only_its_file(hohhot: Runner, tmp_path: Path, fmt: str) -> None:
+    result = hohhot("export", "-o", str(tmp_path / f"hohhot.{fmt}"))
+    assert result.exit_code == 0, result
+    assert [p.name for p in tmp_path.iterdir()] == [f"hohhot.{fmt}"]
+    assert (tmp_path / f"hohhot.{fmt}").stat().st_size > 0
+
+
+class _Snapshots:
+    """What the output directory held at the moment of the failure."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self.seen: list[list[str]] = []
+
+    def take(self) -> None:
+        self.seen.append(sorted(p.name for p in self.directory.iterdir()))
+
+    def partial_file_existed(self) -> bool:
+        return any(name.endswith(".part") for names in self.seen for name in names)
+
+
+def _fail_half_way(monkeypatch: pytest.MonkeyPatch, fmt: str, snapshots: _Snapshots, error: BaseException) -> None:
+    """Make the export fail after writing part of its temporary file (a full disk, a Ctrl-C)."""
+    if fmt == "sqlite":
+        real_rows = export_module.export_rows
+
+        def export_rows(base: FactBase) -> list[dict[str, Any]]:
+            snapshots.take()  # three tables are written by now
+            real_rows(base)
+            raise error
+
+        monkeypatch.setattr(export_module, "export_rows", export_rows)
+        return
+
+    class HalfWriter:
+        def __init__(self, stream: Any) -> None:
+            self.stream = stream
+
+        def write(self, text: str) -> int:
+            self.stream.write(text[: len(text) // 2])
+            self.stream.flush()
+            snapshots.take()
+            raise error
+
+        def __enter__(self) -> HalfWriter:
+            return self
+
+        def __exit__(self, *exc: object) -> None:
+            self.stream.close()
+
+    def fdopen(fd: int, *args: Any, **kwargs: Any) -> HalfWriter:
+        return HalfWriter(os.fdopen(fd, *args, **kwargs))
+
+    fake_os = types.SimpleNamespace(**{name: getattr(os, name) for name in dir(os) if not name.startswith("__")})
+    fake_os.fdopen = fdopen
+    monkeypatch.setattr(export_module, "os", fake_os)
+
+
+FAILURES = {
+    "disk-full": (OSError(errno.ENOSPC, os.strerror(errno.ENOSPC)), ExitStatus.ERROR),
+    "sqlite-full": (sqlite3.OperationalError("database or disk is full"), ExitStatus.ERROR),
+    "ctrl-c": (KeyboardInterrupt(), ExitStatus.INTERRUPTED),
+}
+
+
+# A full disk shows as ENOSPC to a text file and as sqlite3's "disk is full" to SQLite.
+FAILING_EXPORTS = [
+    *((fmt, "disk-full") for fmt in ("json", "jsonl", "csv")),
+    ("sqlite", "sqlite-full"),
+    *((fmt, "ctrl-c") for fmt in ("json", "jsonl", "csv", "sqlite")),
+]
+
+
+@pytest.mark.parametrize("existing", [False, True], ids=["new-file", "existing-file"])
+@pytest.mark.parametrize(("fmt", "failure"), FAILING_EXPORTS)
+def test_failed_export_leaves_nothing_behind(
+    hohhot: Runner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fmt: str, failure: str, existing: bool
+) -> None:
+    error, status = FAILURES[failure]
+    target = tmp_path / f"hohhot.{fmt}"
+    if existing:
+        target.write_bytes(b"the previous export\n")
+    snapshots = _Snapshots(tmp_path)
+    _fail_half_way(monkeypatch, fmt, snapshots, error)
+    result = hohhot("export", "-o", str(target))
+    assert result.exit_code == status, result
+    assert result.stdout == ""
+    assert snapshots.partial_file_existed(), "the failure came half-way through a temporary file"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ([target.name] if existing else [])
+    if existing:
+        assert target.read_bytes() == b"the previous export\n"
+    if status == ExitStatus.ERROR:
+        line = one_line(result.stderr)
+        assert line.startswith(f"hohhot: error: {target}: cannot write: ")
+        assert ("No space left on device" in line) or ("disk is full" in line)
+    assert_no_crash(result.stderr)
+
+
+def test_failed_rename_leaves_nothing_behind(hohhot: Runner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    target = tmp_path / "hohhot.csv"
+    target.write_bytes(b"old\n")
+
+    def replace(source: str, destination: str) -> None:
+        raise OSError(errno.EXDEV, os.strerror(errno.EXDEV))
+
+    fake_os = types.SimpleNamespace(**{name: getattr(os, name) for name in dir(os) if not name.startswith("__")})
+    fake_os.replace = replace
+    monkeypatch.setattr(export_module, "os", fake_os)
+    result = hohhot("export", "-o", str(target))
+    assert result.exit_code == ExitStatus.ERROR, result
+    assert one_line(result.stderr).startswith(f"hohhot: error: {target}: cannot write: ")
+    assert [p.name for p in tmp_path.iterdir()] == ["hohhot.csv"]
+    assert target.read_bytes() == b"old\n"
+
+
+def test_export_with_an_unexpected_error_still_cleans_up(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A bug in a writer propagates (no status can be right), but no temporary file is left."""
+    snapshots = _Snapshots(tmp_path)
+    _fail_half_way(monkeypatch, "json", snapshots, RuntimeError("a bug"))
+    base = load_facts(FIXTURE)
+    with pytest.raises(RuntimeError):
+        export_module.write_export(base, export_module.ExportFormat.JSON, tmp_path / "out.json")
+    assert snapshots.partial_file_existed()
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    "fmt",
+    [
+        "json",
+        "jsonl",
+        "csv",
+        "sqlite",
+    ],
+)
+def test_export_file_gets_the_usual_permissions(hohhot: Runner, tmp_path: Path, fmt: str) -> None:
+    """Like any file a program creates: 0666 less the umask."""
+    previous = os.umask(0o022)
+    try:
+        result = hohhot("export", "-o", str(tmp_path / f"out.{fmt}"))
+    finally:
+        os.umask(previous)
+    assert result.exit_code == 0, result
+    assert (tmp_path / f"out.{fmt}").stat().st_mode & 0o777 == 0o644
+
+
+def test_export_to_the_longest_file_name(hohhot: Runner, tmp_path: Path) -> None:
+    target = tmp_path / ("x" * 251 + ".csv")
+    result = hohhot("export", "-o", str(target))
+    assert result.exit_code == 0, result
+    assert [p.name for p in tmp_path.iterdir()] == [target.name]
+
+

@@ -1,0 +1,284 @@
+"""Robustness: bad fact files (the corpus in tests/data/bad/), unreadable paths, extreme but valid values.
+
+Each bad file must give exit 1, nothing on stdout and one line on stderr naming the file,
+the line, the place and the problem; ``validate`` reports it on stdout. Subprocesses only
+where a fresh interpreter matters (its own recursion limit, the real size limit).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+from support import REPO, Runner, hohhot_executable, subprocess_env
+from support.checks import assert_no_crash, one_line, raw_controls, run
+from support.factfiles import minimal_base, to_toml, write_facts
+
+import hohhot_cli.reading as reading
+from hohhot_cli.errors import ExitStatus
+from hohhot_cli.loader import load_facts
+
+FORMATS = ("table", "json", "jsonl", "csv", "markdown")
+BAD = REPO / "tests" / "data" / "bad"
+
+# A valid base of the shape every file in tests/data/bad/ was made from, one defect each
+# (the files keep their own text: the lines and byte offsets below are theirs).
+BASE = to_toml(minimal_base(full=True))
+
+OBS = "metrics[0] (gdp.total).observations[0]"
+ONE_OF_UNITS = "is not one of: CNY, CNY_per_person, USD, percent"
+
+# file name -> (line, place, start of the message): the first problem reported.
+EXPECTED: dict[str, tuple[int | None, str, str]] = {
+    "as_of_not_a_date.toml": (None, f"{OBS}.as_of", "'2023-Q1' is not a date"),
+    "binary_junk.bin": (1, "", "invalid UTF-8 at byte 0"),
+    "binary_nul_ascii.bin": (1, "", "contains a NUL byte"),
+    "bom_only.toml": (None, "", "missing required key 'schema_version'"),
+    "comments_only.toml": (None, "", "missing required key 'schema_version'"),
+    "dangling_industry.toml": (None, "metrics[0] (gdp.total).industry", "unknown industry 'diary' (did you mean"),
+    "dangling_source.toml": (None, f"{OBS}.source", "unknown source 'cd-mayor-2023' (did you mean 'cd-mayor-2024'?)"),
+    "deep_dotted_key.toml": (1, "", "a key is nested more than 100 levels deep"),
+    "deep_nested_arrays.toml": (None, "", "nested too deeply to parse"),
+    "deep_nested_inline_tables.toml": (None, "", "nested too deeply to parse"),
+    "duplicate_industry_id.toml": (42, "industries", "duplicate id 'dairy'"),
+    "duplicate_key.toml": (31, "", "TOML syntax error: Cannot overwrite a value"),
+    "duplicate_metric_id.toml": (42, "metrics and facts", "duplicate id 'gdp.total'"),
+    "duplicate_source_id.toml": (42, "sources", "duplicate id 'cd-mayor-2024'"),
+    "duplicate_table.toml": (41, "", "TOML syntax error: Cannot declare ('city',) twice"),
+    "empty.toml": (None, "", "missing required key 'schema_version'"),
+    "exactness_unknown.toml": (None, f"{OBS}.exactness", "'roughly' is not one of: exact, approximate"),
+    "float_overflow_to_infinity.toml": (None, f"{OBS}.value", "inf is not a finite number"),
+    "huge_float.toml": (None, f"{OBS}.value", "is out of range"),
+    "huge_integer.toml": (None, f"{OBS}.value", "is out of range"),
+    "infinity.toml": (None, f"{OBS}.value", "inf is not a finite number"),
+    "integer_literal_5000_digits.toml": (35, "", "a number has too many digits to be a figure"),
+    "invalid_id.toml": (28, "metrics[0] (GDP Total).id", "'GDP Total' is not a valid id"),
+    "invalid_utf8.toml": (16, "", "invalid UTF-8 at byte 426"),
+    "invalid_utf8_surrogate.toml": (29, "", "invalid UTF-8 at byte 680"),
+    "invalid_utf8_truncated_sequence.toml": (23, "", "invalid UTF-8 at byte 586"),
+    "missing_required_key.toml": (None, "metrics[0] (gdp.total)", "missing required key 'unit'"),
+    "nan.toml": (None, f"{OBS}.value", "nan is not a finite number"),
+    "nan_in_conversion.toml": (None, f"{OBS}.converted.value", "nan is not a finite number"),
+    "negative_infinity.toml": (None, f"{OBS}.value", "-inf is not a finite number"),
+    "nul_byte.toml": (29, "", "contains a NUL byte"),
+    "period_bad_quarter.toml": (None, f"{OBS}.period", "'2023-Q5' is not a period"),
+    "period_free_text.toml": (None, f"{OBS}.period", "'last year' is not a period"),
+    "period_not_a_real_date.toml": (None, f"{OBS}.period", "'2023-02-30' is not a real date"),
+    "period_range_backwards.toml": (None, f"{OBS}.period", "'2024/2020': the range ends before it starts"),
+    "period_year_out_of_range.toml": (None, f"{OBS}.period", "'0999': year 999 is out of range"),
+    "schema_version_unsupported.toml": (None, "schema_version", "unsupported version 3"),
+    "status_unknown.toml": (None, f"{OBS}.status", "'guess' is not one of: actual, revised, preliminary"),
+    "syntax_bare_word.toml": (24, "", "TOML syntax error: Invalid value"),
+    "syntax_missing_value.toml": (29, "", "TOML syntax error: Invalid value"),
+    "syntax_unclosed_table_header.toml": (27, "", "TOML syntax error: Expected ']]'"),
+    "syntax_unterminated_string.toml": (16, "", "TOML syntax error: "),
+    "unit_number.toml": (None, "metrics[0] (gdp.total).unit", f"7 {ONE_OF_UNITS}"),
+    "unit_unknown.toml": (None, "metrics[0] (gdp.total).unit", f"'furlongs' {ONE_OF_UNITS}"),
+    "unknown_key_in_source.toml": (None, "sources[0] (cd-mayor-2024)", "unknown key 'urls' (did you mean 'url'?)"),
+    "unknown_key_typo.toml": (None, "metrics[0] (gdp.total)", "unknown key 'lable' (did you mean 'label'?)"),
+    "unknown_top_level_key.toml": (None, "", "unknown key 'colour'"),
+    "updated_not_a_date.toml": (None, "updated", "'next week' is not a period"),
+    "utf16.toml": (1, "", "invalid UTF-8 at byte 0"),
+    "wrong_type_city_string.toml": (None, "city", "expected a table, got a string"),
+    "wrong_type_date_time.toml": (None, "sources[0] (cd-mayor-2024).date", "expected a string, got a date-time"),
+    "wrong_type_label_array.toml": (None, "metrics[0] (gdp.total).label", "expected a string, got an array"),
+    "wrong_type_metrics_not_array.toml": (None, "metrics", "expected an array of tables ([[metrics]]), got an integer"),
+    "wrong_type_value_boolean.toml": (None, f"{OBS}.value", "expected a number, got a boolean"),
+    "wrong_type_value_string.toml": (None, f"{OBS}.value", "expected a number, got a string"),
+}
+
+
+# -- 1. bad fact files -------------------------------------------------------------
+
+
+def test_base_of_the_corpus_is_valid(tmp_path: Path) -> None:
+    path = tmp_path / "base.toml"
+    path.write_text(BASE, encoding="utf-8")
+    assert load_facts(path).metrics[0].id == "gdp.total"
+
+
+def test_every_corpus_file_has_an_expectation() -> None:
+    names = {p.name for p in BAD.iterdir()}
+    assert names == set(EXPECTED)
+    assert all(p.stat().st_size < 64 * 1024 for p in BAD.iterdir()), "keep the corpus small"
+
+
+def _expected_line(path: Path, name: str) -> str:
+    line, place, message = EXPECTED[name]
+    where = f"{path}:{line}" if line is not None else str(path)
+    return f"{where}: {place}: {message}" if place else f"{where}: {message}"
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_bad_file_with_a_query_command(hohhot: Runner, name: str) -> None:
+    """Exit 1, nothing on stdout, one line on stderr naming the file, the line, the place and the problem."""
+    path = BAD / name
+    result = hohhot("--facts", str(path), "metric", "gdp", "--json")
+    assert result.exit_code == ExitStatus.ERROR, result
+    assert result.stdout == ""
+    line = one_line(result.stderr)
+    assert line.startswith(f"hohhot: error: {_expected_line(path, name)}"), line
+    assert_no_crash(result.stdout, result.stderr)
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_bad_file_with_validate(hohhot: Runner, name: str) -> None:
+    """validate reports on stdout (that is its output), one problem a line, each naming the file."""
+    path = BAD / name
+    result = hohhot("validate", str(path))
+    assert result.exit_code == ExitStatus.ERROR, result
+    title, *problems = result.stdout.splitlines()
+    assert re.fullmatch(rf"{re.escape(str(path))}: \d+ problems?", title), title
+    assert problems and all(p.startswith(str(path)) for p in problems), result
+    assert problems[0].startswith(_expected_line(path, name)), problems[0]
+    assert result.stderr.count("\n") <= 1
+    assert_no_crash(result.stdout, result.stderr)
+
+    report = hohhot("validate", str(path), "--json")
+    assert report.exit_code == ExitStatus.ERROR, report
+    record = report.json()
+    assert record["valid"] is False and record["counts"] is None
+    line, place, message = EXPECTED[name]
+    first = record["problems"][0]
+    assert (first["file"], first["line"], first["place"]) == (str(path), line, place)
+    assert first["message"].startswith(message)
+    assert {p["file"] for p in record["problems"]} == {str(path)}
+
+
+@pytest.mark.parametrize("name", ["deep_nested_arrays.toml", "binary_junk.bin", "integer_literal_5000_digits.toml"])
+def test_bad_file_in_a_real_process(name: str) -> None:
+    """The same in a fresh interpreter (its own recursion limit and stderr), once each for a few files."""
+    path = BAD / name
+    result = run("--facts", str(path), "metric", "gdp", "--json")
+    assert result.returncode == ExitStatus.ERROR
+    assert result.stdout == b""
+    line = one_line(result.stderr.decode())
+    assert line.startswith(f"hohhot: error: {_expected_line(path, name)}")
+    assert_no_crash(result.stderr.decode())
+
+
+def _missing(tmp_path: Path) -> tuple[Path, str]:
+    return tmp_path / "absent.toml", "no such file"
+
+
+def _directory(tmp_path: Path) -> tuple[Path, str]:
+    (tmp_path / "facts").mkdir()
+    return tmp_path / "facts", "is a directory, not a fact file"
+
+
+def _oversized(tmp_path: Path) -> tuple[Path, str]:
+    path = tmp_path / "huge.toml"
+    with open(path, "wb") as handle:  # sparse: no disk space, no time
+        handle.truncate(reading.MAX_FILE_BYTES + 1)
+    limit = reading.MAX_FILE_BYTES // (1024 * 1024)
+    return path, f"larger than the {limit} MiB limit for fact files"
+
+
+@pytest.mark.parametrize("make", [_missing, _directory, _oversized], ids=["missing", "directory", "oversized"])
+def test_unreadable_paths(hohhot: Runner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, make: Any) -> None:
+    monkeypatch.setattr(reading, "MAX_FILE_BYTES", 1024 * 1024)  # the check, not 64 MiB of reading
+    path, message = make(tmp_path)
+    result = hohhot("--facts", str(path), "metric", "gdp", "--json")
+    assert result.exit_code == ExitStatus.ERROR, result
+    assert result.stdout == ""
+    assert one_line(result.stderr) == f"hohhot: error: {path}: {message}"
+    report = hohhot("validate", str(path))
+    assert report.exit_code == ExitStatus.ERROR, report
+    assert report.stdout.splitlines() == [f"{path}: 1 problem", f"{path}: {message}"]
+    assert report.stderr == ""
+
+
+def test_oversized_file_in_a_real_process(tmp_path: Path) -> None:
+    """The real 64 MiB limit, on a sparse file one byte larger."""
+    path, message = _oversized(tmp_path)
+    assert message == "larger than the 64 MiB limit for fact files"
+    result = run("--facts", str(path), "metric", "gdp", "--json")
+    assert result.returncode == ExitStatus.ERROR
+    assert result.stdout == b""
+    assert one_line(result.stderr.decode()) == f"hohhot: error: {path}: {message}"
+
+
+@pytest.mark.parametrize("name", ["bad\nname.toml", "bad\x1b]0;owned\x07.toml"], ids=["newline", "osc"])
+def test_hostile_path_gives_one_safe_line(hohhot: Runner, tmp_path: Path, name: str) -> None:
+    path = tmp_path / name
+    path.write_text("schema_version = 1\n[[metrics]\n", encoding="utf-8")
+    result = hohhot("--facts", str(path), "metric", "gdp", "--json")
+    assert result.exit_code == ExitStatus.ERROR
+    line = one_line(result.stderr)
+    assert not raw_controls(line), repr(line)
+    assert "TOML syntax error" in line
+
+
+@pytest.mark.parametrize("name", ["out\nput.csv", "out\x1b]0;owned\x07.csv"], ids=["newline", "osc"])
+def test_hostile_export_path_gives_one_safe_line(hohhot: Runner, tmp_path: Path, name: str) -> None:
+    result = hohhot("export", "-o", str(tmp_path / name))
+    assert result.exit_code == 0, result
+    line = one_line(result.stderr)
+    assert not raw_controls(line), repr(line)
+    assert [p.name for p in tmp_path.iterdir()] == [name]
+
+
+def test_integer_literal_too_long_names_its_place(hohhot: Runner) -> None:
+    path = BAD / "integer_literal_5000_digits.toml"
+    line = one_line(hohhot("--facts", str(path), "metric", "gdp", "--json").stderr)
+    assert "sys.set_int_max_str_digits" not in line
+    assert re.match(rf"hohhot: error: {re.escape(str(path))}:\d+: ", line) or f"{OBS}.value" in line, line
+
+
+def test_deep_dotted_key_is_refused_quickly(tmp_path: Path) -> None:
+    path = tmp_path / "dotted.toml"
+    path.write_text("a." * 50_000 + "a = 1\n" + BASE, encoding="utf-8")
+    result = subprocess.run(
+        [hohhot_executable(), "--facts", str(path), "metric", "gdp", "--json"],
+        capture_output=True,
+        env=subprocess_env(),
+        timeout=5,
+        stdin=subprocess.DEVNULL,
+    )
+    assert result.returncode == ExitStatus.ERROR
+    assert one_line(result.stderr.decode()).startswith(f"hohhot: error: {path}")
+
+
+
+# -- extreme but valid values ------------------------------------------------------
+
+
+def _two_years(tmp_path: Path, previous: float, latest: float) -> Path:
+    """BASE with gdp.total at ``previous`` in 2022 and ``latest`` in 2023, both comparable."""
+    document = minimal_base(full=True)
+    (observation,) = document["metrics"][0]["observations"]
+    observation["value"] = latest
+    document["metrics"][0]["observations"].append(
+        {"period": "2022", "value": previous, "exactness": "approximate", "status": "preliminary",
+         "source": "cd-mayor-2024"}
+    )
+    return write_facts(tmp_path / "extreme.toml", document)
+
+
+def _no_infinity(constant: str) -> None:
+    raise AssertionError(f"{constant} in JSON output")
+
+
+def _assert_compare_is_finite(hohhot: Runner, path: Path, fmt: str) -> None:
+    result = hohhot("--facts", str(path), "compare", "gdp.total", "--format", fmt)
+    assert result.exit_code == 0, result
+    assert not re.search(r"\b(inf|nan|Infinity|NaN)\b", result.stdout), result.stdout
+    if fmt == "json":
+        json.loads(result.stdout, parse_constant=_no_infinity)
+
+
+@pytest.mark.parametrize(("previous", "latest"), [(-1e18, 1e18), (1e-300, 1e-300), (0, 5)])
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_compare_extreme_values(hohhot: Runner, tmp_path: Path, fmt: str, previous: float, latest: float) -> None:
+    _assert_compare_is_finite(hohhot, _two_years(tmp_path, previous, latest), fmt)
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_compare_after_a_tiny_previous_value(hohhot: Runner, tmp_path: Path, fmt: str) -> None:
+    _assert_compare_is_finite(hohhot, _two_years(tmp_path, 5e-324, 100_000_000_000), fmt)
+
+

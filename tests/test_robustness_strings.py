@@ -1,0 +1,164 @@
+"""Robustness: hostile strings in arguments and in fact files (markup, escapes, controls, bidi, HTML).
+
+Text from a fact file or the command line is printed as it is and inert: rich markup
+literally, control characters as visible escapes in tables and Markdown, as \\u escapes in JSON.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from pathlib import Path
+
+import pytest
+from support import FIXTURE, Runner
+from support.checks import assert_no_crash, raw_controls, strings_in
+from support.factfiles import edited_copy, toml_string
+
+from hohhot_cli.loader import load_facts
+
+FORMATS = ("table", "json", "jsonl", "csv", "markdown")
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("metric", "\x1b]0;owned\x07"),
+        ("search", "\x1b[31mred"),
+        ("bo\x1b[31mgus",),
+        ("metric", "gdp", "--format", "\x1b[2J"),
+        ("metric", "gdp", "--x\x1b[31m"),
+        ("industries", "a", "b\nc\x1b[2J"),
+        ("sources", "\x9b2J"),
+        ("compare", "a\u202eb"),
+    ],
+    ids=["unknown-id", "search", "command", "format", "option", "extra-argument", "c1", "bidi"],
+)
+def test_hostile_arguments_are_echoed_safely(hohhot: Runner, args: tuple[str, ...]) -> None:
+    """Arguments echoed in messages or titles are escaped: one line per message, no control reaches the terminal."""
+    result = hohhot(*args)
+    assert result.exit_code in (0, 1, 2), result
+    assert not raw_controls(result.stdout) and not raw_controls(result.stderr), result
+    assert all(line.startswith("hohhot: ") for line in result.stderr.splitlines()), result
+    assert_no_crash(result.stdout, result.stderr)
+
+
+
+# -- 2. hostile strings ------------------------------------------------------------
+
+MARKUP = "[bold red]x[/] [link=https://example.invalid]click[/link] :warning:"
+HOSTILE = (
+    f"{MARKUP} \x1b[31mred\x1b[0m \x1b]0;title\x07 bel\x07 cr\r tab\t c0\x01\x02\x7f "
+    "c1\x85\x9b2J bidi\u202eevil\u202c iso\u2066x\u2069 ls\u2028ps\u2029 end"
+)
+HOSTILE_COMMANDS: list[tuple[str, ...]] = [
+    ("overview",),
+    ("metrics",),
+    ("metric", "gdp"),
+    ("industries",),
+    ("industries", "dairy"),
+    ("sources",),
+    ("sources", "fg-mayor-2024"),
+    ("compare", "gdp.total"),
+    ("compare", "--industries"),
+    ("search", "bold"),
+]
+# The side-by-side table shows ids, not labels: only its JSON carries the hostile text.
+HOSTILE_JSON_COMMANDS = [*HOSTILE_COMMANDS, ("compare", "trade.exports", "trade.imports")]
+
+
+@pytest.fixture(scope="module")
+def hostile_facts(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The fixture base with every label, name, title, publisher, note, description and text replaced."""
+    text = FIXTURE.read_text(encoding="utf-8")
+    fields = "label|note|name|title|publisher|description|text"
+    replacement = toml_string(HOSTILE)
+    text, count = re.subn(rf"^({fields}) = \".*\"$", lambda m: f"{m.group(1)} = {replacement}", text, flags=re.M)
+    assert count == len(re.findall(rf"^({fields}) = ", FIXTURE.read_text(encoding="utf-8"), flags=re.M)) > 50
+    path = tmp_path_factory.mktemp("hostile") / "hostile.toml"
+    path.write_text(text, encoding="utf-8")
+    base = load_facts(path)
+    assert base.city.name == HOSTILE and base.metrics[0].label == HOSTILE
+    assert {m.label for m in base.metrics} | {s.title for s in base.sources} | {f.text for f in base.facts} == {HOSTILE}
+    return path
+
+
+@pytest.mark.parametrize("fmt", ["table", "markdown"])
+@pytest.mark.parametrize("args", HOSTILE_COMMANDS, ids=" ".join)
+def test_hostile_text_in_tables_is_literal_and_inert(
+    hohhot: Runner, hostile_facts: Path, args: tuple[str, ...], fmt: str
+) -> None:
+    result = hohhot("--facts", str(hostile_facts), *args, "--format", fmt, env={"COLUMNS": "1000"})
+    assert result.exit_code == 0, result
+    # Markdown escapes brackets so that a viewer shows them as text: compare what it shows.
+    shown = re.sub(r"\\(.)", r"\1", result.stdout) if fmt == "markdown" else result.stdout
+    assert MARKUP in shown, "rich markup and emoji codes print as they are"
+    assert not raw_controls(result.stdout), sorted(raw_controls(result.stdout))
+    assert "x1b[31mred" in shown, "the escape is shown, visibly"
+    assert result.stderr == ""
+
+
+@pytest.mark.parametrize("args", [("metrics",), ("industries", "dairy"), ("sources", "fg-mayor-2024")], ids=" ".join)
+def test_hostile_text_in_a_coloured_table(hohhot: Runner, hostile_facts: Path, args: tuple[str, ...]) -> None:
+    """With colour on, the only escape sequences are the table's own SGR colours."""
+    env = {"COLUMNS": "1000", "NO_COLOR": "", "FORCE_COLOR": "1"}
+    result = hohhot("--facts", str(hostile_facts), *args, env=env, tty=True)
+    assert result.exit_code == 0, result
+    assert "\x1b[" in result.stdout, "colour is on"
+    plain = re.sub(r"\x1b\[[0-9;]*m", "", result.stdout)
+    assert not raw_controls(plain), sorted(raw_controls(plain))
+    assert "\\x1b[31mred" in plain and MARKUP in plain
+
+
+@pytest.mark.parametrize("fmt", ["json", "jsonl"])
+@pytest.mark.parametrize("args", HOSTILE_JSON_COMMANDS, ids=" ".join)
+def test_hostile_text_in_json_is_escaped_and_exact(
+    hohhot: Runner, hostile_facts: Path, args: tuple[str, ...], fmt: str
+) -> None:
+    result = hohhot("--facts", str(hostile_facts), *args, "--format", fmt)
+    assert result.exit_code == 0, result
+    assert not raw_controls(result.stdout), sorted(raw_controls(result.stdout))
+    documents = [json.loads(line) for line in result.stdout.splitlines()] if fmt == "jsonl" else [result.json()]
+    found = [s for s in strings_in(documents) if "[bold red]" in s]
+    assert found, "the hostile text is in the output"
+    assert all(HOSTILE in s for s in found), "every copy comes back exactly"
+    assert HOSTILE in found
+
+
+def test_hostile_text_json_fields_are_the_originals(hohhot: Runner, hostile_facts: Path) -> None:
+    records = hohhot("--facts", str(hostile_facts), "metrics", "--json").json()
+    assert {r["label"] for r in records} == {HOSTILE}
+    assert {s["title"] for r in records for o in r["observations"] for s in o["sources"]} == {HOSTILE}
+    assert {r["name"] for r in hohhot("--facts", str(hostile_facts), "industries", "--json").json()} == {HOSTILE}
+    assert hohhot("--facts", str(hostile_facts), "overview", "--json").json()["name"] == HOSTILE
+
+
+@pytest.mark.parametrize("how", ["format", "export"])
+def test_csv_keeps_rows_whole_with_carriage_returns(
+    hohhot: Runner, hostile_facts: Path, tmp_path: Path, how: str
+) -> None:
+    if how == "format":
+        result = hohhot("--facts", str(hostile_facts), "metric", "gdp.total", "-f", "csv")
+        assert result.exit_code == 0, result
+        text = result.stdout
+    else:
+        output = tmp_path / "out.csv"
+        assert hohhot("--facts", str(hostile_facts), "export", "-o", str(output)).exit_code == 0
+        with open(output, encoding="utf-8", newline="") as stream:
+            text = stream.read()
+    header, *rows = list(csv.reader(io.StringIO(text, newline="")))
+    assert rows and all(len(row) == len(header) for row in rows)
+    assert all(row[header.index("label")] == HOSTILE for row in rows)
+
+
+
+def test_markdown_never_carries_live_html_or_links(hohhot: Runner, tmp_path: Path) -> None:
+    facts = edited_copy(
+        tmp_path, ('label = "Regional GDP"', 'label = "<img src=x onerror=alert(1)> [click](javascript:alert(1))"')
+    )
+    out = hohhot("--facts", str(facts), "metric", "gdp.total", "-f", "markdown").stdout
+    assert "<img" not in out and "&lt;img src=x onerror=alert(1)>" in out
+    assert not re.search(r"(?<!\\)\]\(", out), "no live link: every ] before ( is escaped"
+    assert "\\[click\\](javascript:alert(1))" in out
