@@ -117,7 +117,8 @@ def check_dairy_revenue_2023_is_a_lower_bound_with_the_sources_conversion(path: 
 
 def check_graduates_target_is_never_the_latest(path: Path) -> None:
     assert observation(path, "talent.graduates_staying", "2023")["value"] == 53_000
-    target = observation(path, "talent.graduates_staying", "2024")
+    # The hope to attract 50,000 is another measure than graduates who stayed: its own metric.
+    target = observation(path, "talent.graduates_target", "2024")
     assert (target["value"], target["status"]) == (50_000, "target")
     (record,) = json_of(path, "metric", "talent.graduates_staying", "--latest")
     assert record["observations"][0]["status"] == "actual"
@@ -137,15 +138,77 @@ def check_outdated_population_is_never_the_latest(path: Path) -> None:
 
 def check_gdp_first_published_and_preliminary_figures(path: Path) -> None:
     (series,) = json_of(path, "compare", "gdp.total")
-    by_period = {o["period"]: o for o in series["observations"]}
-    assert by_period["2017"]["status"] == by_period["2018"]["status"] == "first_published"
+    by_period = {(o["period"], o["status"]): o for o in series["observations"]}
+    assert by_period["2017", "first_published"]["value"] == 274_370_000_000
     # 2018 vs 2017: both as first published, so comparable.
-    assert by_period["2018"]["previous_period"] == "2017"
-    assert by_period["2018"]["change"] == pytest.approx(15_980_000_000)
-    assert by_period["2018"]["change_percent"] == pytest.approx(5.824, abs=0.001)
-    assert by_period["2024-Q1"]["previous_period"] == "2023-Q1"
-    assert by_period["2024-Q1"]["change"] == pytest.approx(5_900_000_000)
-    assert (by_period["2023"]["value"], by_period["2023"]["status"]) == (380_000_000_000, "preliminary")
+    first_2018 = by_period["2018", "first_published"]
+    assert first_2018["previous_period"] == "2017"
+    assert first_2018["change"] == pytest.approx(15_980_000_000)
+    assert first_2018["change_percent"] == pytest.approx(5.824, abs=0.001)
+    assert by_period["2024-Q1", "actual"]["previous_period"] == "2023-Q1"
+    assert by_period["2024-Q1", "actual"]["change"] == pytest.approx(5_900_000_000)
+    assert by_period["2023", "preliminary"]["value"] == 380_000_000_000
+
+
+def check_gdp_every_full_year_with_its_standing(path: Path) -> None:
+    """Every full year the sources give, estimates and revisions marked, each one's relation said."""
+    (record,) = json_of(path, "metric", "gdp.total")
+    years = [o for o in record["observations"] if o["period"] and len(o["period"]) == 4]
+    assert {o["period"] for o in years} >= {"2017", "2018", "2020", "2021", "2023", "2024"}
+    by_year = {(o["period"], o["status"]): o for o in years}
+    estimate, first = by_year["2018", "estimate"], by_year["2018", "first_published"]
+    assert (estimate["value"], first["value"]) == (290_000_000_000, 290_350_000_000)
+    assert estimate["superseded_by"] == [first["ref"]] and first["supersedes"] == [estimate["ref"]]
+    preliminary, revised = by_year["2021", "preliminary"], by_year["2021", "revised"]
+    assert (preliminary["value"], revised["value"]) == (312_140_000_000, 317_780_000_000)
+    assert revised["supersedes"] == [preliminary["ref"]] and preliminary["superseded_by"] == [revised["ref"]]
+    assert revised["note"] and preliminary["note"]
+    (latest,) = json_of(path, "metric", "gdp.total", "--latest")[0]["observations"]
+    assert (latest["period"], latest["value"]) == ("2024", 410_708_000_000)
+    assert [s["kind"] for s in latest["sources"]] == ["secondary"]
+    assert "(secondary)" in hohhot_on(path, "metric", "gdp.total", "--latest").stdout
+
+
+def check_no_two_figures_of_one_period_differ_unrelated(path: Path) -> None:
+    """Figures of one metric and period that differ are each marked as superseding, superseded or conflicting."""
+    base = load_facts(path)
+    for metric in base.metrics:
+        for item in metric.observations:
+            others = [o for o in metric.observations if o.dated == item.dated and o.value != item.value]
+            if others and item.status is not Status.TARGET:
+                assert item.supersedes or item.superseded_by or item.conflicts_with, item.ref
+
+
+def check_undated_sources_give_no_period_of_their_own(path: Path) -> None:
+    """An undated source's date is only the earliest it can have: never a figure's period or a plain as-of."""
+    base = load_facts(path)
+    undated = {s.id: s for s in base.sources if s.undated}
+    assert undated, "the IURC profile is undated"
+    for metric in base.metrics:
+        for item in metric.observations:
+            if any(ref in undated for ref in item.sources):
+                dates = {undated[ref].date for ref in item.sources if ref in undated}
+                assert item.period not in dates, item.ref
+                if item.as_of is not None and all(ref in undated for ref in item.sources):
+                    assert "earliest" in item.note, item.ref
+
+
+def check_every_source_says_what_it_is(path: Path) -> None:
+    base = load_facts(path)
+    for source in base.sources:
+        assert source.kind is not None, source.id
+        if source.url or source.read_at:
+            assert source.checked, source.id
+    for reprint in (s for s in base.sources if s.kind is not None and s.kind.value == "reprint"):
+        citation = json_of(path, "sources", reprint.id)["citation"]
+        assert reprint.publisher in citation and f"at {reprint.read_at}" in citation, citation
+
+
+def check_chinese_names(path: Path) -> None:
+    base = load_facts(path)
+    assert all(m.label_zh for m in base.metrics)
+    assert {m.topic for m in base.metrics} | {f.topic for f in base.facts} <= {t.id for t in base.topics}
+    assert all(t.name_zh for t in base.topics) and all(i.name_zh for i in base.industries)
 
 
 def check_trade_2023(path: Path) -> None:
@@ -168,7 +231,15 @@ def check_industries(path: Path) -> None:
         "commercial-aerospace",
         "semiconductors",
         "bioengineering",
+        "synthetic-biology",
+        "low-altitude-economy",
+        "beidou-navigation",
     ]
+    # Every pillar has figures; of the future industries, the one the sources give figures for.
+    for industry in [r["id"] for r in records if r["kind"] == "pillar"] + ["artificial-intelligence"]:
+        assert json_of(path, "industries", industry)["metrics"], industry
+    assert json_of(path, "industries", "清洁能源")["id"] == "new-energy"
+    assert json_of(path, "industries", "新一代信息技术")["id"] == "electronic-information"
     dairy = json_of(path, "industries", "乳业")
     assert dairy["id"] == "dairy"
     assert {c["id"] for c in dairy["companies"]} == {"yili", "mengniu", "youran"}
@@ -177,6 +248,21 @@ def check_industries(path: Path) -> None:
 
 def check_searches(path: Path) -> None:
     assert json_of(path, "search", "乳都")[0]["id"] == "titles.dairy_capital"
+    # The questions people ask first, in both languages, each lead to what they mean.
+    firsts = {
+        "新能源": "new-energy",
+        "人口": "population.resident",
+        "生产总值": "gdp.total",
+        "城镇化": "population.urbanisation_rate",
+        "unemployment": "employment.registered_unemployment_rate",
+    }
+    for query, first in firsts.items():
+        assert json_of(path, "search", query)[0]["id"] == first, query
+    for query, topic in {"climate": "climate", "census": "population", "Horinger": None}.items():
+        hits = json_of(path, "search", query)
+        assert hits, query
+        if topic is not None:
+            assert any(h["id"].startswith(topic + ".") for h in hits), query
     assert json_of(path, "search", "ai")[0]["id"] == "artificial-intelligence"
     assert json_of(path, "search", "dairy")[0]["id"] == "dairy"
     assert json_of(path, "search", "yili")[0] == {
@@ -191,9 +277,11 @@ def check_searches(path: Path) -> None:
 def check_mayor_interview_citation(path: Path) -> None:
     record = json_of(path, "sources", "cd-mayor-2024")
     assert record["citation"] == (
-        "Yuan Hui and Zou Shuo, “Innovation drives growth in Hohhot”, China Daily, 2024-05-28, "
-        "https://www.chinadailyasia.com/hk/article/584251"
+        "Yuan Hui and Zou Shuo, “Innovation drives growth in Hohhot”, China Daily, 2024-05-28 [national media], "
+        "https://www.chinadailyasia.com/hk/article/584251 (checked 2026-11-22)"
     )
+    iurc = json_of(path, "sources", "iurc-profile")["citation"]
+    assert "undated, 2021 or later" in iurc
     assert any(o["metric"] == "dairy.revenue" for o in record["observations"])
 
 
@@ -213,6 +301,11 @@ CHECKS: list[Callable[[Path], None]] = [
     check_graduates_target_is_never_the_latest,
     check_outdated_population_is_never_the_latest,
     check_gdp_first_published_and_preliminary_figures,
+    check_gdp_every_full_year_with_its_standing,
+    check_no_two_figures_of_one_period_differ_unrelated,
+    check_undated_sources_give_no_period_of_their_own,
+    check_every_source_says_what_it_is,
+    check_chinese_names,
     check_trade_2023,
     check_industries,
     check_searches,
@@ -233,14 +326,13 @@ def test_version_reports_the_bundled_date(hohhot_bundled: Any, bundled_base: Fac
 
 def test_completion_of_bundled_ids() -> None:
     assert "gdp.total" in complete("complete_metric", "gdp.", facts=None)
-    assert complete("complete_metric", "gdp.v", facts=None) == [
-        "gdp.value_added.primary",
+    assert complete("complete_metric", "gdp.value_added.s", facts=None) == [
         "gdp.value_added.secondary",
-        "gdp.value_added.tertiary",
+        "gdp.value_added.secondary.growth",
     ]
     assert complete("complete_industry", "da", facts=None) == ["dairy"]
     assert complete("complete_source", "cd-mayor", facts=None) == ["cd-mayor-2024"]
-    assert complete("complete_source", "cd-q", facts=None) == ["cd-q1-2023", "cd-q1-2024"]
+    assert complete("complete_source", "cd-q1", facts=None) == ["cd-q1-2023", "cd-q1-2024"]
     assert complete("complete_topic", "tr", facts=None) == ["trade"]
 
 
@@ -249,6 +341,7 @@ def test_completion_of_bundled_ids() -> None:
 NEW_SOURCE = """\
 [[sources]]
 id = "my-new-source"
+kind = "official"
 publisher = "Hohhot Bureau of Statistics"
 title = "Foreign trade in 2024"
 date = "2025-01-20"

@@ -158,9 +158,9 @@ SOURCE_KIND_LABELS = {
     SourceKind.OFFICIAL: "official",
     SourceKind.NATIONAL_MEDIA: "national media",
     SourceKind.REPRINT: "reprint",
-    SourceKind.SECONDARY: "secondary source",
-    SourceKind.COMPANY: "company publication",
-    SourceKind.INTERNATIONAL: "international programme",
+    SourceKind.SECONDARY: "secondary",
+    SourceKind.COMPANY: "company",
+    SourceKind.INTERNATIONAL: "international",
 }
 """How each kind of source is named in tables and citations."""
 

@@ -16,9 +16,10 @@ def search(base: FactBase, text: str) -> SearchResult:
     Every word must match somewhere in the entry, case-insensitively. A Latin word
     matches the start of a word in a field ("capital" finds "capitals", "ai" does
     not find "dairy"); Chinese, written without spaces, matches anywhere. A word
-    equal to a whole field counts three times a partial match; ids, names and
-    aliases count more than tags, and tags more than descriptions. An entry whose
-    id, name or alias is the whole query comes first.
+    equal to a whole field counts three times a partial match, and a partial
+    match counts more the more of its field it covers; ids, names and aliases
+    count more than tags, tags more than topic names, and those more than
+    descriptions. An entry whose id, name or alias is the whole query comes first.
     """
     query = " ".join(text.casefold().split())
     words = query.split()
@@ -39,7 +40,9 @@ def search(base: FactBase, text: str) -> SearchResult:
                     if word == folded:
                         gain = weight * 3
                     elif pattern.search(folded):
-                        gain = weight
+                        # The more of the field the word covers, the better: 人口 finds 常住人口
+                        # before 0-14岁人口占比, "gdp" a short label before a long one.
+                        gain = weight + round(2 * weight * len(word) / len(folded))
                     else:
                         continue
                     best = max(best, gain)
