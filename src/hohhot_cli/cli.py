@@ -58,13 +58,24 @@ def get_env() -> Environment:
 def get_base() -> FactBase:
     """The fact base for this invocation, loaded once."""
     if _state.base is None:
-        from hohhot_cli.cache import load_facts_cached
+        import gc
+
+        from hohhot_cli.cache import default_cache_directory, load_facts_cached
         from hohhot_cli.loader import default_facts_path
 
-        environ = {**os.environ, **get_env().environ}
-        if not _state.use_cache:
-            environ["HOHHOT_NO_CACHE"] = "1"
-        _state.base = load_facts_cached(_state.facts_path or default_facts_path(), environ)
+        env = get_env()
+        collecting = gc.isenabled()
+        gc.disable()  # a large base is hundreds of thousands of objects and no cycle
+        try:
+            _state.base = load_facts_cached(
+                _state.facts_path or default_facts_path(),
+                cache_dir=default_cache_directory({**os.environ, **env.environ}) if _state.use_cache else None,
+                warn=lambda message: env.error(f"warning: {message}"),
+            )
+        finally:
+            gc.freeze()  # kept for the whole run: out of the collector's sight
+            if collecting:
+                gc.enable()
     return _state.base
 
 
@@ -181,6 +192,7 @@ def root(
         bool,
         typer.Option(
             "--no-cache",
+            envvar="HOHHOT_NO_CACHE",
             help="Parse the fact file afresh and keep no parse cache (also HOHHOT_NO_CACHE=1).",
         ),
     ] = False,
