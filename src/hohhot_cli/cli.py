@@ -69,7 +69,9 @@ class Invocation:
 
             cache_dir = default_cache_directory(self.env.environ) if self.use_cache else None
             self._base = load_facts_cached(
-                self.facts_path or bundled_facts_path(), cache_dir=cache_dir, warn=self.env.error
+                self.facts_path or bundled_facts_path(),
+                cache_dir=cache_dir,
+                warn=lambda message: self.env.error(f"warning: {message}"),
             )
         return self._base
 
