@@ -32,6 +32,7 @@ from support import REPO, subprocess_env
 
 from hohhot_cli.building import MAX_ABS_VALUE
 from hohhot_cli.environment import Environment
+from hohhot_cli.errors import FactFileError
 from hohhot_cli.loader import bundled_facts_path, load_facts
 from hohhot_cli.main import main
 from hohhot_cli.model import Exactness, Status, Unit
@@ -57,7 +58,10 @@ def toml_value(value: int | float) -> str:
 
 
 # Every character but surrogates (not UTF-8): controls, carriage returns and quotes included.
-TEXT = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=12).filter(str.strip)
+# Any text a valid base may hold: everything but lone surrogates and NUL (which the loader refuses).
+TEXT = st.text(
+    alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), min_size=1, max_size=12
+).filter(str.strip)
 YEAR = st.integers(1000, 9999)
 DAY = st.dates(min_value=date(1000, 1, 1), max_value=date(9999, 12, 31)).map(date.isoformat)
 PERIOD = st.one_of(
@@ -322,7 +326,7 @@ def test_generated_base_is_valid_toml_for_the_loader(tmp_path: Path) -> None:
     base = {
         "updated": "2026-01-01",
         "city_source": "s",
-        "sources": [{"id": "s", "publisher": 'a "quoted" \\ \x00\x1b\x85 text', "title": "t", "date": "1000"}],
+        "sources": [{"id": "s", "publisher": 'a "quoted" \\ \x01\x1b\x85 text', "title": "t", "date": "1000"}],
         "metrics": [
             {
                 "id": "a.b",
@@ -343,6 +347,30 @@ def test_generated_base_is_valid_toml_for_the_loader(tmp_path: Path) -> None:
         exact(-0.0),
         exact(MAX_ABS_VALUE),
         exact(5e-324),
+    ]
+
+
+def test_a_nul_character_in_any_text_is_a_problem(tmp_path: Path) -> None:
+    """TOML can write one (\\u0000); no text needs it, and Python 3.10's csv module cannot write it."""
+    base = {
+        "updated": "2026-01-01",
+        "city_source": "s",
+        "sources": [{"id": "s", "publisher": "p", "title": "t\x00", "date": "1000"}],
+        "metrics": [
+            {
+                "id": "a.b",
+                "label": "l\x00",
+                "unit": "CNY",
+                "observations": [{"value": 1, "period": "2000", "source": ["s"]}],
+            }
+        ],
+    }
+    with pytest.raises(FactFileError) as caught:
+        load_facts(write_base(str(tmp_path), base))
+    places = [(p.place, p.message) for p in caught.value.problems]
+    assert places == [
+        ("sources[0] (s).title", "contains a NUL character"),
+        ("metrics[0] (a.b).label", "contains a NUL character"),
     ]
 
 

@@ -125,6 +125,10 @@ class _Builder:
             return default
         if key in table and not value.strip():
             self.problem(_at(place, key), "must not be empty")
+        if "\x00" in value:
+            # Escaped in TOML as \u0000: no text needs it, and CSV writers cannot hold it.
+            self.problem(_at(place, key), "contains a NUL character")
+            return value.replace("\x00", "")
         return value
 
     def optional_string(self, table: dict[str, Any], key: str, place: str) -> str | None:
@@ -138,6 +142,9 @@ class _Builder:
             value = [value]
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             self.problem(_at(place, key), f"expected a string or a list of strings, got {_type_name(value)}")
+            return ()
+        if any("\x00" in v for v in value):
+            self.problem(_at(place, key), "contains a NUL character")
             return ()
         return tuple(value)
 
