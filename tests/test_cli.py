@@ -680,3 +680,32 @@ def test_search_matches_word_starts_and_puts_exact_names_first(hohhot: Runner) -
         "score": 80,
         "matched": ["id", "name"],
     }
+
+
+# -- figures of one period: what relates them, and what a change is computed from ----------
+
+
+def test_a_figure_dated_by_its_source_is_not_a_figure_for_that_period(hohhot: Runner, tmp_path: Path) -> None:
+    """as_of 2024 (a source of 2024 that gives no period) and period 2024 differ without superseding."""
+    extra = '[[metrics.observations]]\nas_of = "2024"\nvalue = 200_000_000_000\nsource = "fg-profile-2024"\n\n'
+    marker = '[[metrics.observations]]\nperiod = "2024"\nvalue = 240_000_000_000\n'
+    facts = edited_copy(tmp_path, (marker, extra + marker))
+    (record,) = hohhot("--facts", str(facts), "metric", "gdp.total", "--json").json()
+    by_value = {o["value"]: o for o in record["observations"]}
+    assert (by_value[200_000_000_000]["ref"], by_value[240_000_000_000]["ref"]) == (
+        "gdp.total@as-of-2024",
+        "gdp.total@2024",
+    )
+    for observation in (by_value[200_000_000_000], by_value[240_000_000_000]):
+        assert observation["supersedes"] == observation["superseded_by"] == observation["conflicts_with"] == []
+
+
+def test_no_change_is_computed_from_a_period_whose_figures_conflict(hohhot: Runner, tmp_path: Path) -> None:
+    """trade.total 2024-H1 has two equally final figures that differ: 2025-H1 gets no change from either."""
+    marker = '[[metrics.observations]]\nperiod = "2024-H1"\nvalue = 11_500_000_000\n'
+    later = '[[metrics.observations]]\nperiod = "2025-H1"\nvalue = 12_000_000_000\nsource = "fg-profile-2024"\n\n'
+    facts = edited_copy(tmp_path, (marker, later + marker))
+    (series,) = hohhot("--facts", str(facts), "compare", "trade.total", "--json").json()
+    (point,) = (o for o in series["observations"] if o["period"] == "2025-H1")
+    assert (point["previous_period"], point["change"], point["change_percent"]) == ("2024-H1", None, None)
+    assert point["change_remark"] == "2024-H1 has conflicting figures: no change"

@@ -550,13 +550,17 @@ class _Builder:
 def link_observations(metric_id: str, observations: list[Observation]) -> tuple[Observation, ...]:
     """The observations with their refs, and which of one period supersede or conflict with which.
 
+    A ref is ``gdp.total@2021`` for a period, ``gdp.total@as-of-2024-05-28`` for a figure
+    its source does not date, with ``#1``, ``#2`` (in file order) where there are several.
     Of several figures for one period (or one as-of date) that differ, the most final
     status (:data:`STATUS_PREFERENCE`) supersedes the others; figures as final as each
     other that differ conflict. Targets stand apart: a goal is not replaced by an outcome.
     """
+    # A figure dated only by its source (as_of 2024) is not a figure for the period 2024.
     groups: dict[str, list[int]] = {}
     for index, observation in enumerate(observations):
-        groups.setdefault(observation.dated, []).append(index)
+        key = observation.period if observation.period is not None else f"as-of-{observation.as_of}"
+        groups.setdefault(key, []).append(index)
     refs = [""] * len(observations)
     for key, members in groups.items():
         for number, index in enumerate(members, start=1):

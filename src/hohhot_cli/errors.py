@@ -1,7 +1,7 @@
 """The library's own exceptions and the CLI's exit statuses.
 
 Every failure a user can cause is one of these; the CLI turns them into a
-one-line message and an exit status in a single place (``cli.main``).
+one-line message and an exit status in a single place (``main.main``).
 """
 
 from __future__ import annotations

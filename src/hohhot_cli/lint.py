@@ -40,12 +40,17 @@ def lint(base: FactBase) -> list[Problem]:
             warn(place, "no 'label_zh' (the Chinese term)")
         if len(metric.observations) == 1 and metric.observations[0].period is None:
             warn(place, "a single observation and no period: nothing dates it but its source")
+        by_ref = {o.ref: o for o in metric.observations}
         for observation in metric.observations:
             where = f"{place}.observations ({observation.ref})"
-            for ref in observation.sources:
-                if ref in secondary:
-                    warn(where, f"rests on {ref!r}, a secondary source")
-            related = observation.supersedes or observation.superseded_by or observation.conflicts_with
-            if related and not observation.note:
-                warn(where, "differs from another figure for the same period but has no note saying why")
+            if all(ref in secondary for ref in observation.sources):
+                warn(where, f"rests on a secondary source only ({', '.join(observation.sources)})")
+            # Once per group of figures that differ, when none of them says why.
+            related = [*observation.supersedes, *observation.superseded_by, *observation.conflicts_with]
+            if (
+                related
+                and observation.ref < min(related)
+                and not any(by_ref[r].note for r in [observation.ref, *related])
+            ):
+                warn(where, "differs from other figures for the same period, and none has a note saying why")
     return warnings

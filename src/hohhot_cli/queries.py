@@ -55,10 +55,10 @@ _NOT_SHOWN_AS_LATEST = (Status.TARGET, Status.OUTDATED)
 def latest_observation(metric: Metric) -> Observation | None:
     """The most recent observation that is not a target or outdated.
 
-    Of several for the most recent period, the most final one wins (actual, then
-    preliminary, then estimate, then as first published), whatever their order in
-    the file. Falls back to the most recent target when there is nothing else, so
-    that a metric made only of goals still shows one.
+    Of several for the most recent period, the most final one wins (the order of
+    :data:`~hohhot_cli.model.STATUS_PREFERENCE`), whatever their order in the file.
+    Falls back to the most recent target when there is nothing else, so that a
+    metric made only of goals still shows one.
     """
     outcomes = [o for o in metric.observations if o.status not in _NOT_SHOWN_AS_LATEST]
     pool = outcomes or [o for o in metric.observations if o.status is not Status.OUTDATED]
@@ -345,6 +345,9 @@ def _point(metric: Metric, observation: Observation, by_period: dict[str, list[O
     previous = min(same_basis or candidates, key=lambda o: STATUS_PREFERENCE.index(o.status))
     if not same_basis:
         remark = f"not comparable with {previous_period} ({previous.status.value} vs {observation.status.value})"
+        return SeriesPoint(observation, previous_period, None, None, False, remark)
+    if previous.conflicts_with:  # two accounts of the previous period: no change from either
+        remark = f"{previous_period} has conflicting figures: no change"
         return SeriesPoint(observation, previous_period, None, None, False, remark)
     bounds = (Exactness.LOWER_BOUND, Exactness.UPPER_BOUND)
     if observation.exactness in bounds or previous.exactness in bounds:
