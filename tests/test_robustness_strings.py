@@ -162,3 +162,52 @@ def test_markdown_never_carries_live_html_or_links(hohhot: Runner, tmp_path: Pat
     assert "<img" not in out and "&lt;img src=x onerror=alert(1)>" in out
     assert not re.search(r"(?<!\\)\]\(", out), "no live link: every ] before ( is escaped"
     assert "\\[click\\](javascript:alert(1))" in out
+
+
+# -- 7. periods, dates and ids: ASCII digits, matched whole --------------------------
+
+NOT_ASCII_OR_TRAILING = ["٢٠٢٣", "２０２４-０５-２８", "2024\n", "2024-05\n", "2023-Q1\n", "2016/2020\n", "२०२३"]
+
+
+@pytest.mark.parametrize("text", NOT_ASCII_OR_TRAILING)
+def test_period_refuses_other_digits_and_a_trailing_newline(text: str) -> None:
+    from hohhot_cli.periods import PeriodError, parse_date, parse_period
+
+    with pytest.raises(PeriodError):
+        parse_period(text)
+    with pytest.raises(PeriodError):
+        parse_date(text)
+
+
+@pytest.mark.parametrize(
+    ("where", "value"),
+    [
+        ("period", "٢٠٢٣"),
+        ("period", "2024\n"),
+        ("source date", "２０２４-０５-２８"),
+        ("metric id", "gdp.total\n"),
+        ("source id", "cd-mayor-2024\n"),
+        ("industry id", "dairy\n"),
+    ],
+)
+def test_loader_refuses_other_digits_and_trailing_newlines(tmp_path: Path, where: str, value: str) -> None:
+    from support.factfiles import minimal_base, write_facts
+
+    from hohhot_cli.errors import FactFileError
+
+    document = minimal_base()
+    if where == "period":
+        document["metrics"][0]["observations"][0]["period"] = value
+    elif where == "source date":
+        document["sources"][0]["date"] = value
+    elif where == "metric id":
+        document["metrics"][0]["id"] = value
+    elif where == "source id":
+        document["sources"][0]["id"] = value
+    else:
+        document["industries"][0]["id"] = value
+    path = write_facts(tmp_path / "facts.toml", document)
+    with pytest.raises(FactFileError) as raised:
+        load_facts(path)
+    expected = "is not a valid id" if where.endswith(" id") else "is not a"
+    assert any(expected in problem.message for problem in raised.value.problems), raised.value.problems

@@ -49,9 +49,10 @@ future industries "emerging"."""
 MAX_ABS_VALUE = 10**18
 """Largest magnitude accepted for a value: beyond it a figure is a typo, and floats lose integers."""
 
-_DOTTED_ID = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$")
-_PLAIN_ID = re.compile(r"^[a-z][a-z0-9_-]*$")
-_SOURCE_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+# Matched whole (fullmatch), with ASCII classes: no trailing newline, no other script's digits.
+_DOTTED_ID = re.compile(r"[a-z][a-z0-9_]*(?:\.[a-z][a-z0-9_]*)+")
+_PLAIN_ID = re.compile(r"[a-z][a-z0-9_-]*")
+_SOURCE_ID = re.compile(r"[a-z0-9][a-z0-9-]*")
 
 E = TypeVar("E", bound=Enum)
 
@@ -209,7 +210,7 @@ class _Builder:
 
     def entry_id(self, table: dict[str, Any], place: str, pattern: re.Pattern[str], shape: str) -> str:
         value = self.string(table, "id", place)
-        if value and not pattern.match(value):
+        if value and not pattern.fullmatch(value):
             self.problem(f"{place}.id", f"{value!r} is not a valid id ({shape})", self.line_of_id("id", value))
         return value
 
