@@ -118,7 +118,9 @@ def human_value(value: int | float, unit: Unit) -> str:
 
 
 def ordinal(number: int) -> str:
-    """``1st``, ``2nd``, ``15th``."""
+    """``1st``, ``2nd``, ``15th``; a number below 1 is no place and gets no suffix (``-3``, never ``-3th``)."""
+    if number < 1:
+        return str(number)
     suffix = "th" if 10 <= number % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
     return f"{number}{suffix}"
 
