@@ -8,6 +8,7 @@ where a fresh interpreter matters (its own recursion limit, the real size limit)
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 from pathlib import Path
@@ -24,6 +25,7 @@ from hohhot_cli.loader import load_facts
 
 FORMATS = ("table", "json", "jsonl", "csv", "markdown")
 BAD = REPO / "tests" / "data" / "bad"
+FIXTURE_FILE = REPO / "tests" / "data" / "fixture.toml"
 
 # A valid base of the shape every file in tests/data/bad/ was made from, one defect each
 # (the files keep their own text: the lines and byte offsets below are theirs).
@@ -392,3 +394,73 @@ def test_ordinal_never_prints_a_negative_place() -> None:
     from hohhot_cli.humanize import ordinal
 
     assert [ordinal(n) for n in (1, 2, 3, 11, 22, 0, -3)] == ["1st", "2nd", "3rd", "11th", "22nd", "0", "-3"]
+
+
+# -- 6. fact files that are not regular files ----------------------------------------
+
+
+@pytest.fixture
+def fifo(tmp_path: Path) -> Path:
+    path = tmp_path / "facts.toml"
+    os.mkfifo(path)
+    return path
+
+
+def _no_hang(args: list[str], **env: str) -> subprocess.CompletedProcess[str]:
+    """The console script on a path that would block a reader: it must answer within seconds."""
+    return subprocess.run(
+        [hohhot_executable(), *args],
+        capture_output=True,
+        text=True,
+        env=subprocess_env(**env),
+        timeout=10,
+        stdin=subprocess.DEVNULL,
+    )
+
+
+@pytest.mark.parametrize("how", ["option", "environment", "validate", "link"])
+def test_fifo_as_fact_file_is_refused_without_blocking(fifo: Path, how: str) -> None:
+    path = fifo
+    if how == "link":
+        path = fifo.with_name("link.toml")
+        path.symlink_to(fifo)
+    if how == "environment":
+        result = _no_hang(["metrics", "--json"], HOHHOT_FACTS=str(path))
+    elif how == "validate":
+        result = _no_hang(["validate", str(path)])
+    else:
+        result = _no_hang(["--facts", str(path), "metrics", "--json"])
+    assert result.returncode == ExitStatus.ERROR
+    message = f"{path}: is not a regular file (a FIFO or pipe)"
+    if how == "validate":
+        assert result.stdout.splitlines() == [f"{path}: 1 problem", message]
+    else:
+        assert one_line(result.stderr) == f"hohhot: error: {message}"
+
+
+def test_completion_on_a_fifo_fact_file_offers_nothing_at_once(fifo: Path) -> None:
+    import time
+
+    env = {"_HOHHOT_COMPLETE": "complete_bash", "COMP_WORDS": f"hohhot --facts {fifo} metric gd", "COMP_CWORD": "4"}
+    start = time.monotonic()
+    result = _no_hang([], **env)
+    assert time.monotonic() - start < 5
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == []
+
+
+@pytest.mark.parametrize("device", ["/dev/zero", "/dev/null"])
+def test_device_as_fact_file_is_refused(hohhot: Runner, device: str) -> None:
+    result = hohhot("--facts", device, "metrics", "--json")
+    assert result.exit_code == ExitStatus.ERROR
+    assert one_line(result.stderr) == f"hohhot: error: {device}: is not a regular file (a character device)"
+
+
+def test_a_file_swapped_for_a_fifo_after_the_check_is_refused(fifo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The descriptor is checked too: a FIFO put in place between stat and open is caught (and not waited on)."""
+    from hohhot_cli.errors import FactFileError
+
+    regular = os.stat(FIXTURE_FILE)
+    monkeypatch.setattr(reading.os, "stat", lambda path: regular)
+    with pytest.raises(FactFileError, match="is not a regular file"):
+        reading.read_bytes(fifo)
