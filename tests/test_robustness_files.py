@@ -464,3 +464,25 @@ def test_a_file_swapped_for_a_fifo_after_the_check_is_refused(fifo: Path, monkey
     monkeypatch.setattr(reading.os, "stat", lambda path: regular)
     with pytest.raises(FactFileError, match="is not a regular file"):
         reading.read_bytes(fifo)
+
+
+# -- 10. clear errors for odd paths --------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--facts", "", "metrics"), "hohhot: usage: --facts: the path is empty"),
+        (("validate", ""), "hohhot: usage: validate: the path is empty"),
+    ],
+    ids=["facts", "validate"],
+)
+def test_empty_path_is_named_as_empty(hohhot: Runner, args: tuple[str, ...], message: str) -> None:
+    result = hohhot(*args)
+    assert result.exit_code == ExitStatus.USAGE, result
+    assert one_line(result.stderr) == message
+    assert result.stdout == ""
+
+
+def test_empty_facts_variable_means_unset(hohhot: Runner) -> None:
+    assert hohhot("metrics", "--json", env={"HOHHOT_FACTS": ""}).exit_code == 0

@@ -211,3 +211,17 @@ def test_loader_refuses_other_digits_and_trailing_newlines(tmp_path: Path, where
         load_facts(path)
     expected = "is not a valid id" if where.endswith(" id") else "is not a"
     assert any(expected in problem.message for problem in raised.value.problems), raised.value.problems
+
+
+# -- 10. undecodable bytes in a path -------------------------------------------------
+
+
+@pytest.mark.parametrize("fmt", ["table", "markdown"])
+def test_undecodable_byte_of_a_path_shows_as_a_byte_escape(hohhot: Runner, tmp_path: Path, fmt: str) -> None:
+    """A file name byte that is not UTF-8 (held as U+DCFF) is shown as \\xff, never as \\udcff."""
+    path = f"{tmp_path}/\udcff\u4e2d.toml"
+    result = hohhot("--facts", path, "metrics")
+    assert result.exit_code == 1
+    assert result.stderr == f"hohhot: error: {tmp_path}/\\xff\u4e2d.toml: no such file\n"
+    report = hohhot("validate", path, "--format", fmt)
+    assert "\\xff\u4e2d.toml" in report.stdout and "udcff" not in report.stdout, report
