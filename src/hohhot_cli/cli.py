@@ -368,19 +368,22 @@ def validate_command(
 @app.command("export")
 def export_command(
     context: typer.Context,
-    output: Annotated[Path, typer.Option("--output", "-o", help="The file to write.", show_default=False)],
+    output: Annotated[  # not Path: it would drop a trailing slash and turn "" into "."
+        str, typer.Option("--output", "-o", metavar="FILE", help="The file to write.", show_default=False)
+    ],
     export_format: Annotated[
         str,
         typer.Option("--format", "-f", help="json, jsonl, csv or sqlite (default: from the file's extension)."),
     ] = "",
 ) -> None:
     """Write the whole base, one row per observation with its sources, to a file."""
-    from hohhot_cli.export import choose_format, write_export  # sqlite3 and tempfile: export only
+    from hohhot_cli.export import choose_format, export_target, write_export  # sqlite3 and tempfile: export only
 
     run = invocation(context)
-    fmt = choose_format(export_format, output)
+    target = export_target(output)  # a directory or a device is refused before the format is asked about
+    fmt = choose_format(export_format, target)
     base = run.base()
-    if output.exists() and Path(base.path).exists() and output.resolve() == Path(base.path).resolve():
+    if target.exists() and Path(base.path).exists() and target.resolve() == Path(base.path).resolve():
         raise OutputError(f"{output}: is the fact file being read; export to another file")
-    rows = write_export(base, fmt, output)
+    rows = write_export(base, fmt, target)
     run.env.error(f"wrote {rows} observations to {output} ({fmt.value})")
