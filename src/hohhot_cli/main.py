@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import gc
 import os
+import signal
 import sys
 from typing import Any
 
@@ -18,7 +19,7 @@ import typer
 
 from hohhot_cli.cli import Invocation, app
 from hohhot_cli.environment import Environment
-from hohhot_cli.errors import ExitStatus, FactFileError, HohhotError
+from hohhot_cli.errors import ExitStatus, FactFileError, HohhotError, Terminated
 
 
 def main(argv: list[str] | None = None, env: Environment | None = None) -> int:
@@ -49,6 +50,8 @@ def run_invocation(argv: list[str] | None, invocation: Invocation) -> int:
         return error.exit_code
     except (KeyboardInterrupt, typer.Abort):
         return ExitStatus.INTERRUPTED
+    except Terminated as terminated:  # SIGTERM or SIGHUP, with the handlers of run()
+        return terminated.exit_status
     except BrokenPipeError:
         _silence_stdout()
         return ExitStatus.OK
@@ -70,6 +73,27 @@ def _silence_stdout() -> None:
         pass
 
 
+def _raise_terminated(number: int, frame: object) -> None:
+    raise Terminated(number)
+
+
+def _terminate_like_interrupt() -> dict[int, Any]:
+    """Make SIGTERM and SIGHUP raise :class:`Terminated`, as SIGINT raises KeyboardInterrupt.
+
+    The exception unwinds the run like Ctrl-C: an export removes its temporary file
+    (and SQLite's journal), and the process exits with 128 + the signal's number. A
+    signal the parent set to be ignored (``nohup``) stays ignored. While the parse
+    cache writes an entry it holds both signals (:mod:`hohhot_cli.cache`); one that
+    arrives meanwhile is raised here once the entry is complete. Returns the
+    handlers replaced, to put back.
+    """
+    previous: dict[int, Any] = {}
+    for number in (signal.SIGTERM, getattr(signal, "SIGHUP", None)):
+        if number is not None and signal.getsignal(number) is signal.SIG_DFL:
+            previous[number] = signal.signal(number, _raise_terminated)
+    return previous
+
+
 def run() -> None:
     """Console-script entry point: run, flush, and leave without tearing the interpreter down.
 
@@ -82,7 +106,12 @@ def run() -> None:
     gc.disable()
     # Held until the process leaves: dropping it would free the base object by object.
     invocation = Invocation(Environment())
-    status = run_invocation(None, invocation)
+    previous = _terminate_like_interrupt()
+    try:
+        status = run_invocation(None, invocation)
+    finally:
+        for number, handler in previous.items():  # the work is done: a late signal just ends the process
+            signal.signal(number, handler)
     for stream in (sys.stdout, sys.stderr):
         try:
             if stream is not None:
