@@ -36,6 +36,8 @@ class Environment:
     """Environment variables (NO_COLOR, FORCE_COLOR, COLUMNS, TERM)."""
     stdout_isatty: bool | None = None
     """Whether stdout is a terminal; None to ask the stream."""
+    stderr_failed: bool = False
+    """Set when a message could not be written to stderr (a full disk, a descriptor not open for writing)."""
 
     @property
     def is_terminal(self) -> bool:
@@ -98,14 +100,21 @@ class Environment:
             except LookupError:
                 text = text.encode("ascii", "backslashreplace").decode("ascii")
         try:
-            self.stdout.write(text)
-        except UnicodeEncodeError:  # lone surrogates, from undecodable bytes in argv or a file name
-            encoding = getattr(self.stdout, "encoding", None) or "utf-8"
-            self.stdout.write(text.encode(encoding, "backslashreplace").decode(encoding))
-        self.stdout.flush()
+            try:
+                self.stdout.write(text)
+            except UnicodeEncodeError:  # lone surrogates, from undecodable bytes in argv or a file name
+                encoding = getattr(self.stdout, "encoding", None) or "utf-8"
+                self.stdout.write(text.encode(encoding, "backslashreplace").decode(encoding))
+            self.stdout.flush()
+        except BrokenPipeError:  # the reader went away: the caller ends quietly
+            raise
+        except OSError as error:  # a full disk (ENOSPC), stdout opened for reading only (EBADF), ...
+            from hohhot_cli.errors import OutputError
+
+            raise OutputError(f"cannot write to standard output: {error.strerror or error}") from None
 
     def error(self, message: str) -> None:
-        """One line to stderr, prefixed with the program name."""
+        """One line to stderr, prefixed with the program name; a failure to write it sets :attr:`stderr_failed`."""
         if self.stderr is None:  # started with stderr closed (2>&-): nowhere to say it
             return
         from hohhot_cli.humanize import clean  # a path or id from the user may hold control characters
@@ -116,5 +125,10 @@ class Environment:
             line.encode(encoding)
         except (UnicodeEncodeError, LookupError):
             line = line.encode("ascii", "backslashreplace").decode("ascii")
-        self.stderr.write(line)
-        self.stderr.flush()
+        try:
+            self.stderr.write(line)
+            self.stderr.flush()
+        except BrokenPipeError:  # a reader of stderr that went away: quiet, as on stdout
+            pass
+        except OSError:  # nowhere to say it; the exit status says it (see main.run_invocation)
+            self.stderr_failed = True
