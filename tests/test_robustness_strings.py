@@ -225,3 +225,69 @@ def test_undecodable_byte_of_a_path_shows_as_a_byte_escape(hohhot: Runner, tmp_p
     assert result.stderr == f"hohhot: error: {tmp_path}/\\xff\u4e2d.toml: no such file\n"
     report = hohhot("validate", path, "--format", fmt)
     assert "\\xff\u4e2d.toml" in report.stdout and "udcff" not in report.stdout, report
+
+
+# -- 8. CSV formula injection ------------------------------------------------------------
+
+FORMULAS = ["=HYPERLINK(\"http://x.invalid\")", "+1+1", "-2+3+cmd|' /C calc'!A0", "@SUM(1)", "\tx", "\rx"]
+
+
+@pytest.fixture(scope="module")
+def formula_facts(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """gdp.total with a formula for its label, description and notes, and a negative value."""
+    from support.factfiles import edited_copy
+
+    return edited_copy(
+        tmp_path_factory.mktemp("formula"),
+        ('label = "Regional GDP"', f"label = {toml_string(FORMULAS[0])}"),
+        ('description = "Test data: a series with years', f"description = {toml_string(FORMULAS[2])}\n#"),
+        ("value = 200_000_000_000\n", "value = -3.5\n"),
+        ('note = "As first published."', f"note = {toml_string(FORMULAS[1])}"),
+        ('aliases = ["regional gdp", "economy"]', f"aliases = [{toml_string(FORMULAS[3])}]"),
+    )
+
+
+def _csv_table(hohhot: Runner, facts: Path, tmp_path: Path, how: str, env: dict[str, str]) -> list[dict[str, str]]:
+    if how == "command":
+        result = hohhot("--facts", str(facts), "metric", "gdp.total", "-f", "csv", env=env)
+        assert result.exit_code == 0, result
+        text = result.stdout
+    else:
+        output = tmp_path / "out.csv"
+        assert hohhot("--facts", str(facts), "export", "-o", str(output), env=env).exit_code == 0
+        text = output.read_text(encoding="utf-8")
+    return list(csv.DictReader(io.StringIO(text, newline="")))
+
+
+@pytest.mark.parametrize("how", ["command", "export"])
+def test_csv_neutralises_formulas_in_text_but_not_numbers(
+    hohhot: Runner, formula_facts: Path, tmp_path: Path, how: str
+) -> None:
+    rows = _csv_table(hohhot, formula_facts, tmp_path, how, {})
+    rows = [r for r in rows if r.get("metric", "gdp.total") == "gdp.total"]
+    assert rows
+    assert {r["label"] for r in rows} == {"'" + FORMULAS[0]}
+    assert "'" + FORMULAS[1] in {r["note"] for r in rows}
+    assert "-3.5" in {r["value"] for r in rows}, "a negative number stays a number"
+    for row in rows:
+        for value in row.values():
+            assert not value.startswith(("=", "+", "@", "\t", "\r")), value
+            assert not value.startswith("-") or value == "-3.5", value
+
+
+@pytest.mark.parametrize("how", ["command", "export"])
+def test_csv_raw_switch_writes_text_exactly(hohhot: Runner, formula_facts: Path, tmp_path: Path, how: str) -> None:
+    rows = _csv_table(hohhot, formula_facts, tmp_path, how, {"HOHHOT_CSV_RAW": "1"})
+    rows = [r for r in rows if r.get("metric", "gdp.total") == "gdp.total"]
+    assert {r["label"] for r in rows} == {FORMULAS[0]}
+    assert FORMULAS[1] in {r["note"] for r in rows}
+
+
+@pytest.mark.parametrize("text", FORMULAS)
+def test_csv_writer_neutralises_each_formula_start(text: str) -> None:
+    from hohhot_cli.encode import csv_text
+
+    neutral = list(csv.reader(io.StringIO(csv_text(["a", "b"], [[text, -3.5]]), newline="")))
+    assert neutral[1] == ["'" + text, "-3.5"]
+    raw = list(csv.reader(io.StringIO(csv_text(["a", "b"], [[text, -3.5]], raw=True), newline="")))
+    assert raw[1] == [text, "-3.5"]

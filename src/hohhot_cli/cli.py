@@ -385,5 +385,5 @@ def export_command(
     base = run.base()
     if target.exists() and Path(base.path).exists() and target.resolve() == Path(base.path).resolve():
         raise OutputError(f"{output}: is the fact file being read; export to another file")
-    rows = write_export(base, fmt, target)
+    rows = write_export(base, fmt, target, csv_raw=run.env.csv_raw)
     run.env.error(f"wrote {rows} observations to {output} ({fmt.value})")

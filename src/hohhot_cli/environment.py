@@ -11,6 +11,9 @@ from typing import TextIO
 
 _PROBE = "呼和浩特≈█"  # characters our output uses beyond ASCII
 
+ENV_CSV_RAW = "HOHHOT_CSV_RAW"
+"""Set (to anything but empty or 0) to write CSV text cells exactly, formulas included."""
+
 
 @dataclass(frozen=True)
 class Style:
@@ -22,6 +25,8 @@ class Style:
     """Whether to emit colour and bold."""
     ascii_only: bool = False
     """Whether the terminal takes ASCII only (rules drawn with '-', bars with '#')."""
+    csv_raw: bool = False
+    """Whether CSV text cells are written exactly, not neutralised against formulas (HOHHOT_CSV_RAW)."""
 
 
 @dataclass
@@ -83,9 +88,14 @@ class Environment:
         return False
 
     @property
+    def csv_raw(self) -> bool:
+        """Whether CSV (of commands and of ``export``) keeps text cells that start like a formula as they are."""
+        return self.environ.get(ENV_CSV_RAW, "") not in ("", "0")
+
+    @property
     def style(self) -> Style:
-        """The look of tables on this stdout."""
-        return Style(width=self.width, color=self.color, ascii_only=self.ascii_only)
+        """The look of tables on this stdout, and how CSV is written."""
+        return Style(width=self.width, color=self.color, ascii_only=self.ascii_only, csv_raw=self.csv_raw)
 
     def write(self, text: str) -> None:
         """Write data to stdout, degrading characters the stream cannot encode."""

@@ -68,8 +68,8 @@ def _jsonl_text(base: FactBase) -> str:
     return json_lines(export_rows(base))
 
 
-def _csv_text(base: FactBase) -> str:
-    return csv_text(EXPORT_COLUMNS, ([cell(row[c]) for c in EXPORT_COLUMNS] for row in export_rows(base)))
+def _csv_text(base: FactBase, raw: bool = False) -> str:
+    return csv_text(EXPORT_COLUMNS, ([cell(row[c]) for c in EXPORT_COLUMNS] for row in export_rows(base)), raw=raw)
 
 
 def _write_sqlite(base: FactBase, path: str) -> None:
@@ -221,7 +221,7 @@ def _mode_for(output: Path) -> int:
         return 0o666 & ~umask
 
 
-def write_export(base: FactBase, export_format: ExportFormat, output: Path) -> int:
+def write_export(base: FactBase, export_format: ExportFormat, output: Path, *, csv_raw: bool = False) -> int:
     """Write the export atomically; return the number of observation rows.
 
     Raises :class:`OutputError` when the file cannot be written or is not a
@@ -248,7 +248,8 @@ def write_export(base: FactBase, export_format: ExportFormat, output: Path) -> i
             _write_sqlite(base, temporary)
         else:
             with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
-                stream.write(_TEXT_WRITERS[export_format](base))
+                raw_csv = csv_raw and export_format is ExportFormat.CSV
+                stream.write(_csv_text(base, raw=True) if raw_csv else _TEXT_WRITERS[export_format](base))
         os.chmod(temporary, _mode_for(output))
         with contextlib.suppress(FileNotFoundError):  # made a FIFO or a device since the first check?
             _check_regular(os.stat(output).st_mode, name)
