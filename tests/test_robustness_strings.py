@@ -291,3 +291,51 @@ def test_csv_writer_neutralises_each_formula_start(text: str) -> None:
     assert neutral[1] == ["'" + text, "-3.5"]
     raw = list(csv.reader(io.StringIO(csv_text(["a", "b"], [[text, -3.5]], raw=True), newline="")))
     assert raw[1] == [text, "-3.5"]
+
+
+# -- 9. Markdown block syntax at the start of a line --------------------------------------
+
+LINE_STARTS = [
+    "# OWNED",
+    "###### OWNED",
+    "> quoted",
+    "- item",
+    "+ item",
+    "* item",
+    "1. item",
+    "7) item",
+    "```",
+    "~~~",
+    "===",
+    "---",
+    "    indented code",
+    "| a | b |",
+    "<div>",
+]
+BLOCKS = {"blockquote_open", "bullet_list_open", "ordered_list_open", "code_block", "fence", "hr", "html_block"}
+
+
+def _blocks(markdown: str) -> list[tuple[str, str]]:
+    from markdown_it import MarkdownIt
+
+    tokens = MarkdownIt("commonmark").enable("table").parse(markdown)
+    return [(t.type, t.tag) for t in tokens if t.type in BLOCKS or (t.type == "heading_open" and t.tag != "h3")]
+
+
+@pytest.mark.parametrize("start", LINE_STARTS)
+def test_markdown_escapes_block_syntax_at_line_start(hohhot: Runner, tmp_path: Path, start: str) -> None:
+    """An author's name starts the citation line, an industry's name a heading: neither becomes markup."""
+    facts = edited_copy(
+        tmp_path,
+        ('authors = ["Ann Example", "Bo Sample"]', f"authors = [{toml_string(start)}]"),
+        ('name = "Dairy"', f"name = {toml_string(start + ' #')}"),
+    )
+    for args in (("sources", "fg-mayor-2024"), ("industries", "dairy")):
+        result = hohhot("--facts", str(facts), *args, "--format", "markdown")
+        assert result.exit_code == 0, result
+        assert _blocks(result.stdout) == [], result.stdout
+    citation = hohhot("--facts", str(facts), "sources", "fg-mayor-2024", "--format", "markdown").stdout
+    from markdown_it import MarkdownIt
+
+    shown = MarkdownIt("commonmark").enable("table").render(citation)
+    assert "#" not in start or "# OWNED" in shown
