@@ -165,6 +165,8 @@ def run() -> None:
     previous = _terminate_like_interrupt()
     try:
         status = run_invocation(None, invocation)
+    except Terminated as terminated:  # arrived while an error was being reported
+        status = terminated.exit_status
     finally:
         for number, handler in previous.items():  # the work is done: a late signal just ends the process
             signal.signal(number, handler)
