@@ -75,6 +75,7 @@ DATE = st.one_of(YEAR.map(str), st.tuples(YEAR, st.integers(1, 12)).map(lambda t
 INTEGER = st.integers(-MAX_ABS_VALUE, MAX_ABS_VALUE)
 FLOAT = st.floats(-float(MAX_ABS_VALUE), float(MAX_ABS_VALUE), allow_nan=False, allow_infinity=False)
 VALUE = st.one_of(INTEGER, FLOAT)
+RANK = st.integers(1, MAX_ABS_VALUE)
 SOURCE_ID = st.from_regex(r"[a-z0-9][a-z0-9-]{0,10}", fullmatch=True)
 WORD = st.from_regex(r"[a-z][a-z0-9_]{0,6}", fullmatch=True)
 
@@ -104,15 +105,19 @@ def fact_bases(draw: st.DrawFn, value: st.SearchStrategy[int | float] = VALUE) -
     source_ids = draw(st.lists(SOURCE_ID, min_size=1, max_size=3, unique=True))
     sources = [{"id": s, "publisher": draw(TEXT), "title": draw(TEXT), "date": draw(DATE)} for s in source_ids]
     metric_ids = draw(st.lists(st.tuples(WORD, WORD).map(".".join), min_size=1, max_size=4, unique=True))
-    metrics = [
-        {
-            "id": metric_id,
-            "label": draw(TEXT),
-            "unit": draw(st.sampled_from([u.value for u in Unit])),
-            "observations": draw(st.lists(observations(source_ids, value), min_size=1, max_size=4)),
-        }
-        for metric_id in metric_ids
-    ]
+    metrics = []
+    for metric_id in metric_ids:
+        unit = draw(st.sampled_from([u.value for u in Unit]))
+        # A rank is a place (1st, 2nd, ...): a positive integer, whatever the other values are.
+        values = RANK if unit == Unit.RANK.value else value
+        metrics.append(
+            {
+                "id": metric_id,
+                "label": draw(TEXT),
+                "unit": unit,
+                "observations": draw(st.lists(observations(source_ids, values), min_size=1, max_size=4)),
+            }
+        )
     return {"updated": draw(DAY), "sources": sources, "metrics": metrics, "city_source": source_ids[0]}
 
 

@@ -221,3 +221,73 @@ def test_export_to_the_longest_file_name(hohhot: Runner, tmp_path: Path) -> None
     assert [p.name for p in tmp_path.iterdir()] == [target.name]
 
 
+
+
+# -- 3. only a regular file is replaced; 10. a directory is named as one -----------------
+
+
+def _fifo(tmp_path: Path) -> Path:
+    path = tmp_path / "out.csv"
+    os.mkfifo(path)
+    return path
+
+
+def _socket(tmp_path: Path) -> Path:
+    import socket
+
+    path = tmp_path / "out.csv"
+    server = socket.socket(socket.AF_UNIX)
+    server.bind(str(path))
+    server.close()  # the socket file stays
+    return path
+
+
+def _link_to_fifo(tmp_path: Path) -> Path:
+    target = tmp_path / "fifo"
+    os.mkfifo(target)
+    link = tmp_path / "out.csv"
+    link.symlink_to(target)
+    return link
+
+
+@pytest.mark.parametrize("make", [_fifo, _socket, _link_to_fifo], ids=["fifo", "socket", "link-to-fifo"])
+def test_export_never_replaces_what_is_not_a_regular_file(hohhot: Runner, tmp_path: Path, make: Any) -> None:
+    import stat
+
+    target = make(tmp_path)
+    before = sorted(p.name for p in tmp_path.iterdir())
+    result = hohhot("export", "-o", str(target))
+    assert result.exit_code == ExitStatus.ERROR, result
+    message = f"{target}: is not a regular file; export replaces only a regular file"
+    assert one_line(result.stderr) == f"hohhot: error: {message}"
+    assert sorted(p.name for p in tmp_path.iterdir()) == before
+    assert not stat.S_ISREG(os.stat(target).st_mode)
+
+
+def test_export_to_dev_stdout_is_refused_without_a_proc_path() -> None:
+    """For now /dev/stdout (a pipe here) is refused like any other non-regular target, named as given."""
+    from support.checks import run
+
+    result = run("export", "-o", "/dev/stdout", "-f", "csv")
+    assert result.returncode == ExitStatus.ERROR
+    line = one_line(result.stderr.decode())
+    assert line == "hohhot: error: /dev/stdout: is not a regular file; export replaces only a regular file"
+    assert result.stdout == b""
+
+
+@pytest.mark.parametrize("fmt", [None, "csv"])
+def test_export_to_a_directory_says_so(hohhot: Runner, tmp_path: Path, fmt: str | None) -> None:
+    options = ("-f", fmt) if fmt else ()
+    for given in (str(tmp_path), f"{tmp_path}/"):
+        result = hohhot("export", "-o", given, *options)
+        assert result.exit_code == ExitStatus.ERROR, result
+        assert one_line(result.stderr) == f"hohhot: error: {given}: is a directory"
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_export_to_a_missing_directory_with_a_slash_writes_nothing(hohhot: Runner, tmp_path: Path) -> None:
+    given = f"{tmp_path}/newdir/"
+    result = hohhot("export", "-o", given, "-f", "csv")
+    assert result.exit_code == ExitStatus.ERROR, result
+    assert one_line(result.stderr) == f"hohhot: error: {given}: no such directory"
+    assert list(tmp_path.iterdir()) == []

@@ -8,6 +8,7 @@ where a fresh interpreter matters (its own recursion limit, the real size limit)
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 from pathlib import Path
@@ -24,6 +25,7 @@ from hohhot_cli.loader import load_facts
 
 FORMATS = ("table", "json", "jsonl", "csv", "markdown")
 BAD = REPO / "tests" / "data" / "bad"
+FIXTURE_FILE = REPO / "tests" / "data" / "fixture.toml"
 
 # A valid base of the shape every file in tests/data/bad/ was made from, one defect each
 # (the files keep their own text: the lines and byte offsets below are theirs).
@@ -282,3 +284,205 @@ def test_compare_after_a_tiny_previous_value(hohhot: Runner, tmp_path: Path, fmt
     _assert_compare_is_finite(hohhot, _two_years(tmp_path, 5e-324, 100_000_000_000), fmt)
 
 
+
+
+# -- 11. error reporting in linear time ----------------------------------------------
+
+
+def _timed_problems(path: Path) -> tuple[float, list[Any]]:
+    import time
+
+    from hohhot_cli.errors import FactFileError
+
+    start = time.perf_counter()
+    with pytest.raises(FactFileError) as raised:
+        load_facts(path)
+    return time.perf_counter() - start, list(raised.value.problems)
+
+
+def test_thousands_of_duplicate_ids_are_reported_quickly(tmp_path: Path) -> None:
+    """Each duplicate's line comes from one index of the file, not a scan of it per duplicate."""
+    document = minimal_base()
+    document["topics"] = [{"id": "gdp", "name": "GDP"} for _ in range(8_001)]
+    path = write_facts(tmp_path / "duplicates.toml", document)
+    seconds, problems = _timed_problems(path)
+    assert len(problems) == 8_000
+    assert problems[0].line is not None and problems[-1].line is not None
+    assert [p.line for p in problems] == sorted(p.line for p in problems if p.line is not None)
+    assert seconds < 2, f"{seconds:.1f} s"
+
+
+def test_thousands_of_unknown_references_are_reported_quickly(tmp_path: Path) -> None:
+    """Did-you-mean looks at a bounded set of candidates: 4,000 unknown references among 4,000 sources."""
+    document = minimal_base()
+    source = document["sources"][0]
+    document["sources"] += [dict(source, id=f"cd-mayor-{i:05d}") for i in range(4_000)]
+    document["metrics"][0]["observations"] = [
+        {"period": str(1000 + i), "value": 1, "source": f"cd-mayor-{i:05d}x"} for i in range(4_000)
+    ]
+    path = write_facts(tmp_path / "unknown.toml", document)
+    seconds, problems = _timed_problems(path)
+    assert len(problems) == 4_000
+    assert all("unknown source" in p.message for p in problems)
+    assert "did you mean 'cd-mayor-00000'?" in problems[0].message
+    assert seconds < 2, f"{seconds:.1f} s"
+
+
+# -- 12. bounded lengths of text -----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("where", "key", "limit"),
+    [
+        ("metrics", "label", "MAX_NAME_CHARS"),
+        ("industries", "name", "MAX_NAME_CHARS"),
+        ("sources", "title", "MAX_NAME_CHARS"),
+        ("sources", "url", "MAX_ADDRESS_CHARS"),
+        ("facts", "text", "MAX_TEXT_CHARS"),
+        ("industries", "description", "MAX_TEXT_CHARS"),
+        ("observation", "note", "MAX_TEXT_CHARS"),
+    ],
+)
+def test_overlong_text_is_refused(hohhot: Runner, tmp_path: Path, where: str, key: str, limit: str) -> None:
+    import hohhot_cli.building as building
+
+    most = getattr(building, limit)
+    for length, valid in ((most, True), (most + 1, False)):
+        document = minimal_base()
+        table = document["metrics"][0]["observations"][0] if where == "observation" else document[where][0]
+        table[key] = "https://example.org/" + "x" * (length - 20) if key == "url" else "x" * length
+        if key == "url":
+            table["checked"] = "2026-01-01"
+        path = write_facts(tmp_path / f"{length}.toml", document)
+        result = hohhot("--facts", str(path), "metrics", "--json")
+        assert (result.exit_code == 0) is valid, result
+        if not valid:
+            assert f"is {most + 1:,} characters long; the limit is {most:,}" in one_line(result.stderr)
+
+
+def test_ten_megabyte_label_is_refused_at_once(hohhot: Runner, tmp_path: Path) -> None:
+    """A table of a 10 MB label took minutes; the loader refuses it before any table is drawn."""
+    import time
+
+    document = minimal_base()
+    document["metrics"][0]["label"] = "x" * 10_000_000
+    path = write_facts(tmp_path / "label.toml", document)
+    start = time.perf_counter()
+    result = hohhot("--facts", str(path), "metrics")
+    assert result.exit_code == ExitStatus.ERROR, result.stderr
+    assert "metrics[0] (gdp.total).label: is 10,000,000 characters long; the limit is 500" in one_line(result.stderr)
+    assert time.perf_counter() - start < 10
+
+
+# -- 10. a rank is a positive integer ------------------------------------------------
+
+
+@pytest.mark.parametrize("value", [-3, 0, 2.5])
+def test_rank_that_is_not_a_positive_integer_is_refused(hohhot: Runner, tmp_path: Path, value: float) -> None:
+    document = minimal_base()
+    document["metrics"][0]["unit"] = "rank"
+    document["metrics"][0]["observations"][0]["value"] = value
+    path = write_facts(tmp_path / "rank.toml", document)
+    result = hohhot("--facts", str(path), "metric", "gdp.total")
+    assert result.exit_code == ExitStatus.ERROR, result
+    line = one_line(result.stderr)
+    assert f"observations[0].value: a rank is a positive integer, not {value!r}" in line
+    assert "-3th" not in line
+
+
+def test_ordinal_never_prints_a_negative_place() -> None:
+    from hohhot_cli.humanize import ordinal
+
+    assert [ordinal(n) for n in (1, 2, 3, 11, 22, 0, -3)] == ["1st", "2nd", "3rd", "11th", "22nd", "0", "-3"]
+
+
+# -- 6. fact files that are not regular files ----------------------------------------
+
+
+@pytest.fixture
+def fifo(tmp_path: Path) -> Path:
+    path = tmp_path / "facts.toml"
+    os.mkfifo(path)
+    return path
+
+
+def _no_hang(args: list[str], **env: str) -> subprocess.CompletedProcess[str]:
+    """The console script on a path that would block a reader: it must answer within seconds."""
+    return subprocess.run(
+        [hohhot_executable(), *args],
+        capture_output=True,
+        text=True,
+        env=subprocess_env(**env),
+        timeout=10,
+        stdin=subprocess.DEVNULL,
+    )
+
+
+@pytest.mark.parametrize("how", ["option", "environment", "validate", "link"])
+def test_fifo_as_fact_file_is_refused_without_blocking(fifo: Path, how: str) -> None:
+    path = fifo
+    if how == "link":
+        path = fifo.with_name("link.toml")
+        path.symlink_to(fifo)
+    if how == "environment":
+        result = _no_hang(["metrics", "--json"], HOHHOT_FACTS=str(path))
+    elif how == "validate":
+        result = _no_hang(["validate", str(path)])
+    else:
+        result = _no_hang(["--facts", str(path), "metrics", "--json"])
+    assert result.returncode == ExitStatus.ERROR
+    message = f"{path}: is not a regular file (a FIFO or pipe)"
+    if how == "validate":
+        assert result.stdout.splitlines() == [f"{path}: 1 problem", message]
+    else:
+        assert one_line(result.stderr) == f"hohhot: error: {message}"
+
+
+def test_completion_on_a_fifo_fact_file_offers_nothing_at_once(fifo: Path) -> None:
+    import time
+
+    env = {"_HOHHOT_COMPLETE": "complete_bash", "COMP_WORDS": f"hohhot --facts {fifo} metric gd", "COMP_CWORD": "4"}
+    start = time.monotonic()
+    result = _no_hang([], **env)
+    assert time.monotonic() - start < 5
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == []
+
+
+@pytest.mark.parametrize("device", ["/dev/zero", "/dev/null"])
+def test_device_as_fact_file_is_refused(hohhot: Runner, device: str) -> None:
+    result = hohhot("--facts", device, "metrics", "--json")
+    assert result.exit_code == ExitStatus.ERROR
+    assert one_line(result.stderr) == f"hohhot: error: {device}: is not a regular file (a character device)"
+
+
+def test_a_file_swapped_for_a_fifo_after_the_check_is_refused(fifo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The descriptor is checked too: a FIFO put in place between stat and open is caught (and not waited on)."""
+    from hohhot_cli.errors import FactFileError
+
+    regular = os.stat(FIXTURE_FILE)
+    monkeypatch.setattr(reading.os, "stat", lambda path: regular)
+    with pytest.raises(FactFileError, match="is not a regular file"):
+        reading.read_bytes(fifo)
+
+
+# -- 10. clear errors for odd paths --------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--facts", "", "metrics"), "hohhot: usage: --facts: the path is empty"),
+        (("validate", ""), "hohhot: usage: validate: the path is empty"),
+    ],
+    ids=["facts", "validate"],
+)
+def test_empty_path_is_named_as_empty(hohhot: Runner, args: tuple[str, ...], message: str) -> None:
+    result = hohhot(*args)
+    assert result.exit_code == ExitStatus.USAGE, result
+    assert one_line(result.stderr) == message
+    assert result.stdout == ""
+
+
+def test_empty_facts_variable_means_unset(hohhot: Runner) -> None:
+    assert hohhot("metrics", "--json", env={"HOHHOT_FACTS": ""}).exit_code == 0

@@ -125,3 +125,77 @@ def test_interrupt_from_outside(interrupt_wrapper: Path, tmp_path: Path) -> None
     assert stdout == b""
 
 
+
+
+# -- SIGTERM and SIGHUP during an export ------------------------------------------------
+
+# The console script (hohhot_cli.main.run, which installs the signal handling), with the
+# export held half-way, its temporary file (and SQLite's journal) on disk, until a signal comes.
+EXPORT_WRAPPER = """\
+import os, sys, time
+from pathlib import Path
+import hohhot_cli.export as export
+import hohhot_cli.main as entry
+
+ready = Path(os.environ["HOHHOT_TEST_READY"])
+
+def hold():
+    ready.write_text(" ".join(sorted(os.listdir(os.environ["HOHHOT_TEST_DIR"]))))
+    time.sleep(30)  # the signal's exception ends this
+
+real_rows = export.export_rows
+def export_rows(base):
+    rows = real_rows(base)
+    hold()
+    return rows
+export.export_rows = export_rows
+sys.argv = ["hohhot", *sys.argv[1:]]
+entry.run()
+"""
+
+
+@pytest.fixture(scope="module")
+def export_wrapper(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("export") / "held_export.py"
+    path.write_text(EXPORT_WRAPPER, encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("existing", [False, True], ids=["new-file", "existing-file"])
+@pytest.mark.parametrize("fmt", ["json", "csv", "sqlite"])
+@pytest.mark.parametrize(
+    ("signal_number", "status"), [(signal.SIGTERM, 143), (signal.SIGHUP, 129)], ids=["TERM", "HUP"]
+)
+def test_signal_during_export_leaves_nothing_behind(
+    export_wrapper: Path, tmp_path: Path, signal_number: int, status: int, fmt: str, existing: bool
+) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    target = out / f"hohhot.{fmt}"
+    if existing:
+        target.write_bytes(b"the previous export\n")
+    ready = tmp_path / "ready"
+    process = subprocess.Popen(
+        [sys.executable, str(export_wrapper), "--no-cache", "export", "-o", str(target)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
+        env=subprocess_env(HOHHOT_TEST_READY=str(ready), HOHHOT_TEST_DIR=str(out)),
+    )
+    deadline = time.monotonic() + TIMEOUT
+    while not ready.exists() and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert ready.exists(), process.communicate(timeout=TIMEOUT)
+    time.sleep(0.1)
+    seen = ready.read_text().split()
+    assert any(name.startswith(".hohhot-export-") for name in seen), seen
+    if fmt == "sqlite":
+        assert any(name.endswith(".part-journal") for name in seen), seen
+    process.send_signal(signal_number)
+    stdout, stderr = process.communicate(timeout=TIMEOUT)
+    assert process.returncode == status, (process.returncode, stderr)
+    assert stdout == b""
+    assert_no_crash(stderr.decode())
+    assert sorted(p.name for p in out.iterdir()) == ([target.name] if existing else [])
+    if existing:
+        assert target.read_bytes() == b"the previous export\n"

@@ -132,3 +132,76 @@ def test_closed_stderr_keeps_the_exit_status(tmp_path: Path, args: tuple[str, ..
     assert result.returncode == status
 
 
+
+
+# -- 5. a stdout or stderr that takes no more --------------------------------------------
+
+WRITING_COMMANDS = [
+    *(("metrics", "--format", fmt) for fmt in FORMATS),
+    ("--version",),
+    ("--help",),
+    ("metric", "--help"),
+    ("validate",),
+]
+
+
+def _stdout_full() -> dict[str, Any]:
+    if not os.path.exists("/dev/full"):
+        pytest.skip("no /dev/full here")
+    return {"stdout": open("/dev/full", "w")}  # closed by the caller
+
+
+def _stdout_read_only() -> dict[str, Any]:
+    return {"stdout": open(os.devnull)}  # 1</dev/null: open, but not for writing
+
+
+def _stdout_closed() -> dict[str, Any]:
+    return {"stdout": subprocess.DEVNULL, "preexec_fn": _closing(1)}
+
+
+STDOUTS = {"full": _stdout_full, "read-only": _stdout_read_only, "closed": _stdout_closed}
+MESSAGES = {
+    "full": "hohhot: error: cannot write to standard output: No space left on device",
+    "read-only": "hohhot: error: cannot write to standard output: Bad file descriptor",
+    "closed": "hohhot: error: standard output is closed",
+}
+
+
+@pytest.mark.parametrize("stdout", sorted(STDOUTS))
+@pytest.mark.parametrize("args", WRITING_COMMANDS, ids=" ".join)
+def test_failed_write_to_stdout_is_one_line_and_exit_1(stdout: str, args: tuple[str, ...]) -> None:
+    streams = STDOUTS[stdout]()
+    try:
+        result = subprocess.run(
+            [hohhot_executable(), *args],
+            stderr=subprocess.PIPE,
+            stdin=subprocess.DEVNULL,
+            env=subprocess_env(),
+            timeout=TIMEOUT,
+            **streams,
+        )
+    finally:
+        if hasattr(streams["stdout"], "close"):
+            streams["stdout"].close()
+    errors = result.stderr.decode()
+    assert_no_crash(errors)
+    assert errors == MESSAGES[stdout] + "\n"
+    assert result.returncode == ExitStatus.ERROR
+
+
+@pytest.mark.parametrize("stderr", ["full", "read-only"])
+def test_failed_write_to_stderr_is_exit_1(tmp_path: Path, stderr: str) -> None:
+    """The export's report cannot be written: the status says so (there is nowhere to say more)."""
+    if stderr == "full" and not os.path.exists("/dev/full"):
+        pytest.skip("no /dev/full here")
+    with open("/dev/full" if stderr == "full" else os.devnull, "w" if stderr == "full" else "r") as stream:
+        result = subprocess.run(
+            [hohhot_executable(), "export", "-o", str(tmp_path / "out.csv")],
+            stdout=subprocess.DEVNULL,
+            stderr=stream,
+            stdin=subprocess.DEVNULL,
+            env=subprocess_env(),
+            timeout=TIMEOUT,
+        )
+    assert result.returncode == ExitStatus.ERROR
+    assert (tmp_path / "out.csv").exists()

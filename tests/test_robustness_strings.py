@@ -162,3 +162,180 @@ def test_markdown_never_carries_live_html_or_links(hohhot: Runner, tmp_path: Pat
     assert "<img" not in out and "&lt;img src=x onerror=alert(1)>" in out
     assert not re.search(r"(?<!\\)\]\(", out), "no live link: every ] before ( is escaped"
     assert "\\[click\\](javascript:alert(1))" in out
+
+
+# -- 7. periods, dates and ids: ASCII digits, matched whole --------------------------
+
+NOT_ASCII_OR_TRAILING = ["٢٠٢٣", "２０２４-０５-２８", "2024\n", "2024-05\n", "2023-Q1\n", "2016/2020\n", "२०२३"]
+
+
+@pytest.mark.parametrize("text", NOT_ASCII_OR_TRAILING)
+def test_period_refuses_other_digits_and_a_trailing_newline(text: str) -> None:
+    from hohhot_cli.periods import PeriodError, parse_date, parse_period
+
+    with pytest.raises(PeriodError):
+        parse_period(text)
+    with pytest.raises(PeriodError):
+        parse_date(text)
+
+
+@pytest.mark.parametrize(
+    ("where", "value"),
+    [
+        ("period", "٢٠٢٣"),
+        ("period", "2024\n"),
+        ("source date", "２０２４-０５-２８"),
+        ("metric id", "gdp.total\n"),
+        ("source id", "cd-mayor-2024\n"),
+        ("industry id", "dairy\n"),
+    ],
+)
+def test_loader_refuses_other_digits_and_trailing_newlines(tmp_path: Path, where: str, value: str) -> None:
+    from support.factfiles import minimal_base, write_facts
+
+    from hohhot_cli.errors import FactFileError
+
+    document = minimal_base()
+    if where == "period":
+        document["metrics"][0]["observations"][0]["period"] = value
+    elif where == "source date":
+        document["sources"][0]["date"] = value
+    elif where == "metric id":
+        document["metrics"][0]["id"] = value
+    elif where == "source id":
+        document["sources"][0]["id"] = value
+    else:
+        document["industries"][0]["id"] = value
+    path = write_facts(tmp_path / "facts.toml", document)
+    with pytest.raises(FactFileError) as raised:
+        load_facts(path)
+    expected = "is not a valid id" if where.endswith(" id") else "is not a"
+    assert any(expected in problem.message for problem in raised.value.problems), raised.value.problems
+
+
+# -- 10. undecodable bytes in a path -------------------------------------------------
+
+
+@pytest.mark.parametrize("fmt", ["table", "markdown"])
+def test_undecodable_byte_of_a_path_shows_as_a_byte_escape(hohhot: Runner, tmp_path: Path, fmt: str) -> None:
+    """A file name byte that is not UTF-8 (held as U+DCFF) is shown as \\xff, never as \\udcff."""
+    path = f"{tmp_path}/\udcff\u4e2d.toml"
+    result = hohhot("--facts", path, "metrics")
+    assert result.exit_code == 1
+    assert result.stderr == f"hohhot: error: {tmp_path}/\\xff\u4e2d.toml: no such file\n"
+    report = hohhot("validate", path, "--format", fmt)
+    assert "\\xff\u4e2d.toml" in report.stdout and "udcff" not in report.stdout, report
+
+
+# -- 8. CSV formula injection ------------------------------------------------------------
+
+FORMULAS = ["=HYPERLINK(\"http://x.invalid\")", "+1+1", "-2+3+cmd|' /C calc'!A0", "@SUM(1)", "\tx", "\rx"]
+
+
+@pytest.fixture(scope="module")
+def formula_facts(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """gdp.total with a formula for its label, description and notes, and a negative value."""
+    from support.factfiles import edited_copy
+
+    return edited_copy(
+        tmp_path_factory.mktemp("formula"),
+        ('label = "Regional GDP"', f"label = {toml_string(FORMULAS[0])}"),
+        ('description = "Test data: a series with years', f"description = {toml_string(FORMULAS[2])}\n#"),
+        ("value = 200_000_000_000\n", "value = -3.5\n"),
+        ('note = "As first published."', f"note = {toml_string(FORMULAS[1])}"),
+        ('aliases = ["regional gdp", "economy"]', f"aliases = [{toml_string(FORMULAS[3])}]"),
+    )
+
+
+def _csv_table(hohhot: Runner, facts: Path, tmp_path: Path, how: str, env: dict[str, str]) -> list[dict[str, str]]:
+    if how == "command":
+        result = hohhot("--facts", str(facts), "metric", "gdp.total", "-f", "csv", env=env)
+        assert result.exit_code == 0, result
+        text = result.stdout
+    else:
+        output = tmp_path / "out.csv"
+        assert hohhot("--facts", str(facts), "export", "-o", str(output), env=env).exit_code == 0
+        text = output.read_text(encoding="utf-8")
+    return list(csv.DictReader(io.StringIO(text, newline="")))
+
+
+@pytest.mark.parametrize("how", ["command", "export"])
+def test_csv_neutralises_formulas_in_text_but_not_numbers(
+    hohhot: Runner, formula_facts: Path, tmp_path: Path, how: str
+) -> None:
+    rows = _csv_table(hohhot, formula_facts, tmp_path, how, {})
+    rows = [r for r in rows if r.get("metric", "gdp.total") == "gdp.total"]
+    assert rows
+    assert {r["label"] for r in rows} == {"'" + FORMULAS[0]}
+    assert "'" + FORMULAS[1] in {r["note"] for r in rows}
+    assert "-3.5" in {r["value"] for r in rows}, "a negative number stays a number"
+    for row in rows:
+        for value in row.values():
+            assert not value.startswith(("=", "+", "@", "\t", "\r")), value
+            assert not value.startswith("-") or value == "-3.5", value
+
+
+@pytest.mark.parametrize("how", ["command", "export"])
+def test_csv_raw_switch_writes_text_exactly(hohhot: Runner, formula_facts: Path, tmp_path: Path, how: str) -> None:
+    rows = _csv_table(hohhot, formula_facts, tmp_path, how, {"HOHHOT_CSV_RAW": "1"})
+    rows = [r for r in rows if r.get("metric", "gdp.total") == "gdp.total"]
+    assert {r["label"] for r in rows} == {FORMULAS[0]}
+    assert FORMULAS[1] in {r["note"] for r in rows}
+
+
+@pytest.mark.parametrize("text", FORMULAS)
+def test_csv_writer_neutralises_each_formula_start(text: str) -> None:
+    from hohhot_cli.encode import csv_text
+
+    neutral = list(csv.reader(io.StringIO(csv_text(["a", "b"], [[text, -3.5]]), newline="")))
+    assert neutral[1] == ["'" + text, "-3.5"]
+    raw = list(csv.reader(io.StringIO(csv_text(["a", "b"], [[text, -3.5]], raw=True), newline="")))
+    assert raw[1] == [text, "-3.5"]
+
+
+# -- 9. Markdown block syntax at the start of a line --------------------------------------
+
+LINE_STARTS = [
+    "# OWNED",
+    "###### OWNED",
+    "> quoted",
+    "- item",
+    "+ item",
+    "* item",
+    "1. item",
+    "7) item",
+    "```",
+    "~~~",
+    "===",
+    "---",
+    "    indented code",
+    "| a | b |",
+    "<div>",
+]
+BLOCKS = {"blockquote_open", "bullet_list_open", "ordered_list_open", "code_block", "fence", "hr", "html_block"}
+
+
+def _blocks(markdown: str) -> list[tuple[str, str]]:
+    from markdown_it import MarkdownIt
+
+    tokens = MarkdownIt("commonmark").enable("table").parse(markdown)
+    return [(t.type, t.tag) for t in tokens if t.type in BLOCKS or (t.type == "heading_open" and t.tag != "h3")]
+
+
+@pytest.mark.parametrize("start", LINE_STARTS)
+def test_markdown_escapes_block_syntax_at_line_start(hohhot: Runner, tmp_path: Path, start: str) -> None:
+    """An author's name starts the citation line, an industry's name a heading: neither becomes markup."""
+    facts = edited_copy(
+        tmp_path,
+        ('authors = ["Ann Example", "Bo Sample"]', f"authors = [{toml_string(start)}]"),
+        ('name = "Dairy"', f"name = {toml_string(start + ' #')}"),
+    )
+    for args in (("sources", "fg-mayor-2024"), ("industries", "dairy")):
+        result = hohhot("--facts", str(facts), *args, "--format", "markdown")
+        assert result.exit_code == 0, result
+        assert _blocks(result.stdout) == [], result.stdout
+    citation = hohhot("--facts", str(facts), "sources", "fg-mayor-2024", "--format", "markdown").stdout
+    from markdown_it import MarkdownIt
+
+    shown = MarkdownIt("commonmark").enable("table").render(citation)
+    assert "#" not in start or "# OWNED" in shown

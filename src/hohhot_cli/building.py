@@ -49,9 +49,30 @@ future industries "emerging"."""
 MAX_ABS_VALUE = 10**18
 """Largest magnitude accepted for a value: beyond it a figure is a typo, and floats lose integers."""
 
-_DOTTED_ID = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$")
-_PLAIN_ID = re.compile(r"^[a-z][a-z0-9_-]*$")
-_SOURCE_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+MAX_NAME_CHARS = 500
+"""Longest label, name, title or other short string (ids, publishers, authors, aliases, tags)."""
+
+MAX_ADDRESS_CHARS = 2_000
+"""Longest address (``url``, ``read_at``)."""
+
+MAX_TEXT_CHARS = 5_000
+"""Longest text: notes, descriptions and the text of a fact."""
+
+_TEXT_KEYS = frozenset({"note", "description", "text"})
+_ADDRESS_KEYS = frozenset({"url", "read_at"})
+
+MAX_SUGGESTION_CANDIDATES = 20
+"""Most ids a did-you-mean compares one unknown reference with (same first character, similar length)."""
+
+SUGGESTION_BUDGET = 2_000
+"""Most comparisons all did-you-means of one file may make; beyond it problems get no suggestion."""
+
+_ID_LINE = re.compile(r"[ \t]*([A-Za-z0-9_-]+)[ \t]*=[ \t]*[\"']([^\"'\n]*)[\"']")
+
+# Matched whole (fullmatch), with ASCII classes: no trailing newline, no other script's digits.
+_DOTTED_ID = re.compile(r"[a-z][a-z0-9_]*(?:\.[a-z][a-z0-9_]*)+")
+_PLAIN_ID = re.compile(r"[a-z][a-z0-9_-]*")
+_SOURCE_ID = re.compile(r"[a-z0-9][a-z0-9-]*")
 
 E = TypeVar("E", bound=Enum)
 
@@ -75,7 +96,8 @@ class _Builder:
         self.name = name
         self.text = text
         self.problems: list[Problem] = []
-        self._lines: list[str] | None = None
+        self._line_index: dict[tuple[str, str], list[int]] | None = None
+        self._suggestion_budget = SUGGESTION_BUDGET
         # (place, kind, ids) of every reference, checked once all ids are known.
         self.references: list[tuple[str, str, tuple[str, ...]]] = []
         # Until a supported version is read, the lenient rules of version 1: a file with a bad
@@ -88,16 +110,19 @@ class _Builder:
         self.problems.append(Problem(self.name, place, message, line))
 
     def line_of_id(self, key: str, value: str, occurrence: int = 1) -> int | None:
-        """The line of the n-th ``key = "value"``, to point people at the entry."""
-        if self._lines is None:
-            self._lines = self.text.splitlines()
-        pattern = re.compile(rf"^\s*{re.escape(key)}\s*=\s*[\"']{re.escape(value)}[\"']")
-        for number, line in enumerate(self._lines, start=1):
-            if pattern.match(line):
-                occurrence -= 1
-                if occurrence == 0:
-                    return number
-        return None
+        """The line of the n-th ``key = "value"``, to point people at the entry.
+
+        The file is scanned once, into an index of every ``key = "value"`` line: a file
+        with thousands of duplicate ids is reported in linear time.
+        """
+        if self._line_index is None:
+            self._line_index = {}
+            for number, line in enumerate(self.text.splitlines(), start=1):
+                found = _ID_LINE.match(line)
+                if found is not None:
+                    self._line_index.setdefault((found[1], found[2]), []).append(number)
+        lines = self._line_index.get((key, value), [])
+        return lines[occurrence - 1] if 0 < occurrence <= len(lines) else None
 
     # -- typed getters -------------------------------------------------
 
@@ -125,10 +150,16 @@ class _Builder:
             return default
         if key in table and not value.strip():
             self.problem(_at(place, key), "must not be empty")
+        return self.bounded(value, key, place)
+
+    def bounded(self, value: str, key: str, place: str) -> str:
+        """The string, with a problem when it holds a NUL or is longer than its kind allows (MAX_*_CHARS)."""
         if "\x00" in value:
             # Escaped in TOML as \u0000: no text needs it, and CSV writers cannot hold it.
             self.problem(_at(place, key), "contains a NUL character")
-            return value.replace("\x00", "")
+        limit = MAX_TEXT_CHARS if key in _TEXT_KEYS else MAX_ADDRESS_CHARS if key in _ADDRESS_KEYS else MAX_NAME_CHARS
+        if len(value) > limit:
+            self.problem(_at(place, key), f"is {len(value):,} characters long; the limit is {limit:,}")
         return value
 
     def optional_string(self, table: dict[str, Any], key: str, place: str) -> str | None:
@@ -143,10 +174,7 @@ class _Builder:
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             self.problem(_at(place, key), f"expected a string or a list of strings, got {_type_name(value)}")
             return ()
-        if any("\x00" in v for v in value):
-            self.problem(_at(place, key), "contains a NUL character")
-            return ()
-        return tuple(value)
+        return tuple(self.bounded(v, key, place) for v in value)
 
     def boolean(self, table: dict[str, Any], key: str, place: str) -> bool:
         value = table.get(key, False)
@@ -216,7 +244,7 @@ class _Builder:
 
     def entry_id(self, table: dict[str, Any], place: str, pattern: re.Pattern[str], shape: str) -> str:
         value = self.string(table, "id", place)
-        if value and not pattern.match(value):
+        if value and not pattern.fullmatch(value):
             self.problem(f"{place}.id", f"{value!r} is not a valid id ({shape})", self.line_of_id("id", value))
         return value
 
@@ -261,11 +289,12 @@ class _Builder:
             "industry": {i.id for i in industries},
             "fact": {f.id for f in facts},
         }
+        buckets = {kind: _buckets(ids) for kind, ids in known.items()}
         for place, kind, refs in self.references:
             ids = known[kind]
             for ref in refs:
                 if ref not in ids:
-                    hint = _closest(ref, sorted(ids))
+                    hint = self.suggest(ref, buckets[kind])
                     suffix = f" (did you mean {hint!r}?)" if hint else ""
                     self.problem(place, f"unknown {kind} {ref!r}{suffix}")
 
@@ -283,6 +312,19 @@ class _Builder:
             topics=tuple(topics),
             path=self.name,
         )
+
+    def suggest(self, word: str, buckets: dict[tuple[str, int], list[str]]) -> str | None:
+        """The closest id to an unknown one, among a bounded set of candidates, within the file's budget."""
+        if self._suggestion_budget <= 0:
+            return None
+        candidates: list[str] = []
+        for length in sorted(range(len(word) - 3, len(word) + 4), key=lambda n: abs(n - len(word))):
+            candidates.extend(buckets.get((word[:1], length), ()))
+            if len(candidates) >= MAX_SUGGESTION_CANDIDATES:
+                break
+        candidates = candidates[:MAX_SUGGESTION_CANDIDATES]
+        self._suggestion_budget -= len(candidates)
+        return _closest(word, sorted(candidates)) if candidates else None
 
     def refer(self, place: str, kind: str, ids: tuple[str, ...]) -> None:
         self.references.append((place, kind, ids))
@@ -386,6 +428,7 @@ class _Builder:
             ("id", "label", "unit", "observations"),
             ("description", "industry", "aliases", "tags", "label_zh"),
         )
+        unit = self.enum(table, "unit", place, Unit, None)
         observations: list[Observation] = []
         raw = table.get("observations", [])
         if not isinstance(raw, list):
@@ -400,13 +443,15 @@ class _Builder:
                 continue
             observation = self.observation(where, entry)
             if observation is not None:
+                if unit is Unit.RANK and not _is_rank(observation.value):
+                    self.problem(f"{where}.value", f"a rank is a positive integer, not {observation.value!r}")
                 observations.append(observation)
         observations.sort(key=lambda o: sort_key(o.dated))
         metric_id = self.entry_id(table, place, _DOTTED_ID, "lowercase, dotted by topic: 'gdp.total'")
         return Metric(
             id=metric_id,
             label=self.string(table, "label", place),
-            unit=self.enum(table, "unit", place, Unit, None) or Unit.COUNT,
+            unit=unit or Unit.COUNT,
             observations=link_observations(metric_id, observations),
             description=self.string(table, "description", place),
             industry=self.industry_of(table, place),
@@ -595,6 +640,11 @@ def link_observations(metric_id: str, observations: list[Observation]) -> tuple[
     )
 
 
+def _is_rank(value: int | float) -> bool:
+    """1st, 2nd, ...: a whole number of at least 1."""
+    return value >= 1 and float(value).is_integer()
+
+
 def _at(place: str, key: str) -> str:
     """The place of a key: ``metrics[0] (gdp.total).unit``, or just ``updated`` at the top."""
     return f"{place}.{key}" if place else key
@@ -613,6 +663,14 @@ def _type_name(value: object) -> str:
         _dt.time: "a time",
     }
     return names.get(type(value), type(value).__name__)
+
+
+def _buckets(ids: set[str]) -> dict[tuple[str, int], list[str]]:
+    """Ids by first character and length: the candidates a did-you-mean looks at."""
+    buckets: dict[tuple[str, int], list[str]] = {}
+    for value in sorted(ids):
+        buckets.setdefault((value[:1], len(value)), []).append(value)
+    return buckets
 
 
 def _closest(word: str, choices: list[str]) -> str | None:

@@ -54,10 +54,10 @@ class Invocation:
     """False with ``--no-cache`` (or ``HOHHOT_NO_CACHE=1``)."""
     _base: FactBase | None = None
 
-    def configure(self, facts: Path | None, no_cache: bool) -> None:
-        """Take the root options, falling back on the environment variables."""
+    def configure(self, facts: str | None, no_cache: bool) -> None:
+        """Take the root options, falling back on the environment variables (an empty one is unset)."""
         environ = self.env.environ
-        self.facts_path = facts or (Path(environ[ENV_FACTS]) if environ.get(ENV_FACTS) else None)
+        self.facts_path = given_path(facts, "--facts") or (Path(environ[ENV_FACTS]) if environ.get(ENV_FACTS) else None)
         self.use_cache = not no_cache and environ.get(ENV_NO_CACHE, "") in ("", "0")
         self._base = None
 
@@ -80,6 +80,15 @@ class Invocation:
         self.env.write(render(result, output_format, self.env.style))
 
 
+def given_path(text: str | None, what: str) -> Path | None:
+    """A path from the command line; an empty one is an error (``Path("")`` would be the directory ``.``)."""
+    if text is None:
+        return None
+    if not text:
+        raise UsageError(f"{what}: the path is empty")
+    return Path(text)
+
+
 def invocation(context: typer.Context) -> Invocation:
     """This run's :class:`Invocation` (a fresh one when the app is driven without :func:`main`)."""
     root = context.find_root()
@@ -95,8 +104,8 @@ def _completion_base(context: typer.Context) -> FactBase | None:
     """The base the command line being completed names; None when it cannot be loaded."""
     run = invocation(context)
     params = context.find_root().params
-    run.configure(params.get("facts"), bool(params.get("no_cache")))
     try:
+        run.configure(params.get("facts"), bool(params.get("no_cache")))
         return run.base()
     except HohhotError:
         return None
@@ -193,8 +202,10 @@ def query_command(name: str, **settings: Any) -> Callable[[F], F]:
 def root(
     context: typer.Context,
     facts: Annotated[
-        Path | None,
-        typer.Option("--facts", help=f"Use this fact file instead of the bundled one (also ${ENV_FACTS})."),
+        str | None,  # not Path: Path("") is ".", and an empty path must be an error
+        typer.Option(
+            "--facts", metavar="PATH", help=f"Use this fact file instead of the bundled one (also ${ENV_FACTS})."
+        ),
     ] = None,
     no_cache: Annotated[
         bool,
@@ -339,9 +350,11 @@ def sources_command(
 def validate_command(
     run: Invocation,
     path: Annotated[
-        Path | None,
+        str | None,  # not Path: Path("") is ".", and an empty path must be an error
         typer.Argument(
-            help="The fact file to check (default: --facts, $HOHHOT_FACTS or the bundled base).", show_default=False
+            metavar="[PATH]",
+            help="The fact file to check (default: --facts, $HOHHOT_FACTS or the bundled base).",
+            show_default=False,
         ),
     ] = None,
     strict: Annotated[bool, typer.Option("--strict", help="Exit 1 on warnings too, not only on problems.")] = False,
@@ -349,25 +362,28 @@ def validate_command(
     """Check a fact file: every problem (exit 1), then warnings for a maintainer (exit 0 unless --strict)."""
     from hohhot_cli.loader import bundled_facts_path
 
-    return queries.validate_file(path or run.facts_path or bundled_facts_path(), strict)
+    return queries.validate_file(given_path(path, "validate") or run.facts_path or bundled_facts_path(), strict)
 
 
 @app.command("export")
 def export_command(
     context: typer.Context,
-    output: Annotated[Path, typer.Option("--output", "-o", help="The file to write.", show_default=False)],
+    output: Annotated[  # not Path: it would drop a trailing slash and turn "" into "."
+        str, typer.Option("--output", "-o", metavar="FILE", help="The file to write.", show_default=False)
+    ],
     export_format: Annotated[
         str,
         typer.Option("--format", "-f", help="json, jsonl, csv or sqlite (default: from the file's extension)."),
     ] = "",
 ) -> None:
     """Write the whole base, one row per observation with its sources, to a file."""
-    from hohhot_cli.export import choose_format, write_export  # sqlite3 and tempfile: export only
+    from hohhot_cli.export import choose_format, export_target, write_export  # sqlite3 and tempfile: export only
 
     run = invocation(context)
-    fmt = choose_format(export_format, output)
+    target = export_target(output)  # a directory or a device is refused before the format is asked about
+    fmt = choose_format(export_format, target)
     base = run.base()
-    if output.exists() and Path(base.path).exists() and output.resolve() == Path(base.path).resolve():
+    if target.exists() and Path(base.path).exists() and target.resolve() == Path(base.path).resolve():
         raise OutputError(f"{output}: is the fact file being read; export to another file")
-    rows = write_export(base, fmt, output)
+    rows = write_export(base, fmt, target, csv_raw=run.env.csv_raw)
     run.env.error(f"wrote {rows} observations to {output} ({fmt.value})")

@@ -33,11 +33,32 @@ def json_lines(rows: Iterable[object], ascii_only: bool = False) -> str:
     return "".join(to_json_line(row, ascii_only) + "\n" for row in rows)
 
 
-def csv_text(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
-    """RFC 4180 CSV: a header row, then the rows; None and missing cells are the caller's to blank."""
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+"""First characters that make a spreadsheet read a cell as a formula (OWASP, CSV injection)."""
+
+
+def neutralise(cell: Any) -> Any:
+    """A text cell that a spreadsheet would run as a formula, prefixed with ``'``; anything else as it is.
+
+    Only text: a number (``-3.5``) is never touched, and is written as a number.
+    """
+    if isinstance(cell, str) and cell.startswith(FORMULA_STARTS):
+        return "'" + cell
+    return cell
+
+
+def csv_text(header: Sequence[str], rows: Iterable[Sequence[Any]], *, raw: bool = False) -> str:
+    """RFC 4180 CSV: a header row, then the rows; None and missing cells are the caller's to blank.
+
+    Text cells that start like a formula are neutralised (:func:`neutralise`) unless
+    ``raw`` (``HOHHOT_CSV_RAW``), for programs that read the text exactly.
+    """
     buffer = io.StringIO()
     # RFC 4180 line ends: the csv module then quotes fields holding a bare \r as well as \n.
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(header)
-    writer.writerows(rows)
+    if raw:
+        writer.writerows(rows)
+    else:
+        writer.writerows([neutralise(cell) for cell in row] for row in rows)
     return buffer.getvalue()

@@ -11,6 +11,9 @@ from typing import TextIO
 
 _PROBE = "呼和浩特≈█"  # characters our output uses beyond ASCII
 
+ENV_CSV_RAW = "HOHHOT_CSV_RAW"
+"""Set (to anything but empty or 0) to write CSV text cells exactly, formulas included."""
+
 
 @dataclass(frozen=True)
 class Style:
@@ -22,6 +25,8 @@ class Style:
     """Whether to emit colour and bold."""
     ascii_only: bool = False
     """Whether the terminal takes ASCII only (rules drawn with '-', bars with '#')."""
+    csv_raw: bool = False
+    """Whether CSV text cells are written exactly, not neutralised against formulas (HOHHOT_CSV_RAW)."""
 
 
 @dataclass
@@ -36,6 +41,8 @@ class Environment:
     """Environment variables (NO_COLOR, FORCE_COLOR, COLUMNS, TERM)."""
     stdout_isatty: bool | None = None
     """Whether stdout is a terminal; None to ask the stream."""
+    stderr_failed: bool = False
+    """Set when a message could not be written to stderr (a full disk, a descriptor not open for writing)."""
 
     @property
     def is_terminal(self) -> bool:
@@ -81,9 +88,14 @@ class Environment:
         return False
 
     @property
+    def csv_raw(self) -> bool:
+        """Whether CSV (of commands and of ``export``) keeps text cells that start like a formula as they are."""
+        return self.environ.get(ENV_CSV_RAW, "") not in ("", "0")
+
+    @property
     def style(self) -> Style:
-        """The look of tables on this stdout."""
-        return Style(width=self.width, color=self.color, ascii_only=self.ascii_only)
+        """The look of tables on this stdout, and how CSV is written."""
+        return Style(width=self.width, color=self.color, ascii_only=self.ascii_only, csv_raw=self.csv_raw)
 
     def write(self, text: str) -> None:
         """Write data to stdout, degrading characters the stream cannot encode."""
@@ -98,14 +110,21 @@ class Environment:
             except LookupError:
                 text = text.encode("ascii", "backslashreplace").decode("ascii")
         try:
-            self.stdout.write(text)
-        except UnicodeEncodeError:  # lone surrogates, from undecodable bytes in argv or a file name
-            encoding = getattr(self.stdout, "encoding", None) or "utf-8"
-            self.stdout.write(text.encode(encoding, "backslashreplace").decode(encoding))
-        self.stdout.flush()
+            try:
+                self.stdout.write(text)
+            except UnicodeEncodeError:  # lone surrogates, from undecodable bytes in argv or a file name
+                encoding = getattr(self.stdout, "encoding", None) or "utf-8"
+                self.stdout.write(text.encode(encoding, "backslashreplace").decode(encoding))
+            self.stdout.flush()
+        except BrokenPipeError:  # the reader went away: the caller ends quietly
+            raise
+        except OSError as error:  # a full disk (ENOSPC), stdout opened for reading only (EBADF), ...
+            from hohhot_cli.errors import OutputError
+
+            raise OutputError(f"cannot write to standard output: {error.strerror or error}") from None
 
     def error(self, message: str) -> None:
-        """One line to stderr, prefixed with the program name."""
+        """One line to stderr, prefixed with the program name; a failure to write it sets :attr:`stderr_failed`."""
         if self.stderr is None:  # started with stderr closed (2>&-): nowhere to say it
             return
         from hohhot_cli.humanize import clean  # a path or id from the user may hold control characters
@@ -116,5 +135,10 @@ class Environment:
             line.encode(encoding)
         except (UnicodeEncodeError, LookupError):
             line = line.encode("ascii", "backslashreplace").decode("ascii")
-        self.stderr.write(line)
-        self.stderr.flush()
+        try:
+            self.stderr.write(line)
+            self.stderr.flush()
+        except BrokenPipeError:  # a reader of stderr that went away: quiet, as on stdout
+            pass
+        except OSError:  # nowhere to say it; the exit status says it (see main.run_invocation)
+            self.stderr_failed = True

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sqlite3
+import stat
 import tempfile
 from collections.abc import Callable
 from enum import Enum
@@ -67,8 +68,8 @@ def _jsonl_text(base: FactBase) -> str:
     return json_lines(export_rows(base))
 
 
-def _csv_text(base: FactBase) -> str:
-    return csv_text(EXPORT_COLUMNS, ([cell(row[c]) for c in EXPORT_COLUMNS] for row in export_rows(base)))
+def _csv_text(base: FactBase, raw: bool = False) -> str:
+    return csv_text(EXPORT_COLUMNS, ([cell(row[c]) for c in EXPORT_COLUMNS] for row in export_rows(base)), raw=raw)
 
 
 def _write_sqlite(base: FactBase, path: str) -> None:
@@ -176,6 +177,40 @@ _TEXT_WRITERS: dict[ExportFormat, Callable[[FactBase], str]] = {
 }
 
 
+def export_target(given: str | os.PathLike[str]) -> Path:
+    """The path an export may write, checked before any work: a regular file or nothing yet.
+
+    A directory, a FIFO, a socket or a device (after following links) is refused, never
+    replaced; so is a path ending in a slash, which names a directory. Messages name
+    the path as given, never what a link resolves to (``/dev/stdout`` is not shown as
+    ``/proc/<pid>/fd/pipe:[N]``).
+    """
+    text = os.fspath(given)
+    if not text:
+        raise OutputError("the output path is empty")
+    if text.endswith(("/", os.sep)):  # Path() would drop the slash and write a file of that name
+        if os.path.isdir(text):
+            raise OutputError(f"{text}: is a directory")
+        if os.path.exists(text.rstrip("/" + os.sep)):
+            raise OutputError(f"{text}: is not a directory")
+        raise OutputError(f"{text}: no such directory")
+    try:
+        info = os.stat(text)
+    except FileNotFoundError:
+        return Path(text)
+    except OSError as error:  # a loop of links, a path through a file, a directory we may not search
+        raise OutputError(f"{text}: cannot write: {error.strerror or error}") from None
+    _check_regular(info.st_mode, text)
+    return Path(text)
+
+
+def _check_regular(mode: int, name: str) -> None:
+    if stat.S_ISDIR(mode):
+        raise OutputError(f"{name}: is a directory")
+    if not stat.S_ISREG(mode):
+        raise OutputError(f"{name}: is not a regular file; export replaces only a regular file")
+
+
 def _mode_for(output: Path) -> int:
     """The mode a plainly created file would get: the existing target's, else 0666 less the umask."""
     try:
@@ -186,24 +221,26 @@ def _mode_for(output: Path) -> int:
         return 0o666 & ~umask
 
 
-def write_export(base: FactBase, export_format: ExportFormat, output: Path) -> int:
+def write_export(base: FactBase, export_format: ExportFormat, output: Path, *, csv_raw: bool = False) -> int:
     """Write the export atomically; return the number of observation rows.
 
-    Raises :class:`OutputError` when the file cannot be written; no partial
-    file is left behind.
+    Raises :class:`OutputError` when the file cannot be written or is not a
+    regular file (see :func:`export_target`); no partial file is left behind,
+    whatever ends the export (an error, Ctrl-C, or SIGTERM or SIGHUP, which the
+    console script turns into exceptions too).
     """
+    name = str(output)  # messages name the path as given
+    export_target(output)
     if output.is_symlink():  # write the file the link points to, and keep the link
         output = output.resolve()
     directory = output.parent if str(output.parent) else Path(".")
-    if output.is_dir():
-        raise OutputError(f"{output}: is a directory")
     if not directory.is_dir():
-        raise OutputError(f"{output}: no such directory {str(directory)!r}")
+        raise OutputError(f"{name}: no such directory {str(directory)!r}")
     try:
         # A short name of its own: the target's name may already be as long as the system allows.
         handle, temporary = tempfile.mkstemp(prefix=".hohhot-export-", suffix=".part", dir=directory)
     except OSError as error:
-        raise OutputError(f"{output}: cannot write: {error.strerror or error}") from None
+        raise OutputError(f"{name}: cannot write: {error.strerror or error}") from None
     try:
         if export_format is ExportFormat.SQLITE:
             os.close(handle)
@@ -211,13 +248,21 @@ def write_export(base: FactBase, export_format: ExportFormat, output: Path) -> i
             _write_sqlite(base, temporary)
         else:
             with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
-                stream.write(_TEXT_WRITERS[export_format](base))
+                raw_csv = csv_raw and export_format is ExportFormat.CSV
+                stream.write(_csv_text(base, raw=True) if raw_csv else _TEXT_WRITERS[export_format](base))
         os.chmod(temporary, _mode_for(output))
+        with contextlib.suppress(FileNotFoundError):  # made a FIFO or a device since the first check?
+            _check_regular(os.stat(output).st_mode, name)
         os.replace(temporary, output)
     except BaseException as error:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
+        for leftover in (temporary, *(temporary + suffix for suffix in _SQLITE_SIDE_FILES)):
+            with contextlib.suppress(OSError):
+                os.unlink(leftover)
         if isinstance(error, OSError):
-            raise OutputError(f"{output}: cannot write: {error.strerror or error}") from None
+            raise OutputError(f"{name}: cannot write: {error.strerror or error}") from None
         raise
     return sum(len(m.observations) for m in base.metrics)
+
+
+_SQLITE_SIDE_FILES = ("-journal", "-wal", "-shm")
+"""Files SQLite may keep beside a database while it writes."""

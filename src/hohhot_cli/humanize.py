@@ -18,6 +18,8 @@ if TYPE_CHECKING:
 
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 _BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
+# Lone surrogates: bytes of a file name or argument that are not UTF-8 arrive as U+DC80..U+DCFF.
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 UNIT_SYMBOLS: Mapping[Unit, str] = MappingProxyType(
     {
@@ -70,16 +72,20 @@ STATUS_LABELS = {
 def clean(text: str) -> str:
     """Make file-supplied text safe for a terminal or a table cell.
 
-    Control characters (C0, C1, DEL, line and paragraph separators) and bidi
-    overrides become visible escapes such as ``\\x1b``; a table cell stays on its
+    Control characters (C0, C1, DEL, line and paragraph separators), bidi
+    overrides and lone surrogates become visible escapes such as ``\\x1b`` (an
+    undecodable byte of a file name, held as U+DCFF, as ``\\xff``); a table cell stays on its
     line and no escape sequence reaches the terminal.
     """
     text = _CONTROL.sub(_escape, text)
+    text = _SURROGATE.sub(_escape, text)
     return _BIDI.sub(_escape, text)
 
 
 def _escape(match: re.Match[str]) -> str:
     code = ord(match.group())
+    if 0xDC80 <= code <= 0xDCFF:  # an undecodable byte, kept by surrogateescape: show the byte
+        return f"\\x{code - 0xDC00:02x}"
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
@@ -118,7 +124,9 @@ def human_value(value: int | float, unit: Unit) -> str:
 
 
 def ordinal(number: int) -> str:
-    """``1st``, ``2nd``, ``15th``."""
+    """``1st``, ``2nd``, ``15th``; a number below 1 is no place and gets no suffix (``-3``, never ``-3th``)."""
+    if number < 1:
+        return str(number)
     suffix = "th" if 10 <= number % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
     return f"{number}{suffix}"
 

@@ -8,9 +8,11 @@ script: it also owns the process-wide choices a library must not make.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import gc
 import os
+import signal
 import sys
 from typing import Any
 
@@ -18,7 +20,7 @@ import typer
 
 from hohhot_cli.cli import Invocation, app
 from hohhot_cli.environment import Environment
-from hohhot_cli.errors import ExitStatus, FactFileError, HohhotError
+from hohhot_cli.errors import ExitStatus, FactFileError, HohhotError, OutputError, Terminated
 
 
 def main(argv: list[str] | None = None, env: Environment | None = None) -> int:
@@ -27,7 +29,17 @@ def main(argv: list[str] | None = None, env: Environment | None = None) -> int:
 
 
 def run_invocation(argv: list[str] | None, invocation: Invocation) -> int:
-    """Run the CLI with the given invocation, which keeps the loaded base for the caller."""
+    """Run the CLI with the given invocation, which keeps the loaded base for the caller.
+
+    A message that could not be written to stderr turns success into exit status 1.
+    """
+    status = _run(argv, invocation)
+    if invocation.env.stderr_failed and status == ExitStatus.OK:
+        return ExitStatus.ERROR
+    return status
+
+
+def _run(argv: list[str] | None, invocation: Invocation) -> int:
     environment = invocation.env
     args = sys.argv[1:] if argv is None else argv
     try:
@@ -49,9 +61,17 @@ def run_invocation(argv: list[str] | None, invocation: Invocation) -> int:
         return error.exit_code
     except (KeyboardInterrupt, typer.Abort):
         return ExitStatus.INTERRUPTED
+    except Terminated as terminated:  # SIGTERM or SIGHUP, with the handlers of run()
+        return terminated.exit_status
     except BrokenPipeError:
         _silence_stdout()
         return ExitStatus.OK
+    except OSError as error:
+        # Files are the library's to report (as HohhotError); what reaches here is click
+        # writing --help or completions to a stdout that takes no more (ENOSPC, EBADF).
+        _silence_stdout()
+        environment.error(f"error: cannot write to standard output: {error.strerror or error}")
+        return ExitStatus.ERROR
 
 
 @functools.lru_cache(maxsize=1)
@@ -70,6 +90,65 @@ def _silence_stdout() -> None:
         pass
 
 
+class _ClosedStream:
+    """sys.stdout when the process started with stdout closed (``>&-``): every write is an error.
+
+    Without it click would drop ``--help`` silently and exit 0.
+    """
+
+    encoding = "utf-8"
+    errors = "strict"
+
+    def write(self, text: object) -> int:
+        raise OutputError("standard output is closed")
+
+    def flush(self) -> None:
+        pass
+
+    def isatty(self) -> bool:
+        return False
+
+
+def _hold_standard_descriptors() -> None:
+    """Keep descriptors 0-2 taken when the process started with one closed.
+
+    Otherwise the next file opened (the fact file, an export) would get the number
+    of stdout or stderr, and a stray write meant for either would land in it.
+    """
+    for number in (0, 1, 2):
+        try:
+            os.fstat(number)
+        except OSError:
+            with contextlib.suppress(OSError):
+                placeholder = os.open(os.devnull, os.O_RDONLY)
+                if placeholder != number:
+                    os.dup2(placeholder, number)
+                    os.close(placeholder)
+    if sys.stdout is None:
+        sys.stdout = _ClosedStream()
+
+
+def _raise_terminated(number: int, frame: object) -> None:
+    raise Terminated(number)
+
+
+def _terminate_like_interrupt() -> dict[int, Any]:
+    """Make SIGTERM and SIGHUP raise :class:`Terminated`, as SIGINT raises KeyboardInterrupt.
+
+    The exception unwinds the run like Ctrl-C: an export removes its temporary file
+    (and SQLite's journal), and the process exits with 128 + the signal's number. A
+    signal the parent set to be ignored (``nohup``) stays ignored. While the parse
+    cache writes an entry it holds both signals (:mod:`hohhot_cli.cache`); one that
+    arrives meanwhile is raised here once the entry is complete. Returns the
+    handlers replaced, to put back.
+    """
+    previous: dict[int, Any] = {}
+    for number in (signal.SIGTERM, getattr(signal, "SIGHUP", None)):
+        if number is not None and signal.getsignal(number) is signal.SIG_DFL:
+            previous[number] = signal.signal(number, _raise_terminated)
+    return previous
+
+
 def run() -> None:
     """Console-script entry point: run, flush, and leave without tearing the interpreter down.
 
@@ -80,9 +159,17 @@ def run() -> None:
     matters is done by then (output flushed here, export files closed and renamed).
     """
     gc.disable()
+    _hold_standard_descriptors()
     # Held until the process leaves: dropping it would free the base object by object.
     invocation = Invocation(Environment())
-    status = run_invocation(None, invocation)
+    previous = _terminate_like_interrupt()
+    try:
+        status = run_invocation(None, invocation)
+    except Terminated as terminated:  # arrived while an error was being reported
+        status = terminated.exit_status
+    finally:
+        for number, handler in previous.items():  # the work is done: a late signal just ends the process
+            signal.signal(number, handler)
     for stream in (sys.stdout, sys.stderr):
         try:
             if stream is not None:

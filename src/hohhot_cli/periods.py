@@ -19,9 +19,10 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 _SINGLE = re.compile(
-    r"^(?P<year>\d{4})"
-    r"(?:-(?:(?P<half>H[12])|(?P<quarter>Q[1-4])|(?P<month>\d{2})(?:-(?P<day>\d{2}))?))?$"
+    r"(?P<year>[0-9]{4})"
+    r"(?:-(?:(?P<half>H[12])|(?P<quarter>Q[1-4])|(?P<month>[0-9]{2})(?:-(?P<day>[0-9]{2}))?))?"
 )
+"""A single period, matched whole (``fullmatch``): ASCII digits only, no trailing newline."""
 
 
 class PeriodError(ValueError):
@@ -43,7 +44,7 @@ class Span:
 
 
 def _single(text: str) -> Span:
-    match = _SINGLE.match(text)
+    match = _SINGLE.fullmatch(text)
     if match is None:
         raise PeriodError(
             f"{text!r} is not a period (expected YYYY, YYYY-H1, YYYY-Q1, YYYY-MM, YYYY-MM-DD or START/END)"

@@ -6,7 +6,9 @@ parser gives one, the line; nothing here knows what a fact base holds.
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 import sys
 from pathlib import Path
 from typing import Any
@@ -24,12 +26,18 @@ _LONG_NUMBER = re.compile(r"[0-9_]{4000,}")
 
 
 def read_bytes(file: Path) -> bytes:
-    """Read a fact file's bytes, refusing a directory, a missing file or one over the size limit."""
+    """Read a fact file's bytes, refusing a directory, a missing file or one over the size limit.
+
+    Anything but a regular file (after following links) is refused before it is opened, so
+    that a FIFO, a socket or a device never blocks or streams; the file is then opened
+    without blocking and its descriptor checked again, in case it was swapped meanwhile.
+    """
     name = str(file)
     try:
-        if file.is_dir():
-            raise FactFileError([Problem(name, "", "is a directory, not a fact file")])
-        with open(file, "rb") as handle:
+        _check_regular(os.stat(file), name)
+        descriptor = os.open(file, _OPEN_FLAGS)
+        with open(descriptor, "rb") as handle:
+            _check_regular(os.fstat(descriptor), name)
             data = handle.read(MAX_FILE_BYTES + 1)
     except FileNotFoundError:
         raise FactFileError([Problem(name, "", "no such file")]) from None
@@ -43,6 +51,26 @@ def read_bytes(file: Path) -> bytes:
         limit = MAX_FILE_BYTES / (1024 * 1024)
         raise FactFileError([Problem(name, "", f"larger than the {limit:g} MiB limit for fact files")])
     return data
+
+
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+
+
+def _check_regular(info: os.stat_result, name: str) -> None:
+    if stat.S_ISDIR(info.st_mode):
+        raise FactFileError([Problem(name, "", "is a directory, not a fact file")])
+    if not stat.S_ISREG(info.st_mode):
+        raise FactFileError([Problem(name, "", f"is not a regular file ({_file_kind(info.st_mode)})")])
+
+
+def _file_kind(mode: int) -> str:
+    kinds = (
+        (stat.S_ISFIFO, "a FIFO or pipe"),
+        (stat.S_ISSOCK, "a socket"),
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+    )
+    return next((kind for test, kind in kinds if test(mode)), "not a file")
 
 
 def decode_text(data: bytes, name: str) -> str:

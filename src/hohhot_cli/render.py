@@ -42,7 +42,7 @@ def render_csv(result: object, style: Style) -> str:
     from hohhot_cli.encode import csv_text
     from hohhot_cli.rows import csv_rows
 
-    return csv_text(*csv_rows(result))
+    return csv_text(*csv_rows(result), raw=style.csv_raw)
 
 
 def render_markdown(result: object, style: Style) -> str:
