@@ -12,6 +12,7 @@ run time.
 
 import functools
 import inspect
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -186,6 +187,39 @@ def query_command(name: str, **settings: Any) -> Callable[[F], F]:
     return decorate
 
 
+# -- the shared period options ---------------------------------------------------
+
+PeriodOption = Annotated[
+    str | None,
+    typer.Option("--period", help="Only figures of this period (2023, 2024-H1) or as-of date.", show_default=False),
+]
+SinceOption = Annotated[
+    str | None, typer.Option("--since", help="Only figures ending in or after this period.", show_default=False)
+]
+UntilOption = Annotated[
+    str | None, typer.Option("--until", help="Only figures starting in or before this period.", show_default=False)
+]
+KindOption = Annotated[
+    str | None,
+    typer.Option(
+        "--kind",
+        help="Only figures of this kind of period: year, half, quarter, month, year_to_date, day, span or as_of.",
+        show_default=False,
+    ),
+]
+AnyPeriodOption = Annotated[
+    bool,
+    typer.Option("--any-period", help="Latest: the newest figure even when it covers part of a year (H1, Q3)."),
+]
+
+
+def selection(period: str | None, since: str | None, until: str | None, kind: str | None) -> Any:
+    """The period filter the options ask for."""
+    from hohhot_cli.selection import PeriodFilter
+
+    return PeriodFilter.parse(period, since, until, kind)
+
+
 # -- commands ------------------------------------------------------------------
 
 
@@ -261,9 +295,15 @@ def metric_command(
         typer.Argument(help="Metric ids, topics (gdp) or aliases.", autocompletion=complete_metric, show_default=False),
     ],
     latest: Annotated[bool, typer.Option("--latest", help="Keep only the latest observation of each.")] = False,
+    any_period: AnyPeriodOption = False,
+    period: PeriodOption = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    kind: KindOption = None,
 ) -> object:
     """Metrics by id, topic or alias, each with all its observations."""
-    return queries.find_metrics(run.base(), query, latest=latest)
+    chosen = selection(period, since, until, kind)
+    return queries.find_metrics(run.base(), query, latest=latest, selection=chosen, any_period=any_period)
 
 
 @query_command("metrics")
@@ -277,9 +317,15 @@ def metrics_command(
         str | None,
         typer.Option("--industry", "-i", help="Only metrics of this industry.", autocompletion=complete_industry),
     ] = None,
+    any_period: AnyPeriodOption = False,
+    period: PeriodOption = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    kind: KindOption = None,
 ) -> object:
     """The index of all metrics with their latest value (JSON: every observation)."""
-    return queries.list_metrics(run.base(), topic, industry)
+    chosen = selection(period, since, until, kind)
+    return queries.list_metrics(run.base(), topic, industry, selection=chosen, any_period=any_period)
 
 
 @query_command("compare")
@@ -296,16 +342,24 @@ def compare_command(
     industries: Annotated[
         bool, typer.Option("--industries", help="Compare industries instead (all, or the ids given).")
     ] = False,
+    any_period: AnyPeriodOption = False,
+    period: PeriodOption = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    kind: KindOption = None,
 ) -> object:
     """Comparison tables: one metric or topic over time, several side by side, or industries."""
     names = query or []
+    chosen = selection(period, since, until, kind)
     if industries:
+        if chosen.active or any_period:
+            raise UsageError("--industries compares headlines; period options go with metrics")
         return queries.compare_industries(run.base(), names)
     if not names:
         raise UsageError("compare needs a metric id or topic (or --industries)")
     if len(names) == 1:
-        return queries.compare_over_time(run.base(), names[0])
-    return queries.compare_side_by_side(run.base(), names)
+        return queries.compare_over_time(run.base(), names[0], selection=chosen)
+    return queries.compare_side_by_side(run.base(), names, selection=chosen, any_period=any_period)
 
 
 @query_command("search")
@@ -355,19 +409,44 @@ def validate_command(
 @app.command("export")
 def export_command(
     context: typer.Context,
-    output: Annotated[Path, typer.Option("--output", "-o", help="The file to write.", show_default=False)],
+    output: Annotated[
+        str | None,
+        typer.Option(
+            "--output", "-o", help="The file to write (a directory for datapackage; - for stdout).", show_default=False
+        ),
+    ] = None,
     export_format: Annotated[
         str,
-        typer.Option("--format", "-f", help="json, jsonl, csv or sqlite (default: from the file's extension)."),
+        typer.Option(
+            "--format", "-f", help="json, jsonl, csv, sqlite or datapackage (default: from the file's extension)."
+        ),
     ] = "",
+    period: PeriodOption = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    kind: KindOption = None,
 ) -> None:
-    """Write the whole base, one row per observation with its sources, to a file."""
-    from hohhot_cli.export import choose_format, write_export  # sqlite3 and tempfile: export only
+    """Write the whole base, one row per observation with its sources, to a file or stdout."""
+    from hohhot_cli.export import STDOUT_FORMATS, ExportFormat, choose_format, export_text, write_export
 
     run = invocation(context)
-    fmt = choose_format(export_format, output)
+    chosen = selection(period, since, until, kind)
+    to_stdout = output is None or output == "-"
+    if output is None and not export_format:
+        raise UsageError("export needs --output FILE (or --format json|jsonl|csv for stdout)")
+    if to_stdout:
+        fmt = choose_format(export_format or "json", Path("-"))
+        if fmt not in STDOUT_FORMATS:
+            raise UsageError(f"{fmt.value} cannot be written to stdout; give --output")
+        run.env.write(export_text(run.base(), fmt, chosen))
+        return
+    assert output is not None
+    target = Path(output)
+    fmt = choose_format(export_format, target)
+    if fmt is not ExportFormat.DATAPACKAGE and (output.endswith(("/", os.sep)) or target.is_dir()):
+        raise OutputError(f"{output}: is a directory")
     base = run.base()
-    if output.exists() and Path(base.path).exists() and output.resolve() == Path(base.path).resolve():
+    if target.exists() and Path(base.path).exists() and target.resolve() == Path(base.path).resolve():
         raise OutputError(f"{output}: is the fact file being read; export to another file")
-    rows = write_export(base, fmt, output)
+    rows = write_export(base, fmt, target, chosen)
     run.env.error(f"wrote {rows} observations to {output} ({fmt.value})")

@@ -79,6 +79,8 @@ class IndustryDetail:
     """Facts tied to it."""
     cited: Cited
     """Every source cited by the above, in file order."""
+    latest: tuple[Observation | None, ...] = ()
+    """Each metric's latest observation, in the order of ``metrics``."""
 
 
 @dataclass(frozen=True, eq=False, repr=False)
