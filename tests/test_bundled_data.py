@@ -63,7 +63,7 @@ def check_validates(path: Path) -> None:
     record = result.json()
     assert record["valid"] is True, record["problems"]
     base = load_facts(path)
-    assert record["counts"]["observations"] == sum(len(m.observations) for m in base.metrics)
+    assert record["counts"]["observation_count"] == sum(len(m.observations) for m in base.metrics)
 
 
 def check_every_reference_resolves(path: Path) -> None:

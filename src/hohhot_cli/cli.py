@@ -24,7 +24,7 @@ from hohhot_cli import __version__, queries
 from hohhot_cli.environment import Environment
 from hohhot_cli.errors import ExitStatus, HohhotError, OutputError, UsageError
 from hohhot_cli.model import FactBase, IndustryKind
-from hohhot_cli.render import OutputFormat, render
+from hohhot_cli.render import OutputFormat, Shape, render
 
 ENV_FACTS = "HOHHOT_FACTS"
 """Names a fact file to use instead of the bundled one."""
@@ -53,6 +53,10 @@ class Invocation:
     """``--facts`` (or ``$HOHHOT_FACTS``); None for the bundled base."""
     use_cache: bool = True
     """False with ``--no-cache`` (or ``HOHHOT_NO_CACHE=1``)."""
+    output_format: OutputFormat | None = None
+    """``--format`` given before the command name."""
+    as_json: bool = False
+    """``--json`` given before the command name."""
     _base: FactBase | None = None
 
     def configure(self, facts: Path | None, no_cache: bool) -> None:
@@ -61,6 +65,23 @@ class Invocation:
         self.facts_path = facts or (Path(environ[ENV_FACTS]) if environ.get(ENV_FACTS) else None)
         self.use_cache = not no_cache and environ.get(ENV_NO_CACHE, "") in ("", "0")
         self._base = None
+
+    def override(self, facts: Path | None, no_cache: bool) -> None:
+        """Take ``--facts`` and ``--no-cache`` given after the command name, over those given before it."""
+        if facts is not None:
+            self.facts_path = facts
+            self._base = None
+        if no_cache:
+            self.use_cache = False
+            self._base = None
+
+    def chosen_format(self, output_format: OutputFormat | None, as_json: bool) -> OutputFormat:
+        """The format of this run: the command's own options first, then the root's, else a table."""
+        as_json = as_json or self.as_json
+        given = output_format or self.output_format
+        if as_json and given not in (None, OutputFormat.TABLE, OutputFormat.JSON):
+            raise UsageError(f"--json contradicts --format {given.value}")
+        return OutputFormat.JSON if as_json else (given or OutputFormat.TABLE)
 
     def base(self) -> FactBase:
         """The fact base of this run, loaded (or read from the parse cache) on first use."""
@@ -76,9 +97,16 @@ class Invocation:
             )
         return self._base
 
-    def emit(self, result: object, output_format: OutputFormat) -> None:
+    def emit(self, result: object, output_format: OutputFormat, shape: Shape | None = None) -> None:
         """Render a result in the chosen format and write it to stdout."""
-        self.env.write(render(result, output_format, self.env.style))
+        text = render(result, output_format, self.env.style, shape or Shape())
+        if output_format in (OutputFormat.TABLE, OutputFormat.MARKDOWN):
+            from hohhot_cli.emptiness import nothing_found
+
+            message = nothing_found(result)
+            if message:
+                self.env.error(message)
+        self.env.write(text)
 
 
 def invocation(context: typer.Context) -> Invocation:
@@ -134,23 +162,46 @@ def complete_topic(ctx: typer.Context, incomplete: str) -> list[str]:
 
 F = TypeVar("F", bound=Callable[..., Any])
 
+FactsOption = Annotated[
+    Path | None,
+    typer.Option("--facts", help=f"Use this fact file instead of the bundled one (also ${ENV_FACTS})."),
+]
+NoCacheOption = Annotated[
+    bool,
+    typer.Option("--no-cache", help=f"Parse the fact file afresh and keep no parse cache (also {ENV_NO_CACHE}=1)."),
+]
+FormatOption = Annotated[
+    OutputFormat | None,
+    typer.Option("--format", "-f", help="Output format (default: table).", case_sensitive=False, show_default=False),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Shorthand for --format json.")]
+
+
+def _keyword(name: str, default: object, annotation: object) -> inspect.Parameter:
+    return inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=annotation)
+
+
 _OUTPUT_PARAMETERS = [
-    inspect.Parameter(
-        "output_format",
-        inspect.Parameter.KEYWORD_ONLY,
-        default=OutputFormat.TABLE,
-        annotation=Annotated[
-            OutputFormat,
-            typer.Option("--format", "-f", help="Output format.", case_sensitive=False),
+    _keyword("output_format", None, FormatOption),
+    _keyword("as_json", False, JsonOption),
+    _keyword(
+        "fields",
+        None,
+        Annotated[
+            str | None,
+            typer.Option(
+                "--fields",
+                help="json, jsonl, csv: only these fields, comma-separated, in this order.",
+                show_default=False,
+            ),
         ],
     ),
-    inspect.Parameter(
-        "as_json",
-        inspect.Parameter.KEYWORD_ONLY,
-        default=False,
-        annotation=Annotated[bool, typer.Option("--json", help="Shorthand for --format json.")],
-    ),
+    _keyword("no_header", False, Annotated[bool, typer.Option("--no-header", help="csv: leave out the header row.")]),
+    _keyword("facts", None, FactsOption),
+    _keyword("no_cache", False, NoCacheOption),
 ]
+"""The options every query command shares, defined here once: format, fields, header, and the
+global ``--facts`` and ``--no-cache``, which may also stand before the command name."""
 
 
 def query_command(name: str, **settings: Any) -> Callable[[F], F]:
@@ -164,13 +215,22 @@ def query_command(name: str, **settings: Any) -> Callable[[F], F]:
     def decorate(function: F) -> F:
         @functools.wraps(function)
         def command(
-            context: typer.Context, *args: Any, output_format: OutputFormat, as_json: bool, **kwargs: Any
+            context: typer.Context,
+            *args: Any,
+            output_format: OutputFormat | None,
+            as_json: bool,
+            fields: str | None,
+            no_header: bool,
+            facts: Path | None,
+            no_cache: bool,
+            **kwargs: Any,
         ) -> None:
-            if as_json and output_format not in (OutputFormat.TABLE, OutputFormat.JSON):
-                raise UsageError(f"--json contradicts --format {output_format.value}")
             run = invocation(context)
+            run.override(facts, no_cache)
+            chosen = run.chosen_format(output_format, as_json)
+            shape = Shape(tuple(f.strip() for f in fields.split(",") if f.strip()) if fields else (), not no_header)
             result = function(run, *args, **kwargs)
-            run.emit(result, OutputFormat.JSON if as_json else output_format)
+            run.emit(result, chosen, shape)
             if getattr(result, "passes", True) is False:
                 raise typer.Exit(ExitStatus.ERROR)
 
@@ -226,14 +286,10 @@ def selection(period: str | None, since: str | None, until: str | None, kind: st
 @app.callback()
 def root(
     context: typer.Context,
-    facts: Annotated[
-        Path | None,
-        typer.Option("--facts", help=f"Use this fact file instead of the bundled one (also ${ENV_FACTS})."),
-    ] = None,
-    no_cache: Annotated[
-        bool,
-        typer.Option("--no-cache", help=f"Parse the fact file afresh and keep no parse cache (also {ENV_NO_CACHE}=1)."),
-    ] = False,
+    facts: FactsOption = None,
+    no_cache: NoCacheOption = False,
+    output_format: FormatOption = None,
+    as_json: JsonOption = False,
     version: Annotated[
         bool,
         # Not eager: handled below, once --facts and --no-cache are known wherever they stand.
@@ -246,6 +302,7 @@ def root(
     """
     run = invocation(context)
     run.configure(facts, no_cache)
+    run.output_format, run.as_json = output_format, as_json
     if version:
         try:
             updated = f"fact base updated {run.base().updated}"
@@ -254,7 +311,7 @@ def root(
         run.env.write(f"hohhot {__version__} ({updated})\n")
         raise typer.Exit(ExitStatus.OK)
     if context.invoked_subcommand is None:
-        run.emit(queries.overview(run.base()), OutputFormat.TABLE)
+        run.emit(queries.overview(run.base()), run.chosen_format(None, False))
 
 
 @query_command("overview")
@@ -425,11 +482,14 @@ def export_command(
     since: SinceOption = None,
     until: UntilOption = None,
     kind: KindOption = None,
+    facts: FactsOption = None,
+    no_cache: NoCacheOption = False,
 ) -> None:
     """Write the whole base, one row per observation with its sources, to a file or stdout."""
     from hohhot_cli.export import STDOUT_FORMATS, ExportFormat, choose_format, export_text, write_export
 
     run = invocation(context)
+    run.override(facts, no_cache)
     chosen = selection(period, since, until, kind)
     to_stdout = output is None or output == "-"
     if output is None and not export_format:
@@ -450,3 +510,24 @@ def export_command(
         raise OutputError(f"{output}: is the fact file being read; export to another file")
     rows = write_export(base, fmt, target, chosen)
     run.env.error(f"wrote {rows} observations to {output} ({fmt.value})")
+
+
+@app.command("schema")
+def schema_command(
+    context: typer.Context,
+    command: Annotated[
+        str | None,
+        typer.Argument(help="A command (metric, sources, export, ...); all of them when left out.", show_default=False),
+    ] = None,
+) -> None:
+    """Print the JSON Schema (draft 2020-12) of a command's JSON output, with the format version."""
+    from hohhot_cli.encode import to_json
+    from hohhot_cli.schemas import all_schemas, command_schema, commands
+
+    run = invocation(context)
+    if command is None:
+        run.env.write(to_json(all_schemas()) + "\n")
+        return
+    if command not in commands():
+        raise UsageError(f"no schema for {command!r}; one of: {', '.join(commands())}")
+    run.env.write(to_json(command_schema(command)) + "\n")

@@ -430,8 +430,8 @@ def compare_over_time(base: FactBase, query: str, selection: PeriodFilter = _NO_
     for metric in metrics:
         whole = series(metric)
         shown.append(Series(metric, tuple(p for p in whole.points if selection.keeps(p.observation))))
-    observations = (p.observation for s in shown for p in s.points)
-    return OverTime(tuple(shown), cited_by(base, observations))
+    # Every source of the metrics: the notes under a table name figures the filter leaves out.
+    return OverTime(tuple(shown), cited_by(base, (o for m in metrics for o in m.observations)))
 
 
 # -- overview --------------------------------------------------------------

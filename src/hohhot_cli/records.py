@@ -141,7 +141,7 @@ def fact_record(fact: Fact) -> Record:
         "industry": fact.industry,
         "tags": list(fact.tags),
         "source_ids": list(fact.sources),
-        "conflicts_with": fact.conflicts_with,
+        "conflicts_with": [fact.conflicts_with] if fact.conflicts_with else [],
     }
 
 
@@ -296,8 +296,18 @@ def validation_record(result: ValidationReport) -> Record:
         "valid": result.valid,
         "problems": [_problem_record(p) for p in result.problems],
         "warnings": [_problem_record(p) for p in result.warnings],
-        "counts": None if result.counts is None else dict(result.counts),
+        "counts": None if result.counts is None else {_COUNT_NAMES[k]: v for k, v in result.counts.items()},
     }
+
+
+_COUNT_NAMES = {
+    "sources": "source_count",
+    "industries": "industry_count",
+    "metrics": "metric_count",
+    "observations": "observation_count",
+    "facts": "fact_count",
+    "companies": "company_count",
+}
 
 
 def _problem_record(problem: Problem) -> Record:

@@ -97,6 +97,21 @@ _RECORD_OF = {
 }
 
 
+_DETAIL_OF = {
+    **_RECORD_OF,
+    "IndustryDetail": "industry_detail",
+    "SourceDetail": "source_detail",
+    "SideBySide": "side_by_side_row",
+    "OverTime": "series",
+    "ValidationReport": "validation",
+}
+
+
+def record_fields(result: object) -> tuple[str, ...]:
+    """The keys of a result's JSON records, in order (what ``--fields`` may name)."""
+    return tuple(definition(_DETAIL_OF[type(result).__name__])["properties"])
+
+
 def csv_fields(result: object) -> tuple[str, ...]:
     """The CSV header of a result made of plain records (see :func:`hohhot_cli.rows.generic_rows`)."""
     return tuple(_fields(definition(_RECORD_OF[type(result).__name__])))
