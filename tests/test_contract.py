@@ -370,3 +370,58 @@ def test_empty_results(hohhot: Runner, args: tuple[str, ...], message: str) -> N
     assert as_csv.exit_code == 0 and as_csv.stderr == "", as_csv
     header = next(csv.reader(io.StringIO(as_csv.stdout)))
     assert header and header[0] in ("metric", "id", "kind")
+
+
+# -- the README's recipes for scripts ----------------------------------------------------
+
+
+def _recipes() -> list[tuple[str, str]]:
+    """(language, code) of each code block in README's "Scripts" section."""
+    import re
+
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    section = text.split("### Scripts", 1)[1].split("\n### ", 1)[0]
+    return re.findall(r"```(console|python)\n(.*?)```", section, flags=re.S)
+
+
+def test_readme_has_three_recipes() -> None:
+    recipes = _recipes()
+    assert [language for language, _ in recipes] == ["console", "python", "python"]
+    assert "jq" in recipes[0][1] and "pandas" in recipes[1][1] and "sqlite3" in recipes[2][1]
+
+
+@pytest.mark.parametrize("number", [0, 1, 2], ids=["jq", "pandas", "sqlite"])
+def test_readme_recipe_runs(number: int, tmp_path: Path) -> None:
+    import importlib.util
+    import shutil
+    import subprocess
+    import sys
+
+    from support import subprocess_env
+
+    language, code = _recipes()[number]
+    if "jq" in code and language == "console" and shutil.which("jq") is None:
+        pytest.skip("jq is not installed")
+    if "import pandas" in code and importlib.util.find_spec("pandas") is None:
+        pytest.skip("pandas is not installed")
+    bin_dir = str(Path(sys.executable).parent)
+    env = subprocess_env(facts=None, PATH=f"{bin_dir}:/usr/local/bin:/usr/bin:/bin")
+    if language == "console":
+        commands = [line[2:] for line in code.splitlines() if line.startswith("$ ")]
+        for command in commands:
+            result = subprocess.run(
+                ["bash", "-o", "pipefail", "-c", command], cwd=tmp_path, env=env, capture_output=True, text=True
+            )
+            assert result.returncode == 0, result.stderr
+            rows = [line.split("\t") for line in result.stdout.splitlines()]
+            assert rows and all(len(r) == 3 and int(r[0]) >= 2020 for r in rows), result.stdout
+        return
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip()
+    if "sqlite3" in code:
+        assert f"'format_version': '{FORMAT_VERSION}'" in result.stdout
+    else:
+        assert "trade.total" in result.stdout and "2023" in result.stdout

@@ -175,7 +175,8 @@ def _fill_sqlite(base: FactBase, connection: sqlite3.Connection, selection: Peri
                 "FROM observations o JOIN metrics m ON m.id = o.metric"
             )
             cursor.execute(
-                "CREATE VIEW observation_citations AS SELECT o.id AS observation, o.metric, o.period, o.as_of, "
+                "CREATE VIEW observation_citations AS SELECT o.id AS observation, o.metric, o.period, o.period_start, "
+                "o.period_end, o.period_kind, o.as_of, "
                 "o.value, o.unit, o.status, s.id AS source, s.publisher, s.title, s.date, s.url "
                 "FROM observation_sources os JOIN observations o ON o.id = os.observation "
                 "JOIN sources s ON s.id = os.source"
