@@ -271,6 +271,7 @@ def check_searches(path: Path) -> None:
         "label": "Yili Group",
         "score": 80,
         "matched": ["id", "name"],
+        "latest": None,
     }
 
 

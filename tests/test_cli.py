@@ -687,6 +687,7 @@ def test_search_matches_word_starts_and_puts_exact_names_first(hohhot: Runner) -
         "label": "Steppe Dairy Group",
         "score": 80,
         "matched": ["id", "name"],
+        "latest": None,
     }
 
 

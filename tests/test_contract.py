@@ -425,3 +425,10 @@ def test_readme_recipe_runs(number: int, tmp_path: Path) -> None:
         assert f"'format_version': '{FORMAT_VERSION}'" in result.stdout
     else:
         assert "trade.total" in result.stdout and "2023" in result.stdout
+
+
+def test_search_gives_a_metric_its_latest_figure(hohhot: Runner) -> None:
+    (hit,) = (h for h in hohhot("search", "foreign", "trade", "--json").json() if h["id"] == "trade.total")
+    (metric,) = hohhot("metric", "trade.total", "--latest", "--json").json()
+    assert hit["latest"] == metric["observations"][0] == metric["latest"]
+    assert hit["latest"]["period"] == "2023"

@@ -204,7 +204,14 @@ def industry_detail_record(result: IndustryDetail) -> Record:
 def search_records(result: SearchResult) -> list[Record]:
     """``search``: the hits, best first."""
     return [
-        {"kind": h.kind, "id": h.id, "label": h.label, "score": h.score, "matched": list(h.matched)}
+        {
+            "kind": h.kind,
+            "id": h.id,
+            "label": h.label,
+            "score": h.score,
+            "matched": list(h.matched),
+            "latest": None if h.latest is None else observation_record(result.cited, h.latest),
+        }
         for h in result.hits
     ]
 
