@@ -432,3 +432,26 @@ def test_search_gives_a_metric_its_latest_figure(hohhot: Runner) -> None:
     (metric,) = hohhot("metric", "trade.total", "--latest", "--json").json()
     assert hit["latest"] == metric["observations"][0] == metric["latest"]
     assert hit["latest"]["period"] == "2023"
+
+
+def test_metrics_csv_is_one_row_per_metric_with_its_latest(hohhot: Runner, base: FactBase) -> None:
+    """As the table: one line per metric, with the latest figure's columns (JSON: every observation too)."""
+    rows = list(csv.DictReader(io.StringIO(hohhot("metrics", "-f", "csv").stdout, newline="")))
+    assert [r["id"] for r in rows] == [m.id for m in base.metrics]
+    trade = next(r for r in rows if r["id"] == "trade.total")
+    assert (trade["latest_period"], trade["latest_period_kind"], trade["latest_value"]) == (
+        "2023",
+        "year",
+        "20000000000",
+    )
+    assert trade["observation_count"] == str(len(base.metric_by_id["trade.total"].observations))
+
+
+def test_one_list_separator_in_every_csv(hohhot: Runner) -> None:
+    rows = list(csv.DictReader(io.StringIO(hohhot("industries", "-f", "csv").stdout, newline="")))
+    dairy = next(r for r in rows if r["id"] == "dairy")
+    assert set(dairy["company_ids"].split(LIST_SEPARATOR)) == {"steppe", "qingcheng"}
+    for args in (("export", "-f", "csv"), ("metric", "population.resident", "-f", "csv")):
+        rows = list(csv.DictReader(io.StringIO(hohhot(*args).stdout, newline="")))
+        census = next(r for r in rows if r["ref"] == "population.resident@2020-11-01")
+        assert census["source_ids"].split(LIST_SEPARATOR) == ["fg-census-2020", "fg-profile"]

@@ -136,7 +136,6 @@ def descriptor(base: FactBase, tables: list[Table]) -> dict[str, Any]:
         "profile": "tabular-data-package",
         "name": "hohhot",
         "title": "Sourced facts and figures about Hohhot",
-        "version": FORMAT_VERSION,
         "format_version": FORMAT_VERSION,
         "fact_base_updated": base.updated,
         "tool_version": __version__,

@@ -25,8 +25,6 @@ from hohhot_cli.results import Figure
 from hohhot_cli.rows import EXPORT_COLUMNS, LIST_COLUMNS, LIST_SEPARATOR, cell, observation_fields
 from hohhot_cli.selection import PeriodFilter
 
-EXPORT_SEPARATOR = LIST_SEPARATOR
-
 
 class ExportFormat(str, Enum):
     """Formats of ``hohhot export``."""
@@ -123,7 +121,7 @@ def _fill_sqlite(base: FactBase, connection: sqlite3.Connection, selection: Peri
             cursor.executemany(
                 "INSERT INTO sources VALUES (?, ?, ?, ?, ?, ?, ?)",
                 [
-                    (s.id, s.publisher, s.title, s.date, EXPORT_SEPARATOR.join(s.authors), s.url, s.note)
+                    (s.id, s.publisher, s.title, s.date, LIST_SEPARATOR.join(s.authors), s.url, s.note)
                     for s in base.sources
                 ],
             )
@@ -194,12 +192,12 @@ def _fill_sqlite(base: FactBase, connection: sqlite3.Connection, selection: Peri
                         f.kind.value,
                         f.label,
                         f.text,
-                        EXPORT_SEPARATOR.join(f"{i.name} {i.name_zh}".strip() for i in f.items),
+                        LIST_SEPARATOR.join(f"{i.name} {i.name_zh}".strip() for i in f.items),
                         f.date,
                         f.period,
                         f.as_of,
                         f.industry,
-                        EXPORT_SEPARATOR.join(f.sources),
+                        LIST_SEPARATOR.join(f.sources),
                     )
                     for f in base.facts
                 ],
@@ -211,7 +209,7 @@ def _fill_sqlite(base: FactBase, connection: sqlite3.Connection, selection: Peri
             cursor.executemany(
                 "INSERT INTO companies VALUES (?, ?, ?, ?, ?, ?)",
                 [
-                    (c.id, c.name, c.name_zh, c.industry, c.description, EXPORT_SEPARATOR.join(c.sources))
+                    (c.id, c.name, c.name_zh, c.industry, c.description, LIST_SEPARATOR.join(c.sources))
                     for c in base.companies
                 ],
             )
