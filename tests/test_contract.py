@@ -455,3 +455,24 @@ def test_one_list_separator_in_every_csv(hohhot: Runner) -> None:
         rows = list(csv.DictReader(io.StringIO(hohhot(*args).stdout, newline="")))
         census = next(r for r in rows if r["ref"] == "population.resident@2020-11-01")
         assert census["source_ids"].split(LIST_SEPARATOR) == ["fg-census-2020", "fg-profile"]
+
+
+def test_root_format_applies_to_export(hohhot: Runner) -> None:
+    assert hohhot("--json", "export", "-o", "-").json()["format_version"] == FORMAT_VERSION
+    assert hohhot("-f", "csv", "export").stdout.startswith(",".join(EXPORT_COLUMNS[:3]))
+
+
+@pytest.mark.parametrize("where", ["before", "after"])
+def test_shell_completion_reads_facts_before_or_after_the_command(where: str) -> None:
+    import subprocess
+    import sys
+
+    from support import FIXTURE, subprocess_env
+
+    words = ["hohhot", "metric", "--facts", str(FIXTURE), "trade.t"]
+    if where == "before":
+        words = ["hohhot", "--facts", str(FIXTURE), "metric", "trade.t"]
+    env = subprocess_env(facts=None, _HOHHOT_COMPLETE="complete_bash", COMP_WORDS=" ".join(words), COMP_CWORD="4")
+    result = subprocess.run([sys.executable, "-m", "hohhot_cli"], env=env, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["trade.total", "trade.total_usd"]  # the fixture's, not the bundled base's

@@ -124,11 +124,17 @@ def _completion_base(context: typer.Context) -> FactBase | None:
     """The base the command line being completed names; None when it cannot be loaded."""
     run = invocation(context)
     params = context.find_root().params
-    run.configure(params.get("facts"), bool(params.get("no_cache")))
+    # While completing, click may leave an option's value as the text typed: make it a path.
+    run.configure(_path(params.get("facts")), bool(params.get("no_cache")))
+    run.override(_path(context.params.get("facts")), bool(context.params.get("no_cache")))  # after the command
     try:
         return run.base()
     except HohhotError:
         return None
+
+
+def _path(value: object) -> Path | None:
+    return Path(value) if isinstance(value, (str, Path)) and str(value) else None
 
 
 def complete_metric(ctx: typer.Context, incomplete: str) -> list[str]:
@@ -491,6 +497,8 @@ def export_command(
     run = invocation(context)
     run.override(facts, no_cache)
     chosen = selection(period, since, until, kind)
+    if not export_format and (run.as_json or run.output_format is not None):  # hohhot --json export -o -
+        export_format = "json" if run.as_json else run.chosen_format(None, False).value
     to_stdout = output is None or output == "-"
     if output is None and not export_format:
         raise UsageError("export needs --output FILE (or --format json|jsonl|csv for stdout)")
