@@ -1,8 +1,10 @@
 """The ``hohhot`` command line: argument parsing only.
 
 Each command parses its arguments, calls one query and returns its result;
-:func:`query_command` adds the shared ``--format``/``--json`` options and hands
-the result to a renderer. Per-run settings live in one :class:`Invocation` on
+:func:`query_command` adds the shared options (``--format``, ``--json``,
+``--fields``, ``--no-header``, and ``--facts``/``--no-cache``, which the root takes
+too, so that they stand before or after the command name) and hands the result
+to a renderer. Per-run settings live in one :class:`Invocation` on
 the click context (``ctx.obj``); :mod:`hohhot_cli.main` creates it and turns
 errors into exit statuses.
 
