@@ -63,7 +63,7 @@ def check_validates(path: Path) -> None:
     record = result.json()
     assert record["valid"] is True, record["problems"]
     base = load_facts(path)
-    assert record["counts"]["observations"] == sum(len(m.observations) for m in base.metrics)
+    assert record["counts"]["observation_count"] == sum(len(m.observations) for m in base.metrics)
 
 
 def check_every_reference_resolves(path: Path) -> None:
@@ -143,10 +143,10 @@ def check_gdp_first_published_and_preliminary_figures(path: Path) -> None:
     # 2018 vs 2017: both as first published, so comparable.
     first_2018 = by_period["2018", "first_published"]
     assert first_2018["previous_period"] == "2017"
-    assert first_2018["change"] == pytest.approx(15_980_000_000)
-    assert first_2018["change_percent"] == pytest.approx(5.824, abs=0.001)
+    assert first_2018["change"]["value"] == pytest.approx(15_980_000_000)
+    assert first_2018["change"]["percent"] == pytest.approx(5.824, abs=0.001)
     assert by_period["2024-Q1", "actual"]["previous_period"] == "2023-Q1"
-    assert by_period["2024-Q1", "actual"]["change"] == pytest.approx(5_900_000_000)
+    assert by_period["2024-Q1", "actual"]["change"]["value"] == pytest.approx(5_900_000_000)
     assert by_period["2023", "preliminary"]["value"] == 380_000_000_000
 
 
@@ -271,6 +271,7 @@ def check_searches(path: Path) -> None:
         "label": "Yili Group",
         "score": 80,
         "matched": ["id", "name"],
+        "latest": None,
     }
 
 
@@ -288,10 +289,48 @@ def check_mayor_interview_citation(path: Path) -> None:
 def check_city(path: Path) -> None:
     record = json_of(path, "overview")
     assert (record["name"], record["name_zh"]) == ("Hohhot", "呼和浩特")
-    assert record["pillar_industries"][0] == "dairy" and len(record["pillar_industries"]) == 6
+    assert record["pillar_industry_ids"][0] == "dairy" and len(record["pillar_industry_ids"]) == 6
+
+
+def _key(observation: dict[str, Any] | None) -> tuple[Any, ...] | None:
+    return None if observation is None else (observation["ref"], observation["value"], observation["status"])
+
+
+_PART_YEAR = ("half", "quarter", "month", "year_to_date")
+
+
+def check_every_command_agrees_on_the_latest(path: Path) -> None:
+    """One definition of "latest": the overview, metric --latest, metrics and compare give the same figure."""
+    metrics = json_of(path, "metrics")
+    by_id = {m["id"]: _key(m["latest"]) for m in metrics}
+    ids = list(by_id)
+    latest = {
+        m["id"]: _key(m["observations"][0] if m["observations"] else None)
+        for m in json_of(path, "metric", *ids, "--latest")
+    }
+    assert latest == by_id
+    compared = {r["metric"]: _key(r) for r in json_of(path, "compare", *ids)}
+    assert compared == {k: v for k, v in by_id.items() if v is not None}
+    overview = json_of(path, "overview")
+    assert _key(overview["gdp"]) == by_id["gdp.total"]
+    assert _key(overview["population"]) == by_id["population.resident"]
+    # Full years first: no metric with a figure of a full year (or a day, a span) has a part-year latest.
+    for metric in metrics:
+        kinds = {o["period_kind"] for o in metric["observations"] if o["status"] not in NEVER_LATEST}
+        if metric["latest"] is not None and kinds - set(_PART_YEAR):
+            assert metric["latest"]["period_kind"] not in _PART_YEAR, metric["id"]
+
+
+def check_trade_lines_up_by_period(path: Path) -> None:
+    rows = json_of(path, "compare", "trade.total", "trade.exports", "trade.imports", "--period", "2023")
+    assert {r["period"] for r in rows} == {"2023"}
+    value = {r["metric"]: r["value"] for r in rows}
+    assert value["trade.exports"] < value["trade.total"] and value["trade.imports"] < value["trade.total"]
 
 
 CHECKS: list[Callable[[Path], None]] = [
+    check_every_command_agrees_on_the_latest,
+    check_trade_lines_up_by_period,
     check_validates,
     check_every_reference_resolves,
     check_every_source_is_cited,

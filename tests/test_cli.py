@@ -48,6 +48,8 @@ COMMANDS: dict[str, tuple[str, ...]] = {
     "validate": ("validate",),
 }
 FORMATS = ("table", "json", "jsonl", "csv", "markdown")
+# What a table or Markdown says on stderr of a command that finds nothing (machine formats say nothing).
+NOTICES = {"search_empty": "hohhot: no matches found for 'no-such-thing-anywhere'\n"}
 
 
 def _golden(name: str, fmt: str, text: str) -> str:
@@ -67,7 +69,7 @@ def test_exact_output(hohhot: Runner, name: str, fmt: str) -> None:
     result = hohhot(*args, "--format", fmt)
     assert result.exit_code == 0, result
     assert result.stdout.replace(str(FIXTURE), "<facts>") == _golden(name, fmt, result.stdout)
-    assert result.stderr == ""
+    assert result.stderr == NOTICES.get(name, "")
 
 
 @pytest.mark.parametrize("name", sorted(COMMANDS))
@@ -75,7 +77,7 @@ def test_exact_output(hohhot: Runner, name: str, fmt: str) -> None:
 def test_every_command_in_every_format(hohhot: Runner, name: str, fmt: str) -> None:
     result = hohhot(*COMMANDS[name], "--format", fmt)
     assert result.exit_code == 0, result
-    assert result.stderr == ""
+    assert result.stderr == (NOTICES.get(name, "") if fmt in ("table", "markdown") else "")
     assert result.stdout.endswith("\n") or (fmt == "jsonl" and result.stdout == "")
     if fmt == "json":
         data = json.loads(result.stdout)
@@ -224,8 +226,8 @@ def test_industries_json(hohhot: Runner, base: FactBase) -> None:
     assert len(pillars) == 2
     dairy = next(r for r in records if r["id"] == "dairy")
     assert dairy["name_zh"] == "乳业"
-    assert "dairy.revenue" in dairy["metrics"]
-    assert set(dairy["companies"]) == {"steppe", "qingcheng"}
+    assert "dairy.revenue" in dairy["metric_ids"]
+    assert set(dairy["company_ids"]) == {"steppe", "qingcheng"}
 
 
 def test_industries_kind_filter(hohhot: Runner, base: FactBase) -> None:
@@ -263,7 +265,7 @@ def test_sources_counts_match_the_base(hohhot: Runner, base: FactBase) -> None:
     records = {r["id"]: r for r in hohhot("sources", "--json").json()}
     assert set(records) == {s.id for s in base.sources}
     cited = sum(1 for m in base.metrics for o in m.observations if "fg-trade-2023" in o.sources)
-    assert records["fg-trade-2023"]["observations"] == cited
+    assert records["fg-trade-2023"]["observation_count"] == cited
 
 
 def test_source_detail_has_a_citation(hohhot: Runner) -> None:
@@ -280,11 +282,12 @@ def test_compare_over_time_changes(hohhot: Runner) -> None:
     by_period = {o["period"]: o for o in series["observations"]}
     # 2018 vs 2017: both as first published, so comparable.
     assert by_period["2018"]["previous_period"] == "2017"
-    assert by_period["2018"]["change"] == pytest.approx(10_000_000_000)
-    assert by_period["2018"]["change_percent"] == pytest.approx(5.0, abs=0.001)
+    assert by_period["2018"]["change"]["value"] == pytest.approx(10_000_000_000)
+    assert by_period["2018"]["change"]["percent"] == pytest.approx(5.0, abs=0.001)
+    assert by_period["2018"]["change"]["computed"] is True, "a change from the levels is labelled as computed"
     # A quarter is compared with the same quarter a year before, never with a year.
     assert by_period["2024-Q1"]["previous_period"] == "2023-Q1"
-    assert by_period["2024-Q1"]["change"] == pytest.approx(3_000_000_000)
+    assert by_period["2024-Q1"]["change"]["value"] == pytest.approx(3_000_000_000)
     # No 2019 or 2022 figure: no change rather than a jump across years.
     assert by_period["2020"]["change"] is None
     assert by_period["2023"]["change"] is None
@@ -305,7 +308,7 @@ def test_first_published_and_revised_figures_of_one_year_each_compare_on_their_b
     assert (first["status"], first["change"]) == ("first_published", None)
     assert "first_published" in first["change_remark"]
     assert (revised["status"], revised["previous_period"]) == ("revised", "2020")
-    assert revised["change"] == pytest.approx(11_000_000_000)
+    assert revised["change"]["value"] == pytest.approx(11_000_000_000)
 
 
 def test_compare_bounds_give_no_change(hohhot: Runner) -> None:
@@ -317,7 +320,7 @@ def test_compare_bounds_give_no_change(hohhot: Runner) -> None:
 
 def test_side_by_side_bars_only_within_a_unit(hohhot: Runner) -> None:
     rows = hohhot("compare", "trade.exports", "trade.imports", "population.resident", "--json").json()
-    shares = {r["id"]: r["share_of_max"] for r in rows}
+    shares = {r["metric"]: r["share_of_max"] for r in rows}
     assert shares["trade.exports"] == 1.0
     assert shares["trade.imports"] == pytest.approx(8.0 / 12.0)
     assert shares["population.resident"] is None
@@ -331,7 +334,7 @@ def test_overview_json(hohhot: Runner) -> None:
     assert record["gdp"]["period"] == "2024"
     assert record["gdp"]["status"] == Status.ACTUAL.value
     assert [s["kind"] for s in record["gdp"]["sources"]] == ["secondary"]
-    assert record["pillar_industries"] == ["dairy", "new-energy"]
+    assert record["pillar_industry_ids"] == ["dairy", "new-energy"]
 
 
 def test_bare_command_shows_the_overview(hohhot: Runner) -> None:
@@ -358,7 +361,9 @@ def test_export_every_format(hohhot: Runner, base: FactBase, tmp_path: Path, fmt
     count = sum(len(m.observations) for m in base.metrics)
     assert result.stderr == f"hohhot: wrote {count} observations to {output} ({fmt})\n"
     if fmt == "json":
-        rows = json.loads(output.read_text(encoding="utf-8"))
+        document = json.loads(output.read_text(encoding="utf-8"))
+        assert document["format_version"] == "2.0"
+        rows = document["observations"]
     elif fmt == "jsonl":
         rows = [json.loads(line) for line in output.read_text(encoding="utf-8").splitlines()]
     elif fmt == "csv":
@@ -373,8 +378,11 @@ def test_export_every_format(hohhot: Runner, base: FactBase, tmp_path: Path, fmt
     dairy = next(r for r in rows if r["metric"] == "dairy.revenue" and r["period"] == "2023")
     assert float(dairy["value"]) == 120_000_000_000
     assert dairy["exactness"] == "lower_bound"
-    assert dairy["source_ids"] == "fg-mayor-2024"
-    assert dairy["source_urls"] == "https://fixture.invalid/mayor-2024"
+    ids, urls = dairy["source_ids"], dairy["source_urls"]
+    if fmt in ("csv", "sqlite"):  # one cell: the list joined by " | "
+        ids, urls = ids.split(" | "), urls.split(" | ")
+    assert ids == ["fg-mayor-2024"]
+    assert urls == ["https://fixture.invalid/mayor-2024"]
 
 
 def test_export_format_from_extension(hohhot: Runner, tmp_path: Path) -> None:
@@ -475,7 +483,7 @@ def test_validate_reports_every_problem(hohhot: Runner, tmp_path: Path) -> None:
 def test_validate_default_base(hohhot: Runner, base: FactBase) -> None:
     record = hohhot("validate", "--json").json()
     assert record["valid"] is True
-    assert record["counts"]["observations"] == sum(len(m.observations) for m in base.metrics)
+    assert record["counts"]["observation_count"] == sum(len(m.observations) for m in base.metrics)
 
 
 # -- help and completion ----------------------------------------------------------------
@@ -496,7 +504,7 @@ def test_every_command_has_help(hohhot: Runner) -> None:
 
 def test_every_query_command_has_the_format_option(hohhot: Runner) -> None:
     for name in _command_names():
-        if name == "export":
+        if name in ("export", "schema"):  # a file, and always JSON
             continue
         assert "--format" in hohhot(name, "--help").stdout, name
 
@@ -536,7 +544,7 @@ def test_compare_uses_the_previous_figure_on_the_same_basis(hohhot: Runner, tmp_
     (series,) = hohhot("--facts", str(facts), "compare", "gdp.total", "--json").json()
     point = next(o for o in series["observations"] if o["period"] == "2019")
     assert point["previous_period"] == "2018"
-    assert point["change"] == 10_000_000_000  # from the revised 205 bn, not the first-published 210 bn
+    assert point["change"]["value"] == 10_000_000_000  # from the revised 205 bn, not the first-published 210 bn
     assert point["change_remark"] == ""
 
 
@@ -565,8 +573,8 @@ def test_latest_prefers_the_most_final_figure_of_a_period(
 
 
 def test_no_bars_across_periods(hohhot: Runner) -> None:
-    rows = hohhot("compare", "trade.total", "trade.exports", "--json").json()
-    assert [(r["id"], r["period"], r["share_of_max"]) for r in rows] == [
+    rows = hohhot("compare", "trade.total", "trade.exports", "--any-period", "--json").json()
+    assert [(r["metric"], r["period"], r["share_of_max"]) for r in rows] == [
         ("trade.total", "2024-H1", None),
         ("trade.exports", "2023", None),
     ]
@@ -659,8 +667,8 @@ def test_export_through_a_symlink_keeps_the_link(hohhot: Runner, tmp_path: Path)
 
 def test_overview_csv_is_raw_values(hohhot: Runner) -> None:
     (row,) = csv.DictReader(io.StringIO(hohhot("overview", "-f", "csv").stdout))
-    assert row["population"] == "3300000"
-    assert (row["gdp"], row["gdp_unit"], row["gdp_period"], row["gdp_status"]) == (
+    assert row["population_value"] == "3300000"
+    assert (row["gdp_value"], row["gdp_unit"], row["gdp_period"], row["gdp_status"]) == (
         "240000000000",
         "CNY",
         "2024",
@@ -679,6 +687,7 @@ def test_search_matches_word_starts_and_puts_exact_names_first(hohhot: Runner) -
         "label": "Steppe Dairy Group",
         "score": 80,
         "matched": ["id", "name"],
+        "latest": None,
     }
 
 
@@ -707,5 +716,44 @@ def test_no_change_is_computed_from_a_period_whose_figures_conflict(hohhot: Runn
     facts = edited_copy(tmp_path, (marker, later + marker))
     (series,) = hohhot("--facts", str(facts), "compare", "trade.total", "--json").json()
     (point,) = (o for o in series["observations"] if o["period"] == "2025-H1")
-    assert (point["previous_period"], point["change"], point["change_percent"]) == ("2024-H1", None, None)
+    assert (point["previous_period"], point["change"]) == ("2024-H1", None)
     assert point["change_remark"] == "2024-H1 has conflicting figures: no change"
+
+
+# -- one definition of "latest", period filters -----------------------------------------
+
+
+def test_latest_prefers_a_full_year_to_a_newer_half(hohhot: Runner) -> None:
+    """trade.total has 2023 and a newer 2024-H1: the full year is the latest, unless --any-period."""
+    (record,) = hohhot("metric", "trade.total", "--latest", "--json").json()
+    assert [o["period"] for o in record["observations"]] == ["2023"]
+    (record,) = hohhot("metric", "trade.total", "--latest", "--any-period", "--json").json()
+    assert record["observations"][0]["period"] == "2024-H1"
+    rows = hohhot("compare", "trade.total", "trade.exports", "--json").json()
+    assert {r["period"] for r in rows} == {"2023"}
+    assert [r["share_of_max"] for r in rows] == [1.0, pytest.approx(0.6)]
+
+
+def test_part_year_only_metric_takes_its_newest_part(hohhot: Runner) -> None:
+    (record,) = hohhot("metric", "tourism.visitors", "--latest", "--json").json()
+    assert record["observations"][0]["period"] == "2024-01/2024-09"
+
+
+def test_period_filters(hohhot: Runner) -> None:
+    (record,) = hohhot("metric", "gdp.total", "--since", "2020", "--kind", "year", "--json").json()
+    periods = [o["period"] for o in record["observations"]]
+    assert periods and all(len(p) == 4 and p >= "2020" for p in periods)
+    (record,) = hohhot("metric", "gdp.total", "--until", "2018", "--json").json()
+    assert all(o["period"] <= "2018" for o in record["observations"])
+    rows = hohhot("compare", "trade.total", "trade.exports", "trade.imports", "--period", "2023", "--json").json()
+    assert {r["period"] for r in rows} == {"2023"}
+    (series,) = hohhot("compare", "gdp.total", "--period", "2018", "--json").json()
+    (point,) = series["observations"]
+    assert point["previous_period"] == "2017", "a change from a period filtered out is still given"
+
+
+@pytest.mark.parametrize("args", [("--kind", "decade"), ("--since", "20x0"), ("--period", "2023-H3")])
+def test_bad_period_options_are_usage_errors(hohhot: Runner, args: tuple[str, ...]) -> None:
+    result = hohhot("metric", "gdp", *args)
+    assert result.exit_code == ExitStatus.USAGE, result
+    assert result.stderr.count("\n") == 1

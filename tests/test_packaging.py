@@ -43,6 +43,7 @@ def test_wheel_contains_the_fact_base(wheel: Path) -> None:
         assert "hohhot_cli/facts.toml" in names
         assert archive.read("hohhot_cli/facts.toml") == (REPO / "facts.toml").read_bytes()
         assert "hohhot_cli/cli.py" in names
+        assert archive.read("hohhot_cli/schema.json") == (REPO / "src" / "hohhot_cli" / "schema.json").read_bytes()
         entry_points = next(n for n in names if n.endswith("entry_points.txt"))
         assert "hohhot = hohhot_cli.main:run" in archive.read(entry_points).decode()
 

@@ -248,7 +248,7 @@ def _exported(path: Path, fmt: str) -> list[tuple[str, str | None, str | None, A
             )
             for r in rows
         ]
-    rows = json.loads(text) if fmt == "json" else [json.loads(line) for line in text.splitlines()]
+    rows = json.loads(text)["observations"] if fmt == "json" else [json.loads(line) for line in text.splitlines()]
     return [(r["metric"], r["period"], r["as_of"], r["value"], r["converted_value"]) for r in rows]
 
 

@@ -94,9 +94,9 @@ def _fail_half_way(monkeypatch: pytest.MonkeyPatch, fmt: str, snapshots: _Snapsh
     if fmt == "sqlite":
         real_rows = export_module.export_rows
 
-        def export_rows(base: FactBase) -> list[dict[str, Any]]:
-            snapshots.take()  # three tables are written by now
-            real_rows(base)
+        def export_rows(base: FactBase, selection: Any = None) -> list[dict[str, Any]]:
+            snapshots.take()  # four tables are written by now
+            real_rows(base, selection)
             raise error
 
         monkeypatch.setattr(export_module, "export_rows", export_rows)

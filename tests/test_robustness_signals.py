@@ -144,8 +144,8 @@ def hold():
     time.sleep(30)  # the signal's exception ends this
 
 real_rows = export.export_rows
-def export_rows(base):
-    rows = real_rows(base)
+def export_rows(*args, **kwargs):
+    rows = real_rows(*args, **kwargs)
     hold()
     return rows
 export.export_rows = export_rows

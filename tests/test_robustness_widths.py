@@ -80,7 +80,7 @@ def _display_values(base: FactBase, args: tuple[str, ...], records: list[dict[st
     elif args[0] == "sources":
         titles.add(f"Sources ({len(records)})")
         for r in records:
-            values += [r["id"], r["publisher"], r["date"], r["title"], str(r["total"])]
+            values += [r["id"], r["publisher"], r["date"], r["title"], str(r["citation_count"])]
     else:
         for r in records:
             metric = base.metric_by_id[r["id"]]
@@ -97,7 +97,7 @@ def _display_values(base: FactBase, args: tuple[str, ...], records: list[dict[st
                 else:
                     values.append(o["change_remark"] or "")
                     if o["change"] is not None:
-                        values.append(signed(o["change"], unit))
+                        values.append(signed(o["change"]["value"], unit))
     return titles, values
 
 

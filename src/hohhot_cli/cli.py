@@ -1,8 +1,10 @@
 """The ``hohhot`` command line: argument parsing only.
 
 Each command parses its arguments, calls one query and returns its result;
-:func:`query_command` adds the shared ``--format``/``--json`` options and hands
-the result to a renderer. Per-run settings live in one :class:`Invocation` on
+:func:`query_command` adds the shared options (``--format``, ``--json``,
+``--fields``, ``--no-header``, and ``--facts``/``--no-cache``, which the root takes
+too, so that they stand before or after the command name) and hands the result
+to a renderer. Per-run settings live in one :class:`Invocation` on
 the click context (``ctx.obj``); :mod:`hohhot_cli.main` creates it and turns
 errors into exit statuses.
 
@@ -23,7 +25,7 @@ from hohhot_cli import __version__, queries
 from hohhot_cli.environment import Environment
 from hohhot_cli.errors import ExitStatus, HohhotError, OutputError, UsageError
 from hohhot_cli.model import FactBase, IndustryKind
-from hohhot_cli.render import OutputFormat, render
+from hohhot_cli.render import OutputFormat, Shape, render
 
 ENV_FACTS = "HOHHOT_FACTS"
 """Names a fact file to use instead of the bundled one."""
@@ -52,6 +54,10 @@ class Invocation:
     """``--facts`` (or ``$HOHHOT_FACTS``); None for the bundled base."""
     use_cache: bool = True
     """False with ``--no-cache`` (or ``HOHHOT_NO_CACHE=1``)."""
+    output_format: OutputFormat | None = None
+    """``--format`` given before the command name."""
+    as_json: bool = False
+    """``--json`` given before the command name."""
     _base: FactBase | None = None
 
     def configure(self, facts: str | None, no_cache: bool) -> None:
@@ -60,6 +66,23 @@ class Invocation:
         self.facts_path = given_path(facts, "--facts") or (Path(environ[ENV_FACTS]) if environ.get(ENV_FACTS) else None)
         self.use_cache = not no_cache and environ.get(ENV_NO_CACHE, "") in ("", "0")
         self._base = None
+
+    def override(self, facts: str | None, no_cache: bool) -> None:
+        """Take ``--facts`` and ``--no-cache`` given after the command name, over those given before it."""
+        if facts is not None:
+            self.facts_path = given_path(facts, "--facts")
+            self._base = None
+        if no_cache:
+            self.use_cache = False
+            self._base = None
+
+    def chosen_format(self, output_format: OutputFormat | None, as_json: bool) -> OutputFormat:
+        """The format of this run: the command's own options first, then the root's, else a table."""
+        as_json = as_json or self.as_json
+        given = output_format or self.output_format
+        if as_json and given not in (None, OutputFormat.TABLE, OutputFormat.JSON):
+            raise UsageError(f"--json contradicts --format {given.value}")
+        return OutputFormat.JSON if as_json else (given or OutputFormat.TABLE)
 
     def base(self) -> FactBase:
         """The fact base of this run, loaded (or read from the parse cache) on first use."""
@@ -75,9 +98,16 @@ class Invocation:
             )
         return self._base
 
-    def emit(self, result: object, output_format: OutputFormat) -> None:
+    def emit(self, result: object, output_format: OutputFormat, shape: Shape | None = None) -> None:
         """Render a result in the chosen format and write it to stdout."""
-        self.env.write(render(result, output_format, self.env.style))
+        text = render(result, output_format, self.env.style, shape or Shape())
+        if output_format in (OutputFormat.TABLE, OutputFormat.MARKDOWN):
+            from hohhot_cli.emptiness import nothing_found
+
+            message = nothing_found(result)
+            if message:
+                self.env.error(message)
+        self.env.write(text)
 
 
 def given_path(text: str | None, what: str) -> Path | None:
@@ -105,10 +135,16 @@ def _completion_base(context: typer.Context) -> FactBase | None:
     run = invocation(context)
     params = context.find_root().params
     try:
-        run.configure(params.get("facts"), bool(params.get("no_cache")))
+        # While completing, click may leave an option's value as the text typed.
+        run.configure(_text(params.get("facts")), bool(params.get("no_cache")))
+        run.override(_text(context.params.get("facts")), bool(context.params.get("no_cache")))  # after the command
         return run.base()
     except HohhotError:
         return None
+
+
+def _text(value: object) -> str | None:
+    return str(value) if isinstance(value, (str, Path)) else None
 
 
 def complete_metric(ctx: typer.Context, incomplete: str) -> list[str]:
@@ -142,23 +178,48 @@ def complete_topic(ctx: typer.Context, incomplete: str) -> list[str]:
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-_OUTPUT_PARAMETERS = [
-    inspect.Parameter(
-        "output_format",
-        inspect.Parameter.KEYWORD_ONLY,
-        default=OutputFormat.TABLE,
-        annotation=Annotated[
-            OutputFormat,
-            typer.Option("--format", "-f", help="Output format.", case_sensitive=False),
-        ],
-    ),
-    inspect.Parameter(
-        "as_json",
-        inspect.Parameter.KEYWORD_ONLY,
-        default=False,
-        annotation=Annotated[bool, typer.Option("--json", help="Shorthand for --format json.")],
+FactsOption = Annotated[
+    str | None,  # not Path: Path("") is ".", and an empty path must be an error
+    typer.Option(
+        "--facts", metavar="PATH", help=f"Use this fact file instead of the bundled one (also ${ENV_FACTS})."
     ),
 ]
+NoCacheOption = Annotated[
+    bool,
+    typer.Option("--no-cache", help=f"Parse the fact file afresh and keep no parse cache (also {ENV_NO_CACHE}=1)."),
+]
+FormatOption = Annotated[
+    OutputFormat | None,
+    typer.Option("--format", "-f", help="Output format (default: table).", case_sensitive=False, show_default=False),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Shorthand for --format json.")]
+
+
+def _keyword(name: str, default: object, annotation: object) -> inspect.Parameter:
+    return inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=annotation)
+
+
+_OUTPUT_PARAMETERS = [
+    _keyword("output_format", None, FormatOption),
+    _keyword("as_json", False, JsonOption),
+    _keyword(
+        "fields",
+        None,
+        Annotated[
+            str | None,
+            typer.Option(
+                "--fields",
+                help="json, jsonl, csv: only these fields, comma-separated, in this order.",
+                show_default=False,
+            ),
+        ],
+    ),
+    _keyword("no_header", False, Annotated[bool, typer.Option("--no-header", help="csv: leave out the header row.")]),
+    _keyword("facts", None, FactsOption),
+    _keyword("no_cache", False, NoCacheOption),
+]
+"""The options every query command shares, defined here once: format, fields, header, and the
+global ``--facts`` and ``--no-cache``, which may also stand before the command name."""
 
 
 def query_command(name: str, **settings: Any) -> Callable[[F], F]:
@@ -172,13 +233,22 @@ def query_command(name: str, **settings: Any) -> Callable[[F], F]:
     def decorate(function: F) -> F:
         @functools.wraps(function)
         def command(
-            context: typer.Context, *args: Any, output_format: OutputFormat, as_json: bool, **kwargs: Any
+            context: typer.Context,
+            *args: Any,
+            output_format: OutputFormat | None,
+            as_json: bool,
+            fields: str | None,
+            no_header: bool,
+            facts: str | None,
+            no_cache: bool,
+            **kwargs: Any,
         ) -> None:
-            if as_json and output_format not in (OutputFormat.TABLE, OutputFormat.JSON):
-                raise UsageError(f"--json contradicts --format {output_format.value}")
             run = invocation(context)
+            run.override(facts, no_cache)
+            chosen = run.chosen_format(output_format, as_json)
+            shape = Shape(tuple(f.strip() for f in fields.split(",") if f.strip()) if fields else (), not no_header)
             result = function(run, *args, **kwargs)
-            run.emit(result, OutputFormat.JSON if as_json else output_format)
+            run.emit(result, chosen, shape)
             if getattr(result, "passes", True) is False:
                 raise typer.Exit(ExitStatus.ERROR)
 
@@ -195,22 +265,49 @@ def query_command(name: str, **settings: Any) -> Callable[[F], F]:
     return decorate
 
 
+# -- the shared period options ---------------------------------------------------
+
+PeriodOption = Annotated[
+    str | None,
+    typer.Option("--period", help="Only figures of this period (2023, 2024-H1) or as-of date.", show_default=False),
+]
+SinceOption = Annotated[
+    str | None, typer.Option("--since", help="Only figures ending in or after this period.", show_default=False)
+]
+UntilOption = Annotated[
+    str | None, typer.Option("--until", help="Only figures starting in or before this period.", show_default=False)
+]
+KindOption = Annotated[
+    str | None,
+    typer.Option(
+        "--kind",
+        help="Only figures of this kind of period: year, half, quarter, month, year_to_date, day, span or as_of.",
+        show_default=False,
+    ),
+]
+AnyPeriodOption = Annotated[
+    bool,
+    typer.Option("--any-period", help="Latest: the newest figure even when it covers part of a year (H1, Q3)."),
+]
+
+
+def selection(period: str | None, since: str | None, until: str | None, kind: str | None) -> Any:
+    """The period filter the options ask for."""
+    from hohhot_cli.selection import PeriodFilter
+
+    return PeriodFilter.parse(period, since, until, kind)
+
+
 # -- commands ------------------------------------------------------------------
 
 
 @app.callback()
 def root(
     context: typer.Context,
-    facts: Annotated[
-        str | None,  # not Path: Path("") is ".", and an empty path must be an error
-        typer.Option(
-            "--facts", metavar="PATH", help=f"Use this fact file instead of the bundled one (also ${ENV_FACTS})."
-        ),
-    ] = None,
-    no_cache: Annotated[
-        bool,
-        typer.Option("--no-cache", help=f"Parse the fact file afresh and keep no parse cache (also {ENV_NO_CACHE}=1)."),
-    ] = False,
+    facts: FactsOption = None,
+    no_cache: NoCacheOption = False,
+    output_format: FormatOption = None,
+    as_json: JsonOption = False,
     version: Annotated[
         bool,
         # Not eager: handled below, once --facts and --no-cache are known wherever they stand.
@@ -223,6 +320,7 @@ def root(
     """
     run = invocation(context)
     run.configure(facts, no_cache)
+    run.output_format, run.as_json = output_format, as_json
     if version:
         try:
             updated = f"fact base updated {run.base().updated}"
@@ -231,7 +329,7 @@ def root(
         run.env.write(f"hohhot {__version__} ({updated})\n")
         raise typer.Exit(ExitStatus.OK)
     if context.invoked_subcommand is None:
-        run.emit(queries.overview(run.base()), OutputFormat.TABLE)
+        run.emit(queries.overview(run.base()), run.chosen_format(None, False))
 
 
 @query_command("overview")
@@ -272,9 +370,15 @@ def metric_command(
         typer.Argument(help="Metric ids, topics (gdp) or aliases.", autocompletion=complete_metric, show_default=False),
     ],
     latest: Annotated[bool, typer.Option("--latest", help="Keep only the latest observation of each.")] = False,
+    any_period: AnyPeriodOption = False,
+    period: PeriodOption = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    kind: KindOption = None,
 ) -> object:
     """Metrics by id, topic or alias, each with all its observations."""
-    return queries.find_metrics(run.base(), query, latest=latest)
+    chosen = selection(period, since, until, kind)
+    return queries.find_metrics(run.base(), query, latest=latest, selection=chosen, any_period=any_period)
 
 
 @query_command("metrics")
@@ -288,9 +392,15 @@ def metrics_command(
         str | None,
         typer.Option("--industry", "-i", help="Only metrics of this industry.", autocompletion=complete_industry),
     ] = None,
+    any_period: AnyPeriodOption = False,
+    period: PeriodOption = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    kind: KindOption = None,
 ) -> object:
     """The index of all metrics with their latest value (JSON: every observation)."""
-    return queries.list_metrics(run.base(), topic, industry)
+    chosen = selection(period, since, until, kind)
+    return queries.list_metrics(run.base(), topic, industry, selection=chosen, any_period=any_period)
 
 
 @query_command("compare")
@@ -307,16 +417,24 @@ def compare_command(
     industries: Annotated[
         bool, typer.Option("--industries", help="Compare industries instead (all, or the ids given).")
     ] = False,
+    any_period: AnyPeriodOption = False,
+    period: PeriodOption = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    kind: KindOption = None,
 ) -> object:
     """Comparison tables: one metric or topic over time, several side by side, or industries."""
     names = query or []
+    chosen = selection(period, since, until, kind)
     if industries:
+        if chosen.active or any_period:
+            raise UsageError("--industries compares headlines; period options go with metrics")
         return queries.compare_industries(run.base(), names)
     if not names:
         raise UsageError("compare needs a metric id or topic (or --industries)")
     if len(names) == 1:
-        return queries.compare_over_time(run.base(), names[0])
-    return queries.compare_side_by_side(run.base(), names)
+        return queries.compare_over_time(run.base(), names[0], selection=chosen)
+    return queries.compare_side_by_side(run.base(), names, selection=chosen, any_period=any_period)
 
 
 @query_command("search")
@@ -369,21 +487,75 @@ def validate_command(
 def export_command(
     context: typer.Context,
     output: Annotated[  # not Path: it would drop a trailing slash and turn "" into "."
-        str, typer.Option("--output", "-o", metavar="FILE", help="The file to write.", show_default=False)
-    ],
+        str | None,
+        typer.Option(
+            "--output",
+            "-o",
+            metavar="FILE",
+            help="The file to write (a directory for datapackage; - for stdout).",
+            show_default=False,
+        ),
+    ] = None,
     export_format: Annotated[
         str,
-        typer.Option("--format", "-f", help="json, jsonl, csv or sqlite (default: from the file's extension)."),
+        typer.Option(
+            "--format", "-f", help="json, jsonl, csv, sqlite or datapackage (default: from the file's extension)."
+        ),
     ] = "",
+    period: PeriodOption = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    kind: KindOption = None,
+    facts: FactsOption = None,
+    no_cache: NoCacheOption = False,
 ) -> None:
-    """Write the whole base, one row per observation with its sources, to a file."""
-    from hohhot_cli.export import choose_format, export_target, write_export  # sqlite3 and tempfile: export only
+    """Write the whole base, one row per observation with its sources, to a file or stdout."""
+    # sqlite3 and tempfile: export only
+    from hohhot_cli.export import STDOUT_FORMATS, ExportFormat, choose_format, export_target, export_text, write_export
 
     run = invocation(context)
-    target = export_target(output)  # a directory or a device is refused before the format is asked about
+    run.override(facts, no_cache)
+    chosen = selection(period, since, until, kind)
+    if not export_format and (run.as_json or run.output_format is not None):  # hohhot --json export -o -
+        export_format = "json" if run.as_json else run.chosen_format(None, False).value
+    to_stdout = output is None or output == "-"
+    if output is None and not export_format:
+        raise UsageError("export needs --output FILE (or --format json|jsonl|csv for stdout)")
+    if to_stdout:
+        fmt = choose_format(export_format or "json", Path("-"))
+        if fmt not in STDOUT_FORMATS:
+            raise UsageError(f"{fmt.value} cannot be written to stdout; give --output")
+        run.env.write(export_text(run.base(), fmt, chosen, csv_raw=run.env.csv_raw))
+        return
+    assert output is not None
+    # A data package is written into a directory; any other export to a file, a directory or a
+    # device is refused before the format is asked about.
+    datapackage = export_format.lower() == ExportFormat.DATAPACKAGE.value
+    target = Path(output) if datapackage else export_target(output)
     fmt = choose_format(export_format, target)
     base = run.base()
     if target.exists() and Path(base.path).exists() and target.resolve() == Path(base.path).resolve():
         raise OutputError(f"{output}: is the fact file being read; export to another file")
-    rows = write_export(base, fmt, target, csv_raw=run.env.csv_raw)
+    rows = write_export(base, fmt, target, chosen, csv_raw=run.env.csv_raw)
     run.env.error(f"wrote {rows} observations to {output} ({fmt.value})")
+
+
+@app.command("schema")
+def schema_command(
+    context: typer.Context,
+    command: Annotated[
+        str | None,
+        typer.Argument(help="A command (metric, sources, export, ...); all of them when left out.", show_default=False),
+    ] = None,
+) -> None:
+    """Print the JSON Schema (draft 2020-12) of a command's JSON output, with the format version."""
+    from hohhot_cli.encode import to_json
+    from hohhot_cli.schemas import all_schemas, command_schema, commands
+
+    run = invocation(context)
+    if command is None:
+        run.env.write(to_json(all_schemas()) + "\n")
+        return
+    if command not in commands():
+        raise UsageError(f"no schema for {command!r}; one of: {', '.join(commands())}")
+    run.env.write(to_json(command_schema(command)) + "\n")

@@ -23,7 +23,8 @@ from hohhot_cli.errors import OutputError, UsageError
 from hohhot_cli.model import FactBase
 from hohhot_cli.queries import cited_by
 from hohhot_cli.results import Figure
-from hohhot_cli.rows import EXPORT_COLUMNS, EXPORT_SEPARATOR, cell, observation_fields
+from hohhot_cli.rows import EXPORT_COLUMNS, LIST_COLUMNS, LIST_SEPARATOR, cell, observation_fields
+from hohhot_cli.selection import PeriodFilter
 
 
 class ExportFormat(str, Enum):
@@ -33,6 +34,11 @@ class ExportFormat(str, Enum):
     JSONL = "jsonl"
     CSV = "csv"
     SQLITE = "sqlite"
+    DATAPACKAGE = "datapackage"
+
+
+STDOUT_FORMATS = (ExportFormat.JSON, ExportFormat.JSONL, ExportFormat.CSV)
+"""The formats ``-o -`` can write to stdout; the others are files or directories."""
 
 
 _ALIASES = {"db": "sqlite", "sqlite3": "sqlite", "ndjson": "jsonl"}
@@ -49,40 +55,71 @@ def choose_format(given: str, output: Path) -> ExportFormat:
         raise UsageError(f"export format {chosen or '(none)'!r} is not one of: {choices}") from None
 
 
-def export_rows(base: FactBase) -> list[dict[str, Any]]:
-    """Every observation of every metric as a flat row (see :data:`EXPORT_COLUMNS`), lists joined."""
+def export_rows(base: FactBase, selection: PeriodFilter | None = None) -> list[dict[str, Any]]:
+    """Every observation (the filter keeps) as a flat row (see :data:`EXPORT_COLUMNS`), lists as lists."""
     cited = cited_by(base, (o for m in base.metrics for o in m.observations))
-    rows = []
-    for metric in base.metrics:
-        for observation in metric.observations:
-            fields = observation_fields(Figure(metric, observation), cited)
-            rows.append({k: EXPORT_SEPARATOR.join(v) if isinstance(v, list) else v for k, v in fields.items()})
-    return rows
+    keep = selection or PeriodFilter()
+    return [
+        observation_fields(Figure(metric, observation), cited)
+        for metric in base.metrics
+        for observation in metric.observations
+        if keep.keeps(observation)
+    ]
 
 
-def _json_text(base: FactBase) -> str:
-    return to_json(export_rows(base)) + "\n"
+def _json_text(base: FactBase, selection: PeriodFilter | None = None) -> str:
+    from hohhot_cli.records import FORMAT_VERSION
+
+    document = {
+        "format_version": FORMAT_VERSION,
+        "fact_base_updated": base.updated,
+        "observations": export_rows(base, selection),
+    }
+    return to_json(document) + "\n"
 
 
-def _jsonl_text(base: FactBase) -> str:
-    return json_lines(export_rows(base))
+def _jsonl_text(base: FactBase, selection: PeriodFilter | None = None) -> str:
+    return json_lines(export_rows(base, selection))
 
 
-def _csv_text(base: FactBase, raw: bool = False) -> str:
-    return csv_text(EXPORT_COLUMNS, ([cell(row[c]) for c in EXPORT_COLUMNS] for row in export_rows(base)), raw=raw)
+def _csv_text(base: FactBase, selection: PeriodFilter | None = None, raw: bool = False) -> str:
+    rows = ([cell(row[c]) for c in EXPORT_COLUMNS] for row in export_rows(base, selection))
+    return csv_text(EXPORT_COLUMNS, rows, raw=raw)
 
 
-def _write_sqlite(base: FactBase, path: str) -> None:
+def export_text(
+    base: FactBase, export_format: ExportFormat, selection: PeriodFilter | None = None, *, csv_raw: bool = False
+) -> str:
+    """The export in a text format (json, jsonl, csv), for stdout."""
+    if csv_raw and export_format is ExportFormat.CSV:
+        return _csv_text(base, selection, raw=True)
+    return _TEXT_WRITERS[export_format](base, selection)
+
+
+def _write_sqlite(base: FactBase, path: str, selection: PeriodFilter | None = None) -> None:
     try:
-        _fill_sqlite(base, sqlite3.connect(path))
+        _fill_sqlite(base, sqlite3.connect(path), selection)
     except sqlite3.Error as error:
         raise OSError(str(error)) from None
 
 
-def _fill_sqlite(base: FactBase, connection: sqlite3.Connection) -> None:
+def _fill_sqlite(base: FactBase, connection: sqlite3.Connection, selection: PeriodFilter | None = None) -> None:
+    from hohhot_cli import __version__
+    from hohhot_cli.records import FORMAT_VERSION
+
     try:
         with connection:
             cursor = connection.cursor()
+            cursor.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+            cursor.executemany(
+                "INSERT INTO meta VALUES (?, ?)",
+                [
+                    ("format_version", FORMAT_VERSION),
+                    ("fact_base_updated", base.updated),
+                    ("tool_version", __version__),
+                    ("list_separator", LIST_SEPARATOR),
+                ],
+            )
             cursor.execute(
                 "CREATE TABLE sources (id TEXT PRIMARY KEY, publisher TEXT NOT NULL, title TEXT NOT NULL, "
                 "date TEXT NOT NULL, authors TEXT, url TEXT, note TEXT)"
@@ -90,7 +127,7 @@ def _fill_sqlite(base: FactBase, connection: sqlite3.Connection) -> None:
             cursor.executemany(
                 "INSERT INTO sources VALUES (?, ?, ?, ?, ?, ?, ?)",
                 [
-                    (s.id, s.publisher, s.title, s.date, EXPORT_SEPARATOR.join(s.authors), s.url, s.note)
+                    (s.id, s.publisher, s.title, s.date, LIST_SEPARATOR.join(s.authors), s.url, s.note)
                     for s in base.sources
                 ],
             )
@@ -117,9 +154,11 @@ def _fill_sqlite(base: FactBase, connection: sqlite3.Connection) -> None:
             )
             cursor.execute(f"CREATE TABLE observations (id INTEGER PRIMARY KEY, {columns})")
             placeholders = ", ".join("?" for _ in EXPORT_COLUMNS)
+            rows = export_rows(base, selection)
+            kept = {(r["metric"], r["ref"]) for r in rows}
             cursor.executemany(
                 f"INSERT INTO observations ({', '.join(EXPORT_COLUMNS)}) VALUES ({placeholders})",
-                [tuple(row[c] for c in EXPORT_COLUMNS) for row in export_rows(base)],
+                [tuple(cell(row[c]) if c in LIST_COLUMNS else row[c] for c in EXPORT_COLUMNS) for row in rows],
             )
             cursor.execute(
                 "CREATE TABLE observation_sources (observation INTEGER REFERENCES observations(id), "
@@ -129,9 +168,23 @@ def _fill_sqlite(base: FactBase, connection: sqlite3.Connection) -> None:
             number = 0
             for metric in base.metrics:
                 for observation in metric.observations:
-                    number += 1
-                    links.extend((number, ref) for ref in observation.sources)
+                    if (metric.id, observation.ref) in kept:
+                        number += 1
+                        links.extend((number, ref) for ref in observation.sources)
             cursor.executemany("INSERT INTO observation_sources VALUES (?, ?)", links)
+            cursor.execute(
+                "CREATE VIEW observation_details AS SELECT o.id, o.metric, m.label, m.topic, o.unit, m.industry, "
+                "o.period, o.period_start, o.period_end, o.period_kind, o.as_of, o.value, o.exactness, o.status, "
+                "o.note, m.description AS metric_description, o.source_ids "
+                "FROM observations o JOIN metrics m ON m.id = o.metric"
+            )
+            cursor.execute(
+                "CREATE VIEW observation_citations AS SELECT o.id AS observation, o.metric, o.period, o.period_start, "
+                "o.period_end, o.period_kind, o.as_of, "
+                "o.value, o.unit, o.status, s.id AS source, s.publisher, s.title, s.date, s.url "
+                "FROM observation_sources os JOIN observations o ON o.id = os.observation "
+                "JOIN sources s ON s.id = os.source"
+            )
             cursor.execute(
                 "CREATE TABLE facts (id TEXT PRIMARY KEY, topic TEXT, kind TEXT, label TEXT, text TEXT, items TEXT, "
                 "date TEXT, period TEXT, as_of TEXT, industry TEXT, source_ids TEXT)"
@@ -145,12 +198,12 @@ def _fill_sqlite(base: FactBase, connection: sqlite3.Connection) -> None:
                         f.kind.value,
                         f.label,
                         f.text,
-                        EXPORT_SEPARATOR.join(f"{i.name} {i.name_zh}".strip() for i in f.items),
+                        LIST_SEPARATOR.join(f"{i.name} {i.name_zh}".strip() for i in f.items),
                         f.date,
                         f.period,
                         f.as_of,
                         f.industry,
-                        EXPORT_SEPARATOR.join(f.sources),
+                        LIST_SEPARATOR.join(f.sources),
                     )
                     for f in base.facts
                 ],
@@ -162,7 +215,7 @@ def _fill_sqlite(base: FactBase, connection: sqlite3.Connection) -> None:
             cursor.executemany(
                 "INSERT INTO companies VALUES (?, ?, ?, ?, ?, ?)",
                 [
-                    (c.id, c.name, c.name_zh, c.industry, c.description, EXPORT_SEPARATOR.join(c.sources))
+                    (c.id, c.name, c.name_zh, c.industry, c.description, LIST_SEPARATOR.join(c.sources))
                     for c in base.companies
                 ],
             )
@@ -170,7 +223,7 @@ def _fill_sqlite(base: FactBase, connection: sqlite3.Connection) -> None:
         connection.close()
 
 
-_TEXT_WRITERS: dict[ExportFormat, Callable[[FactBase], str]] = {
+_TEXT_WRITERS: dict[ExportFormat, Callable[[FactBase, PeriodFilter | None], str]] = {
     ExportFormat.JSON: _json_text,
     ExportFormat.JSONL: _jsonl_text,
     ExportFormat.CSV: _csv_text,
@@ -221,7 +274,14 @@ def _mode_for(output: Path) -> int:
         return 0o666 & ~umask
 
 
-def write_export(base: FactBase, export_format: ExportFormat, output: Path, *, csv_raw: bool = False) -> int:
+def write_export(
+    base: FactBase,
+    export_format: ExportFormat,
+    output: Path,
+    selection: PeriodFilter | None = None,
+    *,
+    csv_raw: bool = False,
+) -> int:
     """Write the export atomically; return the number of observation rows.
 
     Raises :class:`OutputError` when the file cannot be written or is not a
@@ -229,6 +289,10 @@ def write_export(base: FactBase, export_format: ExportFormat, output: Path, *, c
     whatever ends the export (an error, Ctrl-C, or SIGTERM or SIGHUP, which the
     console script turns into exceptions too).
     """
+    if export_format is ExportFormat.DATAPACKAGE:
+        from hohhot_cli.datapackage import write_datapackage
+
+        return write_datapackage(base, output, export_rows(base, selection))
     name = str(output)  # messages name the path as given
     export_target(output)
     if output.is_symlink():  # write the file the link points to, and keep the link
@@ -245,11 +309,13 @@ def write_export(base: FactBase, export_format: ExportFormat, output: Path, *, c
         if export_format is ExportFormat.SQLITE:
             os.close(handle)
             os.unlink(temporary)  # sqlite3 wants to create the file itself
-            _write_sqlite(base, temporary)
+            _write_sqlite(base, temporary, selection)
         else:
             with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
-                raw_csv = csv_raw and export_format is ExportFormat.CSV
-                stream.write(_csv_text(base, raw=True) if raw_csv else _TEXT_WRITERS[export_format](base))
+                if csv_raw and export_format is ExportFormat.CSV:
+                    stream.write(_csv_text(base, selection, raw=True))
+                else:
+                    stream.write(_TEXT_WRITERS[export_format](base, selection))
         os.chmod(temporary, _mode_for(output))
         with contextlib.suppress(FileNotFoundError):  # made a FIFO or a device since the first check?
             _check_regular(os.stat(output).st_mode, name)
@@ -261,7 +327,11 @@ def write_export(base: FactBase, export_format: ExportFormat, output: Path, *, c
         if isinstance(error, OSError):
             raise OutputError(f"{name}: cannot write: {error.strerror or error}") from None
         raise
-    return sum(len(m.observations) for m in base.metrics)
+    return (
+        len(export_rows(base, selection))
+        if selection is not None and selection.active
+        else sum(len(m.observations) for m in base.metrics)
+    )
 
 
 _SQLITE_SIDE_FILES = ("-journal", "-wal", "-shm")

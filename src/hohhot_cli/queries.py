@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
+from datetime import date
 from pathlib import Path
 from types import MappingProxyType
 
@@ -28,7 +29,7 @@ from hohhot_cli.model import (
     Status,
     Unit,
 )
-from hohhot_cli.periods import parse_period, previous_comparable
+from hohhot_cli.periods import previous_comparable
 from hohhot_cli.results import (
     Cited,
     Figure,
@@ -48,24 +49,37 @@ from hohhot_cli.results import (
     SourceUse,
     ValidationReport,
 )
+from hohhot_cli.selection import PeriodFilter, is_part_year, when
 
 _NOT_SHOWN_AS_LATEST = (Status.TARGET, Status.OUTDATED)
 
 
-def latest_observation(metric: Metric) -> Observation | None:
-    """The most recent observation that is not a target or outdated.
+def latest_observation(metric: Metric, any_period: bool = False) -> Observation | None:
+    """The one definition of a metric's latest observation, used by every command.
 
-    Of several for the most recent period, the most final one wins (the order of
-    :data:`~hohhot_cli.model.STATUS_PREFERENCE`), whatever their order in the file.
-    Falls back to the most recent target when there is nothing else, so that a
-    metric made only of goals still shows one.
+    1. Outcomes only: a target or an outdated figure is never the latest while
+       anything else exists. A metric made only of goals falls back to its most
+       recent target (its records say ``"status": "target"``); outdated figures never.
+    2. Full years first: when a metric has a full-year figure (or one dated by a day,
+       a span of years or an ``as_of`` date), a half, quarter, month or year to date is
+       not its latest; ``any_period`` lifts this rule.
+    3. The newest: the figure whose period ends last (an ``as_of`` figure counts by its date).
+    4. Of several for that period, the most final status (:data:`STATUS_PREFERENCE`),
+       then the last in the file.
     """
     outcomes = [o for o in metric.observations if o.status not in _NOT_SHOWN_AS_LATEST]
-    pool = outcomes or [o for o in metric.observations if o.status is not Status.OUTDATED]
+    pool = outcomes or [o for o in metric.observations if o.status is Status.TARGET]
     if not pool:
         return None
-    newest = [o for o in pool if o.dated == pool[-1].dated]
-    return min(newest, key=lambda o: STATUS_PREFERENCE.index(o.status))
+    if not any_period:
+        pool = [o for o in pool if not is_part_year(o)] or pool
+    order = {id(o): n for n, o in enumerate(metric.observations)}
+
+    def rank(o: Observation) -> tuple[date, date, int, int]:
+        place = when(o)
+        return (place.end, place.start, -STATUS_PREFERENCE.index(o.status), order[id(o)])
+
+    return max(pool, key=rank)
 
 
 def cited_by(base: FactBase, observations: Iterable[Observation], extra: Iterable[str] = ()) -> Cited:
@@ -122,28 +136,59 @@ def _matching_metrics(base: FactBase, queries: list[str]) -> tuple[Metric, ...]:
     return tuple(found.values())
 
 
-def _metrics_result(base: FactBase, metrics: tuple[Metric, ...], index: bool = False) -> MetricsResult:
-    latest = tuple(latest_observation(m) for m in metrics)
+_NO_FILTER = PeriodFilter()
+
+
+def filtered(metric: Metric, selection: PeriodFilter) -> Metric:
+    """The metric with only the observations the filter keeps (itself when no filter is given)."""
+    if not selection.active:
+        return metric
+    from dataclasses import replace
+
+    return replace(metric, observations=tuple(o for o in metric.observations if selection.keeps(o)))
+
+
+def _metrics_result(
+    base: FactBase,
+    metrics: tuple[Metric, ...],
+    index: bool = False,
+    selection: PeriodFilter = _NO_FILTER,
+    any_period: bool = False,
+) -> MetricsResult:
+    metrics = tuple(filtered(m, selection) for m in metrics)
+    latest = tuple(latest_observation(m, any_period) for m in metrics)
     cited = cited_by(base, (o for m in metrics for o in m.observations))
     return MetricsResult(metrics, latest, cited, index)
 
 
-def find_metrics(base: FactBase, queries: list[str], latest: bool = False) -> MetricsResult:
-    """Every metric matching any query, each once, in the order asked."""
-    metrics = _matching_metrics(base, queries)
+def find_metrics(
+    base: FactBase,
+    queries: list[str],
+    latest: bool = False,
+    selection: PeriodFilter = _NO_FILTER,
+    any_period: bool = False,
+) -> MetricsResult:
+    """Every metric matching any query, each once, in the order asked; ``latest``: only its latest figure."""
+    metrics = tuple(filtered(m, selection) for m in _matching_metrics(base, queries))
     if latest:
-        metrics = tuple(_only_latest(m) for m in metrics)
-    return _metrics_result(base, metrics)
+        metrics = tuple(_only_latest(m, any_period) for m in metrics)
+    return _metrics_result(base, metrics, any_period=any_period)
 
 
-def _only_latest(metric: Metric) -> Metric:
+def _only_latest(metric: Metric, any_period: bool = False) -> Metric:
     from dataclasses import replace
 
-    latest = latest_observation(metric)
+    latest = latest_observation(metric, any_period)
     return replace(metric, observations=(latest,) if latest else ())
 
 
-def list_metrics(base: FactBase, topic: str | None = None, industry: str | None = None) -> MetricsResult:
+def list_metrics(
+    base: FactBase,
+    topic: str | None = None,
+    industry: str | None = None,
+    selection: PeriodFilter = _NO_FILTER,
+    any_period: bool = False,
+) -> MetricsResult:
     """The index of metrics, optionally of one topic or one industry."""
     metrics = base.metrics
     if topic is not None:
@@ -155,7 +200,7 @@ def list_metrics(base: FactBase, topic: str | None = None, industry: str | None 
     if industry is not None:
         found = get_industry(base, industry)
         metrics = tuple(m for m in metrics if m.industry == found.id)
-    return _metrics_result(base, metrics, index=True)
+    return _metrics_result(base, metrics, index=True, selection=selection, any_period=any_period)
 
 
 # -- industries ------------------------------------------------------------
@@ -215,7 +260,7 @@ def industry_detail(base: FactBase, query: str) -> IndustryDetail:
     for entry in entries:
         named.extend(entry.sources)
     cited = cited_by(base, (o for m in metrics for o in m.observations), named)
-    return IndustryDetail(summary, metrics, facts, cited)
+    return IndustryDetail(summary, metrics, facts, cited, tuple(latest_observation(m) for m in metrics))
 
 
 def compare_industries(base: FactBase, queries: list[str]) -> IndustryComparison:
@@ -295,13 +340,19 @@ _SAME_BASIS = {
 }
 
 
-def compare_side_by_side(base: FactBase, queries: list[str]) -> SideBySide:
+def compare_side_by_side(
+    base: FactBase, queries: list[str], selection: PeriodFilter = _NO_FILTER, any_period: bool = False
+) -> SideBySide:
     """The latest value of each metric named, with bars among rows of one unit and one period.
 
     A bar compares like with like only: a half year is not drawn against a full
     year, nor yuan against people, and ranks get none (smaller is better).
     """
-    present = [Figure(m, o) for m in _matching_metrics(base, queries) if (o := latest_observation(m)) is not None]
+    present = [
+        Figure(m, o)
+        for m in _matching_metrics(base, queries)
+        if (o := latest_observation(filtered(m, selection), any_period)) is not None
+    ]
 
     def scale(figure: Figure) -> tuple[Unit, str] | None:
         if figure.metric.unit in _NO_BAR_UNITS or figure.observation.value < 0:
@@ -371,33 +422,34 @@ def tidy(number: int | float) -> int | float:
     return number if isinstance(number, int) else float(f"{number:.12g}")
 
 
-def compare_over_time(base: FactBase, query: str) -> OverTime:
-    """Each metric matching ``query`` (an id or a topic) over time."""
+def compare_over_time(base: FactBase, query: str, selection: PeriodFilter = _NO_FILTER) -> OverTime:
+    """Each metric matching ``query`` (an id or a topic) over time.
+
+    Changes are computed on the whole series, then the filter keeps the points
+    asked for: a change from a period the filter leaves out is still given.
+    """
     metrics = resolve_metrics(base, query)
-    return OverTime(tuple(series(m) for m in metrics), cited_by(base, (o for m in metrics for o in m.observations)))
+    shown = []
+    for metric in metrics:
+        whole = series(metric)
+        shown.append(Series(metric, tuple(p for p in whole.points if selection.keeps(p.observation))))
+    # Every source of the metrics: the notes under a table name figures the filter leaves out.
+    return OverTime(tuple(shown), cited_by(base, (o for m in metrics for o in m.observations)))
 
 
 # -- overview --------------------------------------------------------------
 
 
 def overview(base: FactBase) -> Overview:
-    """Name, province, population, the latest full-year GDP and the industries."""
+    """Name, province, the latest population and GDP (by :func:`latest_observation`), the industries."""
     population = None
     resident = base.metric_by_id.get("population.resident")
     if resident is not None and (latest := latest_observation(resident)) is not None:
         population = Figure(resident, latest)
     gdp = None
     total = base.metric_by_id.get("gdp.total")
-    if total is not None:
-        years = [
-            o
-            for o in total.observations
-            if o.period is not None
-            and parse_period(o.period).granularity == "year"
-            and o.status not in _NOT_SHOWN_AS_LATEST
-        ]
-        if years:
-            gdp = Figure(total, years[-1])
+    if total is not None and (latest := latest_observation(total)) is not None:
+        gdp = Figure(total, latest)
     shown = [f.observation for f in (population, gdp) if f is not None]
     return Overview(
         base.city,

@@ -13,6 +13,7 @@ from typing import Any
 from hohhot_cli.errors import Problem
 from hohhot_cli.humanize import citation
 from hohhot_cli.model import Company, Fact, Metric, Observation, Source
+from hohhot_cli.periods import parse_date, parse_period
 from hohhot_cli.results import (
     Cited,
     Figure,
@@ -31,6 +32,28 @@ from hohhot_cli.results import (
 )
 
 Record = dict[str, Any]
+
+FORMAT_VERSION = "2.0"
+"""The version of the JSON and CSV shapes and of the export (see README, "Scripts").
+
+The major number changes when a key is removed or renamed or changes its type or
+meaning; the minor number when a key or a record type is added.
+"""
+
+
+def period_fields(period: str | None, as_of: str | None) -> Record:
+    """``period_start``, ``period_end`` and ``period_kind`` of a period, else of an ``as_of`` date."""
+    if period is not None:
+        span = parse_period(period)
+        return {
+            "period_start": span.start.isoformat(),
+            "period_end": span.end.isoformat(),
+            "period_kind": span.granularity,
+        }
+    if as_of is not None:
+        span = parse_date(as_of)
+        return {"period_start": span.start.isoformat(), "period_end": span.end.isoformat(), "period_kind": "as_of"}
+    return {"period_start": None, "period_end": None, "period_kind": None}
 
 
 def source_record(source: Source) -> Record:
@@ -57,6 +80,7 @@ def observation_record(cited: Cited, observation: Observation) -> Record:
     return {
         "value": observation.value,
         "period": observation.period,
+        **period_fields(observation.period, observation.as_of),
         "as_of": observation.as_of,
         "exactness": observation.exactness.value,
         "status": observation.status.value,
@@ -72,8 +96,8 @@ def observation_record(cited: Cited, observation: Observation) -> Record:
     }
 
 
-def metric_record(cited: Cited, metric: Metric) -> Record:
-    """A metric with all its observations."""
+def metric_record(cited: Cited, metric: Metric, latest: Observation | None) -> Record:
+    """A metric with its latest observation and all its observations shown."""
     return {
         "id": metric.id,
         "label": metric.label,
@@ -84,15 +108,17 @@ def metric_record(cited: Cited, metric: Metric) -> Record:
         "description": metric.description,
         "aliases": list(metric.aliases),
         "tags": list(metric.tags),
+        "observation_count": len(metric.observations),
+        "latest": None if latest is None else observation_record(cited, latest),
         "observations": [observation_record(cited, o) for o in metric.observations],
     }
 
 
-def figure_record(cited: Cited, figure: Figure, id_key: str = "metric") -> Record:
-    """One observation with its metric's id, label and unit in front."""
+def figure_record(cited: Cited, figure: Figure) -> Record:
+    """One observation with its metric's id (``metric``), label and unit in front."""
     metric = figure.metric
     return {
-        id_key: metric.id,
+        "metric": metric.id,
         "label": metric.label,
         "unit": metric.unit.value,
         **observation_record(cited, figure.observation),
@@ -110,11 +136,12 @@ def fact_record(fact: Fact) -> Record:
         "items": [{"name": i.name, "name_zh": i.name_zh, "note": i.note} for i in fact.items],
         "date": fact.date,
         "period": fact.period,
+        **period_fields(fact.period, fact.as_of),
         "as_of": fact.as_of,
         "industry": fact.industry,
         "tags": list(fact.tags),
-        "sources": list(fact.sources),
-        "conflicts_with": fact.conflicts_with,
+        "source_ids": list(fact.sources),
+        "conflicts_with": [fact.conflicts_with] if fact.conflicts_with else [],
     }
 
 
@@ -126,12 +153,12 @@ def company_record(company: Company) -> Record:
         "name_zh": company.name_zh,
         "industry": company.industry,
         "description": company.description,
-        "sources": list(company.sources),
+        "source_ids": list(company.sources),
     }
 
 
-def industry_record(summary: IndustrySummary) -> Record:
-    """An industry, with the ids of what belongs to it."""
+def industry_record(cited: Cited, summary: IndustrySummary) -> Record:
+    """An industry, with the ids of what belongs to it and its headline figure."""
     industry = summary.industry
     return {
         "id": industry.id,
@@ -140,9 +167,10 @@ def industry_record(summary: IndustrySummary) -> Record:
         "kind": industry.kind.value,
         "description": industry.description,
         "aliases": list(industry.aliases),
-        "metrics": list(summary.metric_ids),
-        "companies": [c.id for c in summary.companies],
-        "sources": list(industry.sources),
+        "metric_ids": list(summary.metric_ids),
+        "company_ids": [c.id for c in summary.companies],
+        "source_ids": list(industry.sources),
+        "headline": _headline(cited, summary.headline),
     }
 
 
@@ -152,19 +180,21 @@ def _headline(cited: Cited, figure: Figure | None) -> Record | None:
 
 def metrics_records(result: MetricsResult) -> list[Record]:
     """``metric`` and ``metrics``: every metric with all its observations shown."""
-    return [metric_record(result.cited, m) for m in result.metrics]
+    return [metric_record(result.cited, m, latest) for m, latest in zip(result.metrics, result.latest, strict=True)]
 
 
 def industries_records(result: IndustriesResult) -> list[Record]:
     """``industries``."""
-    return [industry_record(s) for s in result.industries]
+    return [industry_record(result.cited, s) for s in result.industries]
 
 
 def industry_detail_record(result: IndustryDetail) -> Record:
     """``industries ID``: the industry with its metrics, companies, facts and sources in full."""
     return {
-        **industry_record(result.summary),
-        "metrics": [metric_record(result.cited, m) for m in result.metrics],
+        **industry_record(result.cited, result.summary),
+        "metrics": [
+            metric_record(result.cited, m, latest) for m, latest in zip(result.metrics, result.latest, strict=True)
+        ],
         "companies": [company_record(c) for c in result.summary.companies],
         "facts": [fact_record(f) for f in result.facts],
         "sources": [source_record(s) for s in result.cited.values()],
@@ -174,7 +204,14 @@ def industry_detail_record(result: IndustryDetail) -> Record:
 def search_records(result: SearchResult) -> list[Record]:
     """``search``: the hits, best first."""
     return [
-        {"kind": h.kind, "id": h.id, "label": h.label, "score": h.score, "matched": list(h.matched)}
+        {
+            "kind": h.kind,
+            "id": h.id,
+            "label": h.label,
+            "score": h.score,
+            "matched": list(h.matched),
+            "latest": None if h.latest is None else observation_record(result.cited, h.latest),
+        }
         for h in result.hits
     ]
 
@@ -182,7 +219,12 @@ def search_records(result: SearchResult) -> list[Record]:
 def sources_records(result: SourcesResult) -> list[Record]:
     """``sources``: each source with how much cites it."""
     return [
-        {**source_record(u.source), "observations": u.observations, "facts": u.facts, "total": u.total}
+        {
+            **source_record(u.source),
+            "observation_count": u.observations,
+            "entry_count": u.facts,
+            "citation_count": u.total,
+        }
         for u in result.uses
     ]
 
@@ -194,17 +236,14 @@ def source_detail_record(result: SourceDetail) -> Record:
         "citation": citation(result.source),
         "observations": [figure_record(result.cited, f) for f in result.figures],
         "facts": [fact_record(f) for f in result.facts],
-        "industries": [i.id for i in result.industries],
-        "companies": [c.id for c in result.companies],
+        "industry_ids": [i.id for i in result.industries],
+        "company_ids": [c.id for c in result.companies],
     }
 
 
 def side_by_side_records(result: SideBySide) -> list[Record]:
     """``compare ID ID ...``: each metric's latest observation with its share of the largest."""
-    return [
-        {**figure_record(result.cited, row.figure, id_key="id"), "share_of_max": row.share_of_max}
-        for row in result.rows
-    ]
+    return [{**figure_record(result.cited, row.figure), "share_of_max": row.share_of_max} for row in result.rows]
 
 
 def over_time_records(result: OverTime) -> list[Record]:
@@ -218,9 +257,14 @@ def over_time_records(result: OverTime) -> list[Record]:
                 {
                     **observation_record(result.cited, p.observation),
                     "previous_period": p.previous_period,
-                    "change": p.change,
-                    "change_percent": p.change_percent,
-                    "change_approximate": p.approximate,
+                    "change": None
+                    if p.change is None
+                    else {
+                        "value": p.change,
+                        "percent": p.change_percent,
+                        "approximate": p.approximate,
+                        "computed": True,
+                    },
                     "change_remark": p.remark,
                 }
                 for p in s.points
@@ -231,19 +275,8 @@ def over_time_records(result: OverTime) -> list[Record]:
 
 
 def industry_comparison_records(result: IndustryComparison) -> list[Record]:
-    """``compare --industries``."""
-    return [
-        {
-            "id": row.industry.id,
-            "name": row.industry.name,
-            "name_zh": row.industry.name_zh,
-            "kind": row.industry.kind.value,
-            "metrics": len(row.metric_ids),
-            "companies": [c.id for c in row.companies],
-            "headline": _headline(result.cited, row.headline),
-        }
-        for row in result.rows
-    ]
+    """``compare --industries``: industry records, as ``industries`` gives them."""
+    return [industry_record(result.cited, row) for row in result.rows]
 
 
 def overview_record(result: Overview) -> Record:
@@ -256,9 +289,9 @@ def overview_record(result: Overview) -> Record:
         "province_zh": city.province_zh,
         "population": _headline(result.cited, result.population),
         "gdp": _headline(result.cited, result.gdp),
-        "pillar_industries": [i.id for i in result.pillars],
-        "future_industries": [i.id for i in result.future],
-        "sources": list(city.sources),
+        "pillar_industry_ids": [i.id for i in result.pillars],
+        "future_industry_ids": [i.id for i in result.future],
+        "source_ids": list(city.sources),
         "updated": result.updated,
     }
 
@@ -270,8 +303,18 @@ def validation_record(result: ValidationReport) -> Record:
         "valid": result.valid,
         "problems": [_problem_record(p) for p in result.problems],
         "warnings": [_problem_record(p) for p in result.warnings],
-        "counts": None if result.counts is None else dict(result.counts),
+        "counts": None if result.counts is None else {_COUNT_NAMES[k]: v for k, v in result.counts.items()},
     }
+
+
+_COUNT_NAMES = {
+    "sources": "source_count",
+    "industries": "industry_count",
+    "metrics": "metric_count",
+    "observations": "observation_count",
+    "facts": "fact_count",
+    "companies": "company_count",
+}
 
 
 def _problem_record(problem: Problem) -> Record:

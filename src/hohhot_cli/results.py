@@ -10,7 +10,8 @@ start-up time.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from types import MappingProxyType
 
 from hohhot_cli.errors import Problem
 from hohhot_cli.model import City, Company, Fact, Industry, Metric, Observation, Source
@@ -79,6 +80,8 @@ class IndustryDetail:
     """Facts tied to it."""
     cited: Cited
     """Every source cited by the above, in file order."""
+    latest: tuple[Observation | None, ...] = ()
+    """Each metric's latest observation, in the order of ``metrics``."""
 
 
 @dataclass(frozen=True, eq=False, repr=False)
@@ -95,6 +98,8 @@ class SearchHit:
     """Relevance; higher is better."""
     matched: tuple[str, ...]
     """Names of the fields that matched."""
+    latest: Observation | None = None
+    """For a metric, its latest observation (:func:`hohhot_cli.queries.latest_observation`)."""
 
 
 @dataclass(frozen=True, eq=False, repr=False)
@@ -105,6 +110,8 @@ class SearchResult:
     """The text searched for."""
     hits: tuple[SearchHit, ...]
     """The matches; empty when nothing matched."""
+    cited: Cited = field(default_factory=lambda: MappingProxyType({}))
+    """The sources of the latest observations of the metrics found."""
 
 
 @dataclass(frozen=True, eq=False, repr=False)

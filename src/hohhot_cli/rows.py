@@ -8,18 +8,16 @@ their JSON records with nested values left out and lists joined.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import Any
 
-from hohhot_cli.records import records
+from hohhot_cli.records import period_fields, records
 from hohhot_cli.results import (
     Cited,
     Figure,
-    IndustryComparison,
     IndustryDetail,
     MetricsResult,
     OverTime,
-    Overview,
     SideBySide,
     SourceDetail,
     ValidationReport,
@@ -28,11 +26,8 @@ from hohhot_cli.results import (
 CsvTable = tuple[tuple[str, ...], list[tuple[Any, ...]]]
 """A header and rows of raw values."""
 
-LIST_SEPARATOR = ";"
-"""Joins a list in one cell of a command's CSV."""
-
-EXPORT_SEPARATOR = " | "
-"""Joins a list in one cell of an export (several sources' fields, authors)."""
+LIST_SEPARATOR = " | "
+"""Joins a list in one cell of every CSV, commands and export alike (no text of the base holds it)."""
 
 EXPORT_COLUMNS = (
     "metric",
@@ -40,7 +35,11 @@ EXPORT_COLUMNS = (
     "topic",
     "unit",
     "industry",
+    "ref",
     "period",
+    "period_start",
+    "period_end",
+    "period_kind",
     "as_of",
     "value",
     "exactness",
@@ -55,23 +54,10 @@ EXPORT_COLUMNS = (
     "source_dates",
     "source_urls",
 )
-"""Every field of an observation row, in order: the columns of an export."""
+"""Every field of an observation row, in order: the columns of an export and of every CSV of observations."""
 
-OBSERVATION_COLUMNS = (
-    ("metric", "metric"),
-    ("label", "label"),
-    ("unit", "unit"),
-    ("period", "period"),
-    ("as_of", "as_of"),
-    ("value", "value"),
-    ("exactness", "exactness"),
-    ("status", "status"),
-    ("sources", "source_ids"),
-    ("note", "note"),
-    ("converted_value", "converted_value"),
-    ("converted_unit", "converted_unit"),
-)
-"""(header, field) of the columns of a command's CSV made of observations."""
+LIST_COLUMNS = frozenset({"source_ids", "source_publishers", "source_titles", "source_dates", "source_urls"})
+"""The columns of an observation row that hold lists (arrays in JSON, joined in CSV)."""
 
 
 def observation_fields(figure: Figure, cited: Cited) -> dict[str, Any]:
@@ -85,7 +71,9 @@ def observation_fields(figure: Figure, cited: Cited) -> dict[str, Any]:
         "topic": metric.topic,
         "unit": metric.unit.value,
         "industry": metric.industry,
+        "ref": observation.ref,
         "period": observation.period,
+        **period_fields(observation.period, observation.as_of),
         "as_of": observation.as_of,
         "value": observation.value,
         "exactness": observation.exactness.value,
@@ -98,147 +86,91 @@ def observation_fields(figure: Figure, cited: Cited) -> dict[str, Any]:
         "source_publishers": [s.publisher for s in sources],
         "source_titles": [s.title for s in sources],
         "source_dates": [s.date for s in sources],
-        "source_urls": [s.url or "" for s in sources],
+        "source_urls": [s.url for s in sources],
     }
 
 
-def cell(value: object, separator: str = LIST_SEPARATOR) -> Any:
-    """A raw value as a CSV cell: None empty, a list joined."""
+def cell(value: object) -> Any:
+    """A raw value as a CSV cell: None empty, a list joined by :data:`LIST_SEPARATOR`, a boolean true/false."""
     if value is None:
         return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
     if isinstance(value, list):
-        return separator.join(str(v) for v in value)
+        return LIST_SEPARATOR.join("" if v is None else str(v) for v in value)
     return value
-
-
-def _observation_rows(figures: Iterable[Figure], cited: Cited) -> list[tuple[Any, ...]]:
-    return [_observation_row(f, cited) for f in figures]
 
 
 def _observation_row(figure: Figure, cited: Cited) -> tuple[Any, ...]:
     fields = observation_fields(figure, cited)
-    return tuple(cell(fields[name]) for _, name in OBSERVATION_COLUMNS)
+    return tuple(cell(fields[name]) for name in EXPORT_COLUMNS)
 
 
-_OBSERVATION_HEADER = tuple(header for header, _ in OBSERVATION_COLUMNS)
+def _flatten(record: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    """A record's scalar and list fields; a nested record's as ``key_field``; source records as their ids."""
+    flat: dict[str, Any] = {}
+    for key, value in record.items():
+        if isinstance(value, dict):
+            flat.update(_flatten(value, f"{prefix}{key}_"))
+        elif key == "sources" and isinstance(value, list):
+            flat[f"{prefix}source_ids"] = [v["id"] for v in value]
+        elif not (isinstance(value, list) and any(isinstance(v, dict) for v in value)):
+            flat[prefix + key] = value
+    return flat
 
 
 def generic_rows(result: object) -> CsvTable:
-    """A result's JSON records as rows: nested values left out, lists joined."""
+    """A result's JSON records as rows: the header from its schema, nested records flattened, lists joined."""
+    from hohhot_cli.schemas import csv_fields
+
     data = records(result)
-    rows = data if isinstance(data, list) else [data]
-    header: list[str] = []
-    for row in rows:
-        for key, value in row.items():
-            if key not in header and not _nested(value):
-                header.append(key)
-    return tuple(header), [tuple(cell(row.get(key)) for key in header) for row in rows]
-
-
-def _nested(value: object) -> bool:
-    return isinstance(value, dict) or (isinstance(value, list) and any(isinstance(v, dict) for v in value))
+    rows = [_flatten(r) for r in (data if isinstance(data, list) else [data])]
+    header = csv_fields(result)
+    return header, [tuple(cell(row.get(key)) for key in header) for row in rows]
 
 
 def metrics_rows(result: MetricsResult | IndustryDetail) -> CsvTable:
-    """``metric``, ``metrics`` and ``industries ID``: one row per observation."""
+    """``metric`` and ``industries ID``: one row per observation; the ``metrics`` index: one row per metric."""
+    if isinstance(result, MetricsResult) and result.index:
+        return generic_rows(result)
     figures = (Figure(m, o) for m in result.metrics for o in m.observations)
-    return _OBSERVATION_HEADER, _observation_rows(figures, result.cited)
+    return EXPORT_COLUMNS, [_observation_row(f, result.cited) for f in figures]
 
 
 def source_detail_rows(result: SourceDetail) -> CsvTable:
     """``sources ID``: the observations it supports."""
-    return _OBSERVATION_HEADER, _observation_rows(result.figures, result.cited)
+    return EXPORT_COLUMNS, [_observation_row(f, result.cited) for f in result.figures]
 
 
 def side_by_side_rows(result: SideBySide) -> CsvTable:
     """``compare ID ID ...``."""
-    header = (*_OBSERVATION_HEADER, "share_of_max")
+    header = (*EXPORT_COLUMNS, "share_of_max")
     rows = [(*_observation_row(r.figure, result.cited), cell(r.share_of_max)) for r in result.rows]
     return header, rows
 
 
+CHANGE_COLUMNS = ("previous_period", "change_value", "change_percent", "change_approximate", "change_computed")
+
+
 def over_time_rows(result: OverTime) -> CsvTable:
-    """``compare ID``: observations with the computed changes."""
-    header = (*_OBSERVATION_HEADER, "previous_period", "change", "change_percent", "change_remark")
-    rows = [
-        (
-            *_observation_row(Figure(s.metric, p.observation), result.cited),
-            cell(p.previous_period),
-            cell(p.change),
-            cell(p.change_percent),
-            p.remark,
-        )
-        for s in result.series
-        for p in s.points
-    ]
-    return header, rows
-
-
-def industry_comparison_rows(result: IndustryComparison) -> CsvTable:
-    """``compare --industries``: the headline flattened into columns."""
-    header = (
-        "id",
-        "name",
-        "name_zh",
-        "kind",
-        "metrics",
-        "companies",
-        "headline_metric",
-        "headline_value",
-        "headline_unit",
-        "headline_period",
-        "headline_as_of",
-        "headline_exactness",
-        "headline_status",
-    )
+    """``compare ID``: observations with the computed changes (``change_computed`` true where one is given)."""
+    header = (*EXPORT_COLUMNS, *CHANGE_COLUMNS, "change_remark")
     rows = []
-    for row in result.rows:
-        industry = row.industry
-        head: tuple[Any, ...] = ("",) * 7
-        if row.headline is not None:
-            metric, observation = row.headline.metric, row.headline.observation
-            head = (
-                metric.id,
-                observation.value,
-                metric.unit.value,
-                observation.period or "",
-                observation.as_of or "",
-                observation.exactness.value,
-                observation.status.value,
+    for s in result.series:
+        for p in s.points:
+            computed = p.change is not None
+            rows.append(
+                (
+                    *_observation_row(Figure(s.metric, p.observation), result.cited),
+                    cell(p.previous_period),
+                    cell(p.change),
+                    cell(p.change_percent),
+                    cell(p.approximate if computed else None),
+                    cell(True if computed else None),
+                    p.remark,
+                )
             )
-        companies = LIST_SEPARATOR.join(c.id for c in row.companies)
-        rows.append(
-            (industry.id, industry.name, industry.name_zh, industry.kind.value, len(row.metric_ids), companies, *head)
-        )
     return header, rows
-
-
-def overview_rows(result: Overview) -> CsvTable:
-    """The bare ``hohhot``: one row of raw values, like every other CSV."""
-    city = result.city
-    header = ["name", "name_zh", "province", "province_zh"]
-    row: list[Any] = [city.name, city.name_zh, city.province, city.province_zh]
-    for prefix, figure in (("population", result.population), ("gdp", result.gdp)):
-        header += [prefix, *(f"{prefix}_{part}" for part in ("unit", "period", "exactness", "status", "sources"))]
-        if figure is None:
-            row += [""] * 6
-        else:
-            observation = figure.observation
-            row += [
-                observation.value,
-                figure.metric.unit.value,
-                observation.dated,
-                observation.exactness.value,
-                observation.status.value,
-                LIST_SEPARATOR.join(observation.sources),
-            ]
-    header += ["pillar_industries", "future_industries", "updated"]
-    row += [
-        LIST_SEPARATOR.join(i.id for i in result.pillars),
-        LIST_SEPARATOR.join(i.id for i in result.future),
-        result.updated,
-    ]
-    return tuple(header), [tuple(row)]
 
 
 def validation_rows(result: ValidationReport) -> CsvTable:
@@ -255,13 +187,11 @@ ROWS: dict[type, Callable[[Any], CsvTable]] = {
     SourceDetail: source_detail_rows,
     SideBySide: side_by_side_rows,
     OverTime: over_time_rows,
-    IndustryComparison: industry_comparison_rows,
-    Overview: overview_rows,
     ValidationReport: validation_rows,
 }
 """The row function of each result type that has a shape of its own."""
 
 
 def csv_rows(result: object) -> CsvTable:
-    """The CSV view: a header and rows of raw values, lists joined by ``;``."""
+    """The CSV view: a header and rows of raw values, lists joined by :data:`LIST_SEPARATOR`."""
     return ROWS.get(type(result), generic_rows)(result)

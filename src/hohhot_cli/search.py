@@ -59,7 +59,18 @@ def search(base: FactBase, text: str) -> SearchResult:
                 score += 5
             hits.append(SearchHit(kind, entry_id, label, score, tuple(matched)))
     hits.sort(key=lambda h: (-h.score, _KIND_ORDER[h.kind], h.id))
-    return SearchResult(text, tuple(hits))
+    return _with_latest(base, text, hits)
+
+
+def _with_latest(base: FactBase, text: str, hits: list[SearchHit]) -> SearchResult:
+    """The hits, each metric with its latest observation, by the one rule every command uses."""
+    from dataclasses import replace
+
+    from hohhot_cli.queries import cited_by, latest_observation
+
+    found = [replace(h, latest=latest_observation(base.metric_by_id[h.id])) if h.kind == "metric" else h for h in hits]
+    cited = cited_by(base, (h.latest for h in found if h.latest is not None))
+    return SearchResult(text, tuple(found), cited)
 
 
 _NAME_FIELDS = ("label", "name", "aliases", "title")

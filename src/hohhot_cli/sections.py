@@ -265,8 +265,7 @@ def search_sections(result: SearchResult) -> list[Section]:
     """``search``."""
     rows = tuple((h.kind, h.id, h.label, str(h.score)) for h in result.hits)
     columns = (Column("Kind"), Column("Id"), Column("Label", wrap=True), Column("Score", numeric=True))
-    notes = () if rows else (f"Nothing matches {result.query!r}.",)
-    return [Section(f"Search: {result.query} ({len(rows)})", columns, rows, notes)]
+    return [Section(f"Search: {result.query} ({len(rows)})", columns, rows)]
 
 
 def sources_sections(result: SourcesResult) -> list[Section]:
@@ -381,6 +380,15 @@ def side_by_side_sections(result: SideBySide) -> list[Section]:
     return [Section("Comparison", columns, rows, notes)]
 
 
+COMPUTED_MARK = "*"
+"""Marks a number computed here, not reported by a source."""
+
+COMPUTED_NOTE = (
+    f"{COMPUTED_MARK} Change computed here from the levels shown, not reported by the source; "
+    "a growth rate a source reports may differ."
+)
+
+
 def over_time_sections(result: OverTime) -> list[Section]:
     """``compare ID``: each metric over time with its changes."""
     out = []
@@ -391,8 +399,8 @@ def over_time_sections(result: OverTime) -> list[Section]:
             change = percent = ""
             remarks = [_status_cell(o)]
             if p.change is not None:
-                change = ("≈ " if p.approximate else "") + signed(p.change, s.metric.unit)
-                percent = percent_change(p.change_percent) if p.change_percent is not None else ""
+                change = ("≈ " if p.approximate else "") + signed(p.change, s.metric.unit) + COMPUTED_MARK
+                percent = percent_change(p.change_percent) + COMPUTED_MARK if p.change_percent is not None else ""
                 remarks.append(f"vs {p.previous_period}")
             else:
                 remarks.append(p.remark)
@@ -415,6 +423,8 @@ def over_time_sections(result: OverTime) -> list[Section]:
             Column("Source", wrap=True, optional=True),
         )
         footnotes = _relation_notes(s.metric, result.cited)
+        if any(p.change is not None for p in s.points):
+            footnotes = (COMPUTED_NOTE, *footnotes)
         out.append(Section(_metric_title(s.metric), columns, tuple(rows), footnotes=footnotes))
     return out
 
