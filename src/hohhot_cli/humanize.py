@@ -1,7 +1,8 @@
 """How people read the base: numbers with units and marks, periods, citations, safe strings.
 
-Tables and Markdown use all of it; JSON and CSV print raw values and never
-load it, apart from messages on stderr passing through :func:`clean`.
+Tables and Markdown use all of it; JSON and CSV print raw values and use only
+:func:`citation` (a source's citation line) and, for messages on stderr,
+:func:`clean`.
 """
 
 from __future__ import annotations
