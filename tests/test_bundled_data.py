@@ -269,6 +269,7 @@ def check_searches(path: Path) -> None:
         "kind": "company",
         "id": "yili",
         "label": "Yili Group",
+        "text": "Yili Group",
         "score": 80,
         "matched": ["id", "name"],
     }

@@ -677,6 +677,7 @@ def test_search_matches_word_starts_and_puts_exact_names_first(hohhot: Runner) -
         "kind": "company",
         "id": "steppe",
         "label": "Steppe Dairy Group",
+        "text": "Steppe Dairy Group",
         "score": 80,
         "matched": ["id", "name"],
     }

@@ -45,7 +45,6 @@ def test_hostile_arguments_are_echoed_safely(hohhot: Runner, args: tuple[str, ..
     assert_no_crash(result.stdout, result.stderr)
 
 
-
 # -- 2. hostile strings ------------------------------------------------------------
 
 MARKUP = "[bold red]x[/] [link=https://example.invalid]click[/link] :warning:"
@@ -102,12 +101,17 @@ def test_hostile_text_in_tables_is_literal_and_inert(
 
 @pytest.mark.parametrize("args", [("metrics",), ("industries", "dairy"), ("sources", "fg-mayor-2024")], ids=" ".join)
 def test_hostile_text_in_a_coloured_table(hohhot: Runner, hostile_facts: Path, args: tuple[str, ...]) -> None:
-    """With colour on, the only escape sequences are the table's own SGR colours."""
+    """With colour on, the only escape sequences are the table's own SGR colours and links (OSC 8)."""
     env = {"COLUMNS": "1000", "NO_COLOR": "", "FORCE_COLOR": "1"}
     result = hohhot("--facts", str(hostile_facts), *args, env=env, tty=True)
     assert result.exit_code == 0, result
     assert "\x1b[" in result.stdout, "colour is on"
     plain = re.sub(r"\x1b\[[0-9;]*m", "", result.stdout)
+    links = re.findall(r"\x1b\]8;[^\x1b]*\x1b\\", plain)
+    assert all(re.fullmatch(r"\x1b\]8;(id=\d+)?;[!-~]*\x1b\\", link) and "\\" not in link[5:-2] for link in links), (
+        links
+    )
+    plain = re.sub(r"\x1b\]8;[^\x1b]*\x1b\\", "", plain)
     assert not raw_controls(plain), sorted(raw_controls(plain))
     assert "\\x1b[31mred" in plain and MARKUP in plain
 
@@ -151,7 +155,6 @@ def test_csv_keeps_rows_whole_with_carriage_returns(
     header, *rows = list(csv.reader(io.StringIO(text, newline="")))
     assert rows and all(len(row) == len(header) for row in rows)
     assert all(row[header.index("label")] == HOSTILE for row in rows)
-
 
 
 def test_markdown_never_carries_live_html_or_links(hohhot: Runner, tmp_path: Path) -> None:

@@ -21,6 +21,8 @@ def markdown_sections(parts: list[Section]) -> str:
     out: list[str] = []
     for section in parts:
         out.append(f"### {_markdown_cell(section.title)}\n")
+        for paragraph in section.paragraphs:
+            out.append(_markdown_cell(paragraph) + "\n")
         if section.columns:
             out.append("| " + " | ".join(_markdown_cell(c.name) for c in section.columns) + " |")
             out.append("|" + "|".join("---:" if c.numeric else "---" for c in section.columns) + "|")

@@ -174,7 +174,7 @@ def industry_detail_record(result: IndustryDetail) -> Record:
 def search_records(result: SearchResult) -> list[Record]:
     """``search``: the hits, best first."""
     return [
-        {"kind": h.kind, "id": h.id, "label": h.label, "score": h.score, "matched": list(h.matched)}
+        {"kind": h.kind, "id": h.id, "label": h.label, "text": h.text, "score": h.score, "matched": list(h.matched)}
         for h in result.hits
     ]
 

@@ -95,6 +95,8 @@ class SearchHit:
     """Relevance; higher is better."""
     matched: tuple[str, ...]
     """Names of the fields that matched."""
+    text: str = ""
+    """The text that matched best (a label, a name, a sentence), for showing the match in context."""
 
 
 @dataclass(frozen=True, eq=False, repr=False)

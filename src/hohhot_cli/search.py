@@ -32,6 +32,7 @@ def search(base: FactBase, text: str) -> SearchResult:
     for kind, entry_id, label, fields in _searchable(base):
         score = 0
         matched: list[str] = []
+        shown, shown_gain = "", 0
         for word, pattern in zip(words, patterns, strict=True):
             best = 0
             for field_name, weight, values in fields:
@@ -46,6 +47,8 @@ def search(base: FactBase, text: str) -> SearchResult:
                     else:
                         continue
                     best = max(best, gain)
+                    if field_name != "id" and gain > shown_gain:
+                        shown, shown_gain = value, gain
                     if field_name not in matched:
                         matched.append(field_name)
             if best == 0:
@@ -57,7 +60,7 @@ def search(base: FactBase, text: str) -> SearchResult:
                 score += 50
             elif len(words) > 1 and any(query in v.casefold() for _, _, values in fields for v in values):
                 score += 5
-            hits.append(SearchHit(kind, entry_id, label, score, tuple(matched)))
+            hits.append(SearchHit(kind, entry_id, label, score, tuple(matched), shown or label))
     hits.sort(key=lambda h: (-h.score, _KIND_ORDER[h.kind], h.id))
     return SearchResult(text, tuple(hits))
 
