@@ -531,10 +531,13 @@ def _overview_pairs(result: Overview) -> list[tuple[str, str]]:
 
 def overview_sections(result: Overview) -> list[Section]:
     """The bare ``hohhot``."""
-    notes = ("More: hohhot industries · hohhot metrics · hohhot search TEXT · hohhot --help",)
+    more = ("More: hohhot industries · hohhot metrics · hohhot search TEXT · hohhot show ID · hohhot --help",)
     return [
         Section(
-            result.city.name, (Column("Field", ColumnKind.ID), Column("Value")), tuple(_overview_pairs(result)), notes
+            result.city.name,
+            (Column("Field", ColumnKind.ID), Column("Value")),
+            tuple(_overview_pairs(result)),
+            footnotes=more,
         )
     ]
 
