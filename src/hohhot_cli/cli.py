@@ -20,6 +20,7 @@ from typing import Annotated, Any, TypeVar
 import typer
 
 from hohhot_cli import __version__, queries
+from hohhot_cli.cite import CitationStyle
 from hohhot_cli.environment import Environment
 from hohhot_cli.errors import ExitStatus, HohhotError, OutputError, UsageError
 from hohhot_cli.model import FactBase, IndustryKind
@@ -103,7 +104,9 @@ def _completion_base(context: typer.Context) -> FactBase | None:
 
 
 def complete_metric(ctx: typer.Context, incomplete: str) -> list[str]:
-    """Metric ids and topics starting with what was typed."""
+    """Metric ids and topics starting with what was typed (industry ids after ``compare --industries``)."""
+    if ctx.params.get("industries"):
+        return complete_industry(ctx, incomplete)
     base = _completion_base(ctx)
     if base is None:
         return []
@@ -186,6 +189,18 @@ def query_command(name: str, **settings: Any) -> Callable[[F], F]:
     return decorate
 
 
+def _cite_option() -> Any:
+    return typer.Option("--cite", help="Add a Sources section with the full citation of every source shown.")
+
+
+def with_citations(run: Invocation, result: object) -> object:
+    """A result with a Sources section of full citations (``--cite``)."""
+    from hohhot_cli.lookup import cited_sources
+    from hohhot_cli.sections import WithCitations
+
+    return WithCitations(result, cited_sources(run.base(), result))
+
+
 # -- commands ------------------------------------------------------------------
 
 
@@ -244,13 +259,16 @@ def industries_command(
             "--kind", "-k", help="Only the pillar clusters or only the future industries.", case_sensitive=False
         ),
     ] = None,
+    cite: Annotated[bool, _cite_option()] = False,
 ) -> object:
     """The pillar clusters and future industries; with an id, one industry in detail."""
     if industry is not None:
         if kind is not None:
             raise UsageError("--kind lists industries; it does not go with an industry id")
-        return queries.industry_detail(run.base(), industry)
-    return queries.list_industries(run.base(), kind)
+        detail = queries.industry_detail(run.base(), industry)
+        return with_citations(run, detail) if cite else detail
+    result = queries.list_industries(run.base(), kind)
+    return with_citations(run, result) if cite else result
 
 
 @query_command("metric")
@@ -261,9 +279,11 @@ def metric_command(
         typer.Argument(help="Metric ids, topics (gdp) or aliases.", autocompletion=complete_metric, show_default=False),
     ],
     latest: Annotated[bool, typer.Option("--latest", help="Keep only the latest observation of each.")] = False,
+    cite: Annotated[bool, _cite_option()] = False,
 ) -> object:
     """Metrics by id, topic or alias, each with all its observations."""
-    return queries.find_metrics(run.base(), query, latest=latest)
+    result = queries.find_metrics(run.base(), query, latest=latest)
+    return with_citations(run, result) if cite else result
 
 
 @query_command("metrics")
@@ -328,11 +348,14 @@ def sources_command(
             help="A source id for everything it supports.", autocompletion=complete_source, show_default=False
         ),
     ] = None,
+    cite: Annotated[bool, _cite_option()] = False,
 ) -> object:
     """The sources with how many facts each supports; with an id, one source in full."""
     if source is not None:
-        return queries.source_detail(run.base(), source)
-    return queries.list_sources(run.base())
+        detail = queries.source_detail(run.base(), source)
+        return with_citations(run, detail) if cite else detail
+    result = queries.list_sources(run.base())
+    return with_citations(run, result) if cite else result
 
 
 @query_command("validate")
@@ -371,3 +394,75 @@ def export_command(
         raise OutputError(f"{output}: is the fact file being read; export to another file")
     rows = write_export(base, fmt, output)
     run.env.error(f"wrote {rows} observations to {output} ({fmt.value})")
+
+
+# -- opening any id, citations ---------------------------------------------------
+
+
+def complete_any_id(ctx: typer.Context, incomplete: str) -> list[str]:
+    """Any id (metric, industry, source, fact, company) starting with what was typed."""
+    from hohhot_cli.lookup import all_ids
+
+    base = _completion_base(ctx)
+    return [] if base is None else [i for i in all_ids(base) if i.startswith(incomplete)]
+
+
+@query_command(
+    "show",
+    epilog=(
+        "Examples:\n\n  hohhot show titles.dairy_capital\n\n  hohhot show yili --cite\n\n"
+        "  hohhot show gdp.total --format json"
+    ),
+)
+def show_command(
+    run: Invocation,
+    item: Annotated[
+        str,
+        typer.Argument(
+            metavar="ID",
+            help="A metric, industry, source, fact or company id (as search lists them).",
+            autocompletion=complete_any_id,
+            show_default=False,
+        ),
+    ],
+    cite: Annotated[bool, _cite_option()] = False,
+) -> object:
+    """Open any id: a metric, an industry, a source, a fact or a company, in full."""
+    from hohhot_cli.lookup import show
+
+    shown = show(run.base(), item)
+    return with_citations(run, shown) if cite else shown
+
+
+@app.command(
+    "cite",
+    epilog=(
+        "Examples:\n\n  hohhot cite gdp.total\n\n  hohhot cite gdp.total dairy --style bibtex > hohhot.bib\n\n"
+        "  hohhot cite cd-mayor-2024 --style csl-json > hohhot.json && pandoc --citeproc --bibliography hohhot.json"
+    ),
+)
+def cite_command(
+    context: typer.Context,
+    items: Annotated[
+        list[str],
+        typer.Argument(
+            metavar="ID...",
+            help="Metric ids or topics, industry, source, fact or company ids.",
+            autocompletion=complete_any_id,
+            show_default=False,
+        ),
+    ],
+    style: Annotated[
+        CitationStyle,
+        typer.Option("--style", "-s", help="The form of the citations.", case_sensitive=False),
+    ] = CitationStyle.TEXT,
+) -> None:
+    """Print the citations behind what ids show, for a reference manager, pandoc or a report."""
+    from hohhot_cli.cite import cite
+    from hohhot_cli.lookup import sources_of
+
+    run = invocation(context)
+    base = run.base()
+    wanted = {s.id for item in items for s in sources_of(base, item)}
+    sources = [s for s in base.sources if s.id in wanted]
+    run.env.write(cite(sources, style))

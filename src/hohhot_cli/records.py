@@ -12,6 +12,7 @@ from typing import Any
 
 from hohhot_cli.errors import Problem
 from hohhot_cli.humanize import citation
+from hohhot_cli.lookup import CompanyDetail, FactDetail
 from hohhot_cli.model import Company, Fact, Metric, Observation, Source
 from hohhot_cli.results import (
     Cited,
@@ -29,6 +30,7 @@ from hohhot_cli.results import (
     SourcesResult,
     ValidationReport,
 )
+from hohhot_cli.sections import WithCitations
 
 Record = dict[str, Any]
 
@@ -292,6 +294,21 @@ RECORDS: dict[type, Callable[[Any], Record | list[Record]]] = {
     ValidationReport: validation_record,
 }
 """The record function of each result type."""
+
+
+def fact_detail_record(result: FactDetail) -> Record:
+    """``show FACT``: the fact with its sources in full."""
+    return {**fact_record(result.fact), "sources": [source_record(s) for s in result.cited.values()]}
+
+
+def company_detail_record(result: CompanyDetail) -> Record:
+    """``show COMPANY``: the company with its sources in full."""
+    return {**company_record(result.company), "sources": [source_record(s) for s in result.cited.values()]}
+
+
+RECORDS[FactDetail] = fact_detail_record
+RECORDS[CompanyDetail] = company_detail_record
+RECORDS[WithCitations] = lambda view: records(view.result)  # JSON records carry their sources already
 
 
 def records(result: object) -> Record | list[Record]:

@@ -22,6 +22,7 @@ from hohhot_cli.humanize import (
     source_date,
     when_text,
 )
+from hohhot_cli.lookup import CompanyDetail, FactDetail
 from hohhot_cli.model import Fact, Metric, Observation, Source, SourceKind, Status
 from hohhot_cli.results import (
     Cited,
@@ -582,3 +583,60 @@ def sections(result: object) -> list[Section]:
     except KeyError:
         raise TypeError(f"no table view for {type(result).__name__}") from None
     return view(result)
+
+
+# -- opening any id, citations -----------------------------------------------------
+
+
+def citations_section(sources: tuple[Source, ...] | list[Source]) -> Section:
+    """A "Sources" section: one full citation a paragraph (addresses whole)."""
+    return Section("Sources", (), (), paragraphs=tuple(f"{s.id}: {citation(s)}" for s in sources))
+
+
+def fact_detail_sections(result: FactDetail) -> list[Section]:
+    """``show FACT``: the fact as paragraphs, its items, its sources."""
+    fact = result.fact
+    dated = fact.date or fact.period or (f"as of {fact.as_of}" if fact.as_of else "")
+    pairs = [
+        ("Id", fact.id),
+        ("Kind", fact.kind.value),
+        ("When", dated),
+        ("Industry", fact.industry or ""),
+        ("Another account", fact.conflicts_with or ""),
+    ]
+    out = [Section(fact.label, (), (), paragraphs=(fact.text, *_detail_paragraphs(pairs)))]
+    if fact.items:
+        rows = tuple((i.name, i.name_zh, i.note) for i in fact.items)
+        out.append(Section("Named", (Column("Name"), Column("Chinese"), Column("Note")), rows))
+    out.append(citations_section(tuple(result.cited.values())))
+    return out
+
+
+def company_detail_sections(result: CompanyDetail) -> list[Section]:
+    """``show COMPANY``: the company as paragraphs and its sources."""
+    company = result.company
+    industry = f"{result.industry.id} ({result.industry.name})" if result.industry else ""
+    pairs = [("Id", company.id), ("Chinese", company.name_zh), ("Industry", industry)]
+    paragraphs = (*(company.description,) * bool(company.description), *_detail_paragraphs(pairs))
+    return [Section(company.name, (), (), paragraphs=paragraphs), citations_section(tuple(result.cited.values()))]
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class WithCitations:
+    """A result shown with the full citations of its sources (``--cite``)."""
+
+    result: object
+    """What the command shows."""
+    sources: tuple[Source, ...]
+    """The sources behind it, in file order."""
+
+
+def with_citations_sections(view: WithCitations) -> list[Section]:
+    """The result's sections, then a "Sources" section with full citations."""
+    shown = [s for s in sections(view.result) if s.title != "Sources"]  # a shorter list, replaced
+    return [*shown, citations_section(view.sources)]
+
+
+SECTIONS[FactDetail] = fact_detail_sections
+SECTIONS[CompanyDetail] = company_detail_sections
+SECTIONS[WithCitations] = with_citations_sections
