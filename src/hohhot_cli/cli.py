@@ -201,6 +201,11 @@ def with_citations(run: Invocation, result: object) -> object:
     return WithCitations(result, cited_sources(run.base(), result))
 
 
+def examples(*lines: str) -> str:
+    """A help epilog of example command lines, kept as they are (click's ``\\b``)."""
+    return "Examples:\n\n\b\n" + "\n".join(f"  $ {line}" for line in lines)
+
+
 # -- commands ------------------------------------------------------------------
 
 
@@ -238,13 +243,21 @@ def root(
         run.emit(queries.overview(run.base()), OutputFormat.TABLE)
 
 
-@query_command("overview")
+@query_command(
+    "overview",
+    short_help="The city at a glance.",
+    epilog=examples("hohhot overview", "hohhot", "hohhot overview --format markdown"),
+)
 def overview_command(run: Invocation) -> object:
     """The city at a glance: province, population, latest GDP, industries."""
     return queries.overview(run.base())
 
 
-@query_command("industries")
+@query_command(
+    "industries",
+    short_help="Industries; with an id, one in detail.",
+    epilog=examples("hohhot industries", "hohhot industries dairy --cite", "hohhot industries --kind future"),
+)
 def industries_command(
     run: Invocation,
     industry: Annotated[
@@ -271,7 +284,15 @@ def industries_command(
     return with_citations(run, result) if cite else result
 
 
-@query_command("metric")
+@query_command(
+    "metric",
+    short_help="Metrics by id, topic or alias, with every figure.",
+    epilog=examples(
+        "hohhot metric gdp.total",
+        "hohhot metric dairy.revenue --latest",
+        'hohhot metric gdp --json | jq ".[0].observations"',
+    ),
+)
 def metric_command(
     run: Invocation,
     query: Annotated[
@@ -286,23 +307,47 @@ def metric_command(
     return with_citations(run, result) if cite else result
 
 
-@query_command("metrics")
+@query_command(
+    "metrics",
+    short_help="The index of metrics with their latest values.",
+    epilog=examples("hohhot metrics", "hohhot metrics --topic trade", "hohhot metrics --industry dairy --format csv"),
+)
 def metrics_command(
     run: Invocation,
     topic: Annotated[
         str | None,
-        typer.Option("--topic", "-t", help="Only metrics of this topic.", autocompletion=complete_topic),
+        typer.Option(
+            "--topic",
+            "-t",
+            metavar="<topic>",
+            help="Only metrics of this topic: the first part of their ids (gdp, population, trade, dairy, ...).",
+            autocompletion=complete_topic,
+        ),
     ] = None,
     industry: Annotated[
         str | None,
-        typer.Option("--industry", "-i", help="Only metrics of this industry.", autocompletion=complete_industry),
+        typer.Option(
+            "--industry",
+            "-i",
+            metavar="<industry>",
+            help="Only metrics of this industry (an id as hohhot industries lists them).",
+            autocompletion=complete_industry,
+        ),
     ] = None,
 ) -> object:
     """The index of all metrics with their latest value (JSON: every observation)."""
     return queries.list_metrics(run.base(), topic, industry)
 
 
-@query_command("compare")
+@query_command(
+    "compare",
+    short_help="One metric over time, several side by side, or industries.",
+    epilog=examples(
+        "hohhot compare gdp.total",
+        "hohhot compare trade.exports trade.imports",
+        "hohhot compare --industries dairy new-energy",
+    ),
+)
 def compare_command(
     run: Invocation,
     query: Annotated[
@@ -328,7 +373,11 @@ def compare_command(
     return queries.compare_side_by_side(run.base(), names)
 
 
-@query_command("search")
+@query_command(
+    "search",
+    short_help="Find metrics, industries, companies, facts, sources.",
+    epilog=examples("hohhot search dairy", "hohhot search 乳都", "hohhot show titles.dairy_capital   # open a hit"),
+)
 def search_command(
     run: Invocation,
     text: Annotated[list[str], typer.Argument(help="Words to look for (English or Chinese).", show_default=False)],
@@ -339,7 +388,11 @@ def search_command(
     return search(run.base(), " ".join(text))
 
 
-@query_command("sources")
+@query_command(
+    "sources",
+    short_help="The sources; with an id, one in full.",
+    epilog=examples("hohhot sources", "hohhot sources cd-mayor-2024", "hohhot sources cd-mayor-2024 --cite"),
+)
 def sources_command(
     run: Invocation,
     source: Annotated[
@@ -358,7 +411,11 @@ def sources_command(
     return with_citations(run, result) if cite else result
 
 
-@query_command("validate")
+@query_command(
+    "validate",
+    short_help="Check a fact file: problems and warnings.",
+    epilog=examples("hohhot validate facts.toml", "hohhot validate --strict", "hohhot --facts my.toml validate"),
+)
 def validate_command(
     run: Invocation,
     path: Annotated[
@@ -375,13 +432,26 @@ def validate_command(
     return queries.validate_file(path or run.facts_path or bundled_facts_path(), strict)
 
 
-@app.command("export")
+@app.command(
+    "export",
+    short_help="Write the whole base to a file.",
+    epilog=examples(
+        "hohhot export --output hohhot.sqlite",
+        "hohhot export -o hohhot.csv",
+        "hohhot export -o data.out --format jsonl",
+    ),
+)
 def export_command(
     context: typer.Context,
     output: Annotated[Path, typer.Option("--output", "-o", help="The file to write.", show_default=False)],
     export_format: Annotated[
         str,
-        typer.Option("--format", "-f", help="json, jsonl, csv or sqlite (default: from the file's extension)."),
+        typer.Option(
+            "--format",
+            "-f",
+            metavar="<json|jsonl|csv|sqlite>",
+            help="The file's format (default: from the file's extension).",
+        ),
     ] = "",
 ) -> None:
     """Write the whole base, one row per observation with its sources, to a file."""
@@ -409,17 +479,14 @@ def complete_any_id(ctx: typer.Context, incomplete: str) -> list[str]:
 
 @query_command(
     "show",
-    epilog=(
-        "Examples:\n\n  hohhot show titles.dairy_capital\n\n  hohhot show yili --cite\n\n"
-        "  hohhot show gdp.total --format json"
-    ),
+    short_help="Open any id: metric, industry, source, fact, company.",
+    epilog=examples("hohhot show titles.dairy_capital", "hohhot show yili --cite", "hohhot show gdp.total --json"),
 )
 def show_command(
     run: Invocation,
     item: Annotated[
         str,
         typer.Argument(
-            metavar="ID",
             help="A metric, industry, source, fact or company id (as search lists them).",
             autocompletion=complete_any_id,
             show_default=False,
@@ -436,9 +503,11 @@ def show_command(
 
 @app.command(
     "cite",
-    epilog=(
-        "Examples:\n\n  hohhot cite gdp.total\n\n  hohhot cite gdp.total dairy --style bibtex > hohhot.bib\n\n"
-        "  hohhot cite cd-mayor-2024 --style csl-json > hohhot.json && pandoc --citeproc --bibliography hohhot.json"
+    short_help="Citations for reference managers and pandoc.",
+    epilog=examples(
+        "hohhot cite gdp.total",
+        "hohhot cite gdp.total dairy --style bibtex > hohhot.bib",
+        "hohhot cite gdp --style csl-json > refs.json && pandoc --citeproc --bibliography refs.json report.md",
     ),
 )
 def cite_command(
@@ -446,7 +515,6 @@ def cite_command(
     items: Annotated[
         list[str],
         typer.Argument(
-            metavar="ID...",
             help="Metric ids or topics, industry, source, fact or company ids.",
             autocompletion=complete_any_id,
             show_default=False,
