@@ -144,3 +144,19 @@ def test_urls_are_links_on_a_terminal_and_text_when_piped(hohhot: Runner) -> Non
     assert "\x1b]8;id=" in terminal and f";{url}\x1b\\{url}" in terminal
     piped = hohhot("sources", "fg-mayor-2024").stdout
     assert "\x1b" not in piped and f"Address: {url}\n" in piped
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("metric", "gdp.total"),
+        ("compare", "trade.exports", "trade.imports"),
+        ("overview",),
+        ("sources", "fg-trade-2023"),
+    ],
+)
+def test_markdown_lists_full_citations_under_the_tables(hohhot: Runner, args: tuple[str, ...]) -> None:
+    text = hohhot(*args, "--format", "markdown").stdout
+    tail = text.split("### Sources\n", 1)[1]
+    assert "Fixture Gazette" in tail and "“" in tail
+    assert text.index("### Sources") > text.rindex("|")

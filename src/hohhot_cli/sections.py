@@ -588,9 +588,18 @@ def sections(result: object) -> list[Section]:
 # -- opening any id, citations -----------------------------------------------------
 
 
-def citations_section(sources: tuple[Source, ...] | list[Source]) -> Section:
-    """A "Sources" section: one full citation a paragraph (addresses whole)."""
-    return Section("Sources", (), (), paragraphs=tuple(f"{s.id}: {citation(s)}" for s in sources))
+def citations_section(sources: tuple[Source, ...] | list[Source], marker: str = "") -> Section:
+    """A "Sources" section: one full citation a paragraph (addresses whole), each after ``marker``."""
+    return Section("Sources", (), (), paragraphs=tuple(f"{marker}{s.id}: {citation(s)}" for s in sources))
+
+
+def markdown_view(result: object) -> list[Section]:
+    """The sections of a result for Markdown: under them, a list of the full citations of its sources."""
+    parts = sections(result)
+    cited = getattr(result, "cited", None)
+    if cited and not any(part.title == "Sources" for part in parts):
+        parts.append(citations_section(tuple(cited.values()), marker="- "))
+    return parts
 
 
 def fact_detail_sections(result: FactDetail) -> list[Section]:
