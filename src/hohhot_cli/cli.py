@@ -53,6 +53,8 @@ class Invocation:
     """``--facts`` (or ``$HOHHOT_FACTS``); None for the bundled base."""
     use_cache: bool = True
     """False with ``--no-cache`` (or ``HOHHOT_NO_CACHE=1``)."""
+    use_pager: bool = True
+    """False with ``--no-pager``: never page, even on a terminal."""
     _base: FactBase | None = None
 
     def configure(self, facts: Path | None, no_cache: bool) -> None:
@@ -77,8 +79,14 @@ class Invocation:
         return self._base
 
     def emit(self, result: object, output_format: OutputFormat) -> None:
-        """Render a result in the chosen format and write it to stdout."""
-        self.env.write(render(result, output_format, self.env.style))
+        """Render a result in the chosen format and write it to stdout (paged when taller than a terminal)."""
+        text = render(result, output_format, self.env.style)
+        if self.use_pager:
+            from hohhot_cli.pager import page
+
+            page(self.env, text)
+        else:
+            self.env.write(text)
 
 
 def invocation(context: typer.Context) -> Invocation:
@@ -220,6 +228,10 @@ def root(
         bool,
         typer.Option("--no-cache", help=f"Parse the fact file afresh and keep no parse cache (also {ENV_NO_CACHE}=1)."),
     ] = False,
+    no_pager: Annotated[
+        bool,
+        typer.Option("--no-pager", help="Never page output taller than the terminal (also PAGER=cat)."),
+    ] = False,
     version: Annotated[
         bool,
         # Not eager: handled below, once --facts and --no-cache are known wherever they stand.
@@ -232,6 +244,7 @@ def root(
     """
     run = invocation(context)
     run.configure(facts, no_cache)
+    run.use_pager = not no_pager
     if version:
         try:
             updated = f"fact base updated {run.base().updated}"
