@@ -15,7 +15,7 @@ import pytest
 from support import FIXTURE, REPO, Runner
 from support.checks import cells
 
-from hohhot_cli.humanize import observation_value
+from hohhot_cli.humanize import human_value, observation_value
 from hohhot_cli.model import FactBase
 
 WIDTH_GOLDEN = REPO / "tests" / "golden" / "widths"
@@ -63,6 +63,8 @@ def unbreakable(base: FactBase) -> set[str]:
     tokens |= {f.id for f in base.facts} | {c.id for c in base.companies}
     tokens |= {u for s in base.sources for u in (s.url, s.read_at) if u}
     tokens |= {observation_value(o, m.unit) for m in base.metrics for o in m.observations}
+    conversions = [o.conversion for m in base.metrics for o in m.observations if o.conversion]
+    tokens |= {"= " + human_value(c.value, c.unit) for c in conversions}
     return tokens
 
 

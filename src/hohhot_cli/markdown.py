@@ -13,7 +13,7 @@ _MARKDOWN_ESCAPES = str.maketrans(
 
 
 def _markdown_cell(text: str) -> str:
-    return clean(text).translate(_MARKDOWN_ESCAPES) or " "
+    return clean(text).replace("\u00a0", " ").translate(_MARKDOWN_ESCAPES) or " "
 
 
 def markdown_sections(parts: list[Section]) -> str:

@@ -101,6 +101,14 @@ class Section:
 
 # -- display sections ------------------------------------------------------
 
+GLUE = "\u00a0"
+"""Joins the words of a value inside prose (``> 256.0 bn CNY``): a renderer may wrap prose only between values."""
+
+
+def glued(value: str) -> str:
+    """A value to put in prose: its mark, number and unit kept on one line."""
+    return value.replace(" ", GLUE)
+
 
 def _sources_cell(observation: Observation, cited: Cited) -> str:
     """Source ids; a secondary source says so, as a figure taken from one should."""
@@ -151,7 +159,7 @@ def _relation_notes(metric: Metric, cited: Cited) -> tuple[str, ...]:
 def _figure_text(observation: Observation, metric: Metric, cited: Cited) -> str:
     status = STATUS_LABELS[observation.status]
     detail = ", ".join(x for x in (status, _sources_cell(observation, cited)) if x)
-    return f"{_when_cell(observation, cited)}: {observation_value(observation, metric.unit)} ({detail})"
+    return f"{_when_cell(observation, cited)}: {glued(observation_value(observation, metric.unit))} ({detail})"
 
 
 def _metric_title(metric: Metric) -> str:
@@ -187,7 +195,8 @@ def _note(observation: Observation) -> str:
     note = observation.note
     if observation.conversion is not None:
         conversion = observation.conversion
-        converted = f"= {human_value(conversion.value, conversion.unit)} ({conversion.note or 'by the source'})"
+        value = glued(f"= {human_value(conversion.value, conversion.unit)}")
+        converted = f"{value} ({conversion.note or 'by the source'})"
         note = f"{note} {converted}".strip()
     return note
 
@@ -219,7 +228,7 @@ def _headline_cell(figure: Figure | None, cited: Cited) -> str:
     if figure is None:
         return ""
     metric, observation = figure.metric, figure.observation
-    return f"{metric.label}: {observation_value(observation, metric.unit)} ({_when_cell(observation, cited)})"
+    return f"{metric.label}: {glued(observation_value(observation, metric.unit))} ({_when_cell(observation, cited)})"
 
 
 def industries_sections(result: IndustriesResult) -> list[Section]:
@@ -513,7 +522,7 @@ def _overview_pairs(result: Overview) -> list[tuple[str, str]]:
         pairs.append(
             (
                 "Population",
-                f"{observation_value(observation, metric.unit)} ({_when_cell(observation, result.cited)}, "
+                f"{glued(observation_value(observation, metric.unit))} ({_when_cell(observation, result.cited)}, "
                 f"{', '.join(observation.sources)})",
             )
         )
@@ -523,7 +532,7 @@ def _overview_pairs(result: Overview) -> list[tuple[str, str]]:
         detail = ", ".join(
             x for x in (_when_cell(observation, result.cited), status, _sources_cell(observation, result.cited)) if x
         )
-        pairs.append(("GDP", f"{observation_value(observation, metric.unit)} ({detail})"))
+        pairs.append(("GDP", f"{glued(observation_value(observation, metric.unit))} ({detail})"))
     pairs.append(("Pillar industries", ", ".join(i.name for i in result.pillars)))
     pairs.append(("Future industries", ", ".join(i.name for i in result.future)))
     pairs.append(("Fact base", f"updated {result.updated}"))

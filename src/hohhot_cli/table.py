@@ -24,7 +24,7 @@ from rich.text import Text
 
 from hohhot_cli.environment import Style
 from hohhot_cli.humanize import clean
-from hohhot_cli.sections import Column, ColumnKind, Section
+from hohhot_cli.sections import GLUE, Column, ColumnKind, Section
 
 GAP = 2
 """Spaces between two columns."""
@@ -47,7 +47,7 @@ def atoms(text: str, kind: ColumnKind) -> list[str]:
     if kind is ColumnKind.STATUS:
         items = text.split(", ")
         return [item + "," for item in items[:-1]] + [items[-1]]
-    return text.split()
+    return [word for word in text.split(" ") if word]  # not at GLUE (no-break spaces): values stay whole
 
 
 def _fold(word: str, width: int) -> list[str]:
@@ -171,6 +171,7 @@ class _Writer:
     def line(self, text: Text | str = "") -> None:
         if isinstance(text, str):
             text = Text(text)
+        text.plain = text.plain.replace(GLUE, " ")  # same length: styles keep their places
         if self.style.color:
             for match in URL.finditer(text.plain):
                 text.stylize(f"link {match.group()}", match.start(), match.end())
