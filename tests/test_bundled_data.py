@@ -427,3 +427,15 @@ def test_real_tables_follow_the_layout_rule(
     assert all(len(line) <= width or line.split()[-1] in urls or line.split()[0] in urls for line in lines)
     assert not [s for token in unbreakable(bundled_base) for s in splits(token, lines)]
     assert not empty_columns(lines)
+
+
+def test_the_readme_table_is_what_the_command_prints(hohhot_bundled: Any) -> None:
+    """The README shows one real table at 80 columns exactly as it prints."""
+    from support import REPO
+
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    command = "$ hohhot metric dairy.revenue\n"
+    block = readme.split("```console\n" + command, 1)[1].split("```", 1)[0]
+    result = hohhot_bundled(*command[2:].split()[1:], env={"COLUMNS": "80"})
+    assert result.exit_code == 0, result
+    assert block == result.stdout
