@@ -46,6 +46,9 @@ COMMANDS: dict[str, tuple[str, ...]] = {
     "sources": ("sources",),
     "source_detail": ("sources", "fg-trade-2023"),
     "validate": ("validate",),
+    "show_fact": ("show", "titles.dairy_capital"),
+    "show_company": ("show", "steppe"),
+    "show_cited": ("show", "gdp.growth", "--cite"),
 }
 FORMATS = ("table", "json", "jsonl", "csv", "markdown")
 

@@ -34,6 +34,10 @@ COMMANDS: dict[str, tuple[str, ...]] = {
     "sources": ("sources",),
     "source_detail": ("sources", "fg-mayor-2024"),
     "validate": ("validate",),
+    "show_fact": ("show", "titles.dairy_capital"),
+    "show_company": ("show", "steppe"),
+    "metric_cited": ("metric", "gdp.growth", "--cite"),
+    "search_chinese": ("search", "乳都"),
 }
 
 

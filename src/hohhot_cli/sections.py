@@ -7,7 +7,7 @@ cells are already humanised (``256.0 bn CNY``, ``as of 2019-09-24``).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import Enum
 from typing import Any
 
@@ -93,6 +93,8 @@ class Section:
     """Prose printed under the table, wrapped to the width at word boundaries."""
     wrap_title: bool = True
     """False for a title someone will grep for (a file name and its problems): never wrapped."""
+    hanging: bool = False
+    """Indent the lines a paragraph wraps onto, so that each paragraph (a citation) starts a line of its own."""
     highlight: tuple[str, ...] = field(default=())
     """Words to highlight in cells on a terminal (a search's query)."""
     paragraphs: tuple[str, ...] = field(default=())
@@ -281,7 +283,7 @@ def industry_detail_sections(result: IndustryDetail) -> list[Section]:
         )
     if result.facts:
         out.append(_facts_section("Facts", result.facts))
-    out.append(_source_list_section(tuple(result.cited.values())))
+    out.append(citations_section(tuple(result.cited.values())))
     return out
 
 
@@ -303,14 +305,6 @@ def _facts_section(title: str, facts: tuple[Fact, ...]) -> Section:
         Column("Source", ColumnKind.IDS),
     )
     return Section(title, columns, tuple(rows))
-
-
-def _source_list_section(sources: tuple[Source, ...]) -> Section:
-    return Section(
-        "Sources",
-        (Column("Id", ColumnKind.ID), Column("Citation")),
-        tuple((s.id, citation(s)) for s in sources),
-    )
 
 
 def search_sections(result: SearchResult) -> list[Section]:
@@ -597,9 +591,9 @@ def sections(result: object) -> list[Section]:
 # -- opening any id, citations -----------------------------------------------------
 
 
-def citations_section(sources: tuple[Source, ...] | list[Source], marker: str = "") -> Section:
-    """A "Sources" section: one full citation a paragraph (addresses whole), each after ``marker``."""
-    return Section("Sources", (), (), paragraphs=tuple(f"{marker}{s.id}: {citation(s)}" for s in sources))
+def citations_section(sources: tuple[Source, ...] | list[Source]) -> Section:
+    """A "Sources" section: one full citation a paragraph (addresses whole)."""
+    return Section("Sources", (), (), paragraphs=tuple(f"{s.id}: {citation(s)}" for s in sources), hanging=True)
 
 
 def markdown_view(result: object) -> list[Section]:
@@ -607,8 +601,12 @@ def markdown_view(result: object) -> list[Section]:
     parts = sections(result)
     cited = getattr(result, "cited", None)
     if cited and not any(part.title == "Sources" for part in parts):
-        parts.append(citations_section(tuple(cited.values()), marker="- "))
-    return parts
+        parts.append(citations_section(tuple(cited.values())))
+    # Citations as a Markdown list.
+    return [
+        replace(part, paragraphs=tuple(f"- {p}" for p in part.paragraphs)) if part.title == "Sources" else part
+        for part in parts
+    ]
 
 
 def fact_detail_sections(result: FactDetail) -> list[Section]:

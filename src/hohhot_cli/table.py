@@ -180,9 +180,17 @@ class _Writer:
                     text.stylize("bold reverse", found.start(), found.end())
         self.console.print(text, soft_wrap=True, crop=False, no_wrap=True)
 
-    def paragraph(self, text: str, width: int, indent: str = "", style: str = "") -> None:
-        for piece in wrap(text, ColumnKind.PROSE, max(width - cell_len(indent), 10)):
-            self.line(Text(indent + piece, style=style if self.style.color else ""))
+    def paragraph(self, text: str, width: int, style: str = "", hang: str = "") -> None:
+        """Prose wrapped at word boundaries; lines after the first indented by ``hang``."""
+        first, *rest = wrap(text, ColumnKind.PROSE, width)
+        style = style if self.style.color else ""
+        self.line(Text(first, style=style))
+        if rest and hang and text.startswith(first):  # the first line ended between words: wrap what follows
+            rest = wrap(text[len(first) :].lstrip(" "), ColumnKind.PROSE, max(width - cell_len(hang), 10))
+        else:
+            hang = ""
+        for piece in rest:
+            self.line(Text(hang + piece, style=style))
 
     def value(self) -> str:
         return "".join(line.rstrip() + "\n" for line in self.buffer.getvalue().splitlines())
@@ -272,7 +280,7 @@ def table_sections(parts: list[Section], style: Style) -> str:
                 _blocks(writer, section, plan, width)
             writer.highlight = ()
         for paragraph in section.paragraphs:
-            writer.paragraph(clean(paragraph), width)
+            writer.paragraph(clean(paragraph), width, hang="  " if section.hanging else "")
         for note in section.notes:
             # Never wrapped: one message a line (validate's problems, compiler style), for people and grep.
             writer.line(Text(clean(note), style="dim" if style.color else ""))
