@@ -48,6 +48,8 @@ def test_completion_follows_the_namespace(monkeypatch: pytest.MonkeyPatch) -> No
 def test_suggestions_come_from_the_right_namespace(hohhot: Runner) -> None:
     topic = hohhot("metrics", "--topic", "nope")
     assert topic.stderr == "hohhot: error: no topic 'nope'\n"
+    compared = hohhot("compare", "gdp.total", "nope")
+    assert compared.stderr == "hohhot: error: no metric 'nope'. Or look for it: hohhot search nope\n"
     metric = hohhot("metric", "foo")
     assert metric.stderr.endswith("Or look for it: hohhot search foo\n")
     industry = hohhot("compare", "--industries", "diary")
