@@ -32,7 +32,6 @@ def search(base: FactBase, text: str) -> SearchResult:
     for kind, entry_id, label, fields in _searchable(base):
         score = 0
         matched: list[str] = []
-        shown, shown_gain = "", 0
         for word, pattern in zip(words, patterns, strict=True):
             best = 0
             for field_name, weight, values in fields:
@@ -47,8 +46,6 @@ def search(base: FactBase, text: str) -> SearchResult:
                     else:
                         continue
                     best = max(best, gain)
-                    if field_name != "id" and gain > shown_gain:
-                        shown, shown_gain = value, gain
                     if field_name not in matched:
                         matched.append(field_name)
             if best == 0:
@@ -60,12 +57,26 @@ def search(base: FactBase, text: str) -> SearchResult:
                 score += 50
             elif len(words) > 1 and any(query in v.casefold() for _, _, values in fields for v in values):
                 score += 5
-            hits.append(SearchHit(kind, entry_id, label, score, tuple(matched), shown or label))
+            hits.append(SearchHit(kind, entry_id, label, score, tuple(matched), _shown_text(fields, patterns, label)))
     hits.sort(key=lambda h: (-h.score, _KIND_ORDER[h.kind], h.id))
     return SearchResult(text, tuple(hits))
 
 
 _NAME_FIELDS = ("label", "name", "aliases", "title")
+
+
+def _shown_text(fields: _Fields, patterns: list[re.Pattern[str]], label: str) -> str:
+    """The text to show for a hit: the value (not an id) matching the most words, the weightiest first."""
+    best, best_key = label, (0, 0)
+    for field_name, weight, values in fields:
+        if field_name == "id":
+            continue
+        for value in values:
+            folded = value.casefold()
+            key = (sum(1 for pattern in patterns if pattern.search(folded)), weight)
+            if key > best_key:
+                best, best_key = value, key
+    return best
 
 
 _Fields = list[tuple[str, int, tuple[str, ...]]]
