@@ -21,6 +21,7 @@ def _clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest
     for name in ("HOHHOT_FACTS", "FORCE_COLOR", "NO_COLOR", "HOHHOT_NO_CACHE"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("COLUMNS", "80")
+    monkeypatch.setenv("PAGER", "cat")  # tests that pretend to be a terminal never start less (test_pager.py sets one)
     # Outside tmp_path, which some tests expect to hold nothing but what they wrote.
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("cache-home")))
     yield

@@ -269,6 +269,7 @@ def check_searches(path: Path) -> None:
         "kind": "company",
         "id": "yili",
         "label": "Yili Group",
+        "text": "Yili Group",
         "score": 80,
         "matched": ["id", "name"],
         "latest": None,
@@ -426,3 +427,54 @@ def test_adding_a_figure_as_the_readme_says(tmp_path: Path) -> None:
     assert json_of(copy, "metric", "trade.exports")[0]["label"] == "Exports of goods"
     for check in CHECKS:
         check(copy)
+
+
+# -- the terminal layout on the real base --------------------------------------------
+
+
+def test_a_source_in_detail_is_short_and_readable(hohhot_bundled: Any, bundled_base: FactBase) -> None:
+    """``sources cd-mayor-2024`` at 80 columns: under 60 lines, each a whole row or prose."""
+    from support.layout import empty_columns, splits, unbreakable
+
+    result = hohhot_bundled("sources", "cd-mayor-2024", env={"COLUMNS": "80"})
+    assert result.exit_code == 0, result
+    lines = result.stdout.splitlines()
+    assert len(lines) < 60, len(lines)
+    assert all(len(line) <= 80 for line in lines)
+    assert not [s for token in unbreakable(bundled_base) for s in splits(token, lines)]
+    assert not empty_columns(lines)
+    # The address is printed whole, to be clicked or copied.
+    words = set(result.stdout.split())
+    assert "https://www.chinadailyasia.com/hk/article/584251" in words
+
+
+@pytest.mark.parametrize(
+    "args",
+    [("metric", "gdp.total"), ("sources",), ("compare", "gdp.total"), ("industries",), ("industries", "dairy")],
+    ids=" ".join,
+)
+@pytest.mark.parametrize("width", [80, 120])
+def test_real_tables_follow_the_layout_rule(
+    hohhot_bundled: Any, bundled_base: FactBase, args: tuple[str, ...], width: int
+) -> None:
+    from support.layout import empty_columns, splits, unbreakable
+
+    result = hohhot_bundled(*args, env={"COLUMNS": str(width)})
+    lines = result.stdout.splitlines()
+    urls = {u for s in bundled_base.sources for u in (s.url, s.read_at) if u}
+    # An address longer than the terminal stays whole on a line of its own.
+    assert all(len(line) <= width or line.split()[-1] in urls or line.split()[0] in urls for line in lines)
+    assert not [s for token in unbreakable(bundled_base) for s in splits(token, lines)]
+    assert not empty_columns(lines)
+
+
+def test_the_readme_table_is_what_the_command_prints(hohhot_bundled: Any) -> None:
+    """The README shows one real table at 80 columns exactly as it prints."""
+    from support import REPO
+
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    command = "$ hohhot metric dairy.revenue\n"
+    block = readme.split("```console\n" + command, 1)[1].split("```", 1)[0]
+    result = hohhot_bundled(*command[2:].split()[1:], env={"COLUMNS": "80"})
+    assert result.exit_code == 0, result
+    assert block == result.stdout

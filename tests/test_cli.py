@@ -46,6 +46,9 @@ COMMANDS: dict[str, tuple[str, ...]] = {
     "sources": ("sources",),
     "source_detail": ("sources", "fg-trade-2023"),
     "validate": ("validate",),
+    "show_fact": ("show", "titles.dairy_capital"),
+    "show_company": ("show", "steppe"),
+    "show_cited": ("show", "gdp.growth", "--cite"),
 }
 FORMATS = ("table", "json", "jsonl", "csv", "markdown")
 # What a table or Markdown says on stderr of a command that finds nothing (machine formats say nothing).
@@ -411,7 +414,7 @@ def test_export_into_missing_directory_fails_cleanly(hohhot: Runner, tmp_path: P
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (("metric", "gpd"), "hohhot: error: no metric 'gpd'; did you mean gdp?\n"),
+        (("metric", "gpd"), "hohhot: error: no metric 'gpd'; did you mean gdp? Or look for it: hohhot search gpd\n"),
         (("industries", "diary"), "hohhot: error: no industry 'diary'; did you mean dairy?\n"),
         (("sources", "fg-mayor-2023"), "hohhot: error: no source 'fg-mayor-2023'; did you mean fg-mayor-2024"),
         (("compare", "trade.totl"), "hohhot: error: no metric 'trade.totl'; did you mean trade.total"),
@@ -504,7 +507,7 @@ def test_every_command_has_help(hohhot: Runner) -> None:
 
 def test_every_query_command_has_the_format_option(hohhot: Runner) -> None:
     for name in _command_names():
-        if name in ("export", "schema"):  # a file, and always JSON
+        if name in ("export", "schema", "cite"):  # a file format of its own; always JSON; citation styles
             continue
         assert "--format" in hohhot(name, "--help").stdout, name
 
@@ -685,6 +688,7 @@ def test_search_matches_word_starts_and_puts_exact_names_first(hohhot: Runner) -
         "kind": "company",
         "id": "steppe",
         "label": "Steppe Dairy Group",
+        "text": "Steppe Dairy Group",
         "score": 80,
         "matched": ["id", "name"],
         "latest": None,

@@ -81,8 +81,6 @@ def default_cache_directory(environ: Mapping[str, str]) -> Path:
     return Path(root) / "hohhot"
 
 
-
-
 def load_facts_cached(path: Path, *, cache_dir: Path | None, warn: Callable[[str], None] | None = None) -> FactBase:
     """Load and validate a fact file, through the cache in ``cache_dir`` (None: no cache).
 

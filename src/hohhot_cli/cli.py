@@ -22,6 +22,7 @@ from typing import Annotated, Any, TypeVar
 import typer
 
 from hohhot_cli import __version__, queries
+from hohhot_cli.cite import CitationStyle
 from hohhot_cli.environment import Environment
 from hohhot_cli.errors import ExitStatus, HohhotError, OutputError, UsageError
 from hohhot_cli.model import FactBase, IndustryKind
@@ -58,6 +59,8 @@ class Invocation:
     """``--format`` given before the command name."""
     as_json: bool = False
     """``--json`` given before the command name."""
+    use_pager: bool = True
+    """False with ``--no-pager``: never page, even on a terminal."""
     _base: FactBase | None = None
 
     def configure(self, facts: str | None, no_cache: bool) -> None:
@@ -99,7 +102,7 @@ class Invocation:
         return self._base
 
     def emit(self, result: object, output_format: OutputFormat, shape: Shape | None = None) -> None:
-        """Render a result in the chosen format and write it to stdout."""
+        """Render a result in the chosen format and write it to stdout (paged when taller than a terminal)."""
         text = render(result, output_format, self.env.style, shape or Shape())
         if output_format in (OutputFormat.TABLE, OutputFormat.MARKDOWN):
             from hohhot_cli.emptiness import nothing_found
@@ -107,7 +110,12 @@ class Invocation:
             message = nothing_found(result)
             if message:
                 self.env.error(message)
-        self.env.write(text)
+        if self.use_pager:
+            from hohhot_cli.pager import page
+
+            page(self.env, text)
+        else:
+            self.env.write(text)
 
 
 def given_path(text: str | None, what: str) -> Path | None:
@@ -148,7 +156,9 @@ def _text(value: object) -> str | None:
 
 
 def complete_metric(ctx: typer.Context, incomplete: str) -> list[str]:
-    """Metric ids and topics starting with what was typed."""
+    """Metric ids and topics starting with what was typed (industry ids after ``compare --industries``)."""
+    if ctx.params.get("industries"):
+        return complete_industry(ctx, incomplete)
     base = _completion_base(ctx)
     if base is None:
         return []
@@ -209,6 +219,7 @@ _OUTPUT_PARAMETERS = [
             str | None,
             typer.Option(
                 "--fields",
+                metavar="FIELD,FIELD,...",
                 help="json, jsonl, csv: only these fields, comma-separated, in this order.",
                 show_default=False,
             ),
@@ -269,18 +280,28 @@ def query_command(name: str, **settings: Any) -> Callable[[F], F]:
 
 PeriodOption = Annotated[
     str | None,
-    typer.Option("--period", help="Only figures of this period (2023, 2024-H1) or as-of date.", show_default=False),
+    typer.Option(
+        "--period",
+        metavar="PERIOD",
+        help="Only figures of this period (2023, 2024-H1) or as-of date.",
+        show_default=False,
+    ),
 ]
 SinceOption = Annotated[
-    str | None, typer.Option("--since", help="Only figures ending in or after this period.", show_default=False)
+    str | None,
+    typer.Option("--since", metavar="PERIOD", help="Only figures ending in or after this period.", show_default=False),
 ]
 UntilOption = Annotated[
-    str | None, typer.Option("--until", help="Only figures starting in or before this period.", show_default=False)
+    str | None,
+    typer.Option(
+        "--until", metavar="PERIOD", help="Only figures starting in or before this period.", show_default=False
+    ),
 ]
 KindOption = Annotated[
     str | None,
     typer.Option(
         "--kind",
+        metavar="<year|half|quarter|month|year_to_date|day|span|as_of>",
         help="Only figures of this kind of period: year, half, quarter, month, year_to_date, day, span or as_of.",
         show_default=False,
     ),
@@ -298,6 +319,23 @@ def selection(period: str | None, since: str | None, until: str | None, kind: st
     return PeriodFilter.parse(period, since, until, kind)
 
 
+def _cite_option() -> Any:
+    return typer.Option("--cite", help="Add a Sources section with the full citation of every source shown.")
+
+
+def with_citations(run: Invocation, result: object) -> object:
+    """A result with a Sources section of full citations (``--cite``)."""
+    from hohhot_cli.lookup import cited_sources
+    from hohhot_cli.results import WithCitations
+
+    return WithCitations(result, cited_sources(run.base(), result))
+
+
+def examples(*lines: str) -> str:
+    """A help epilog of example command lines, kept as they are (click's ``\\b``)."""
+    return "Examples:\n\n\b\n" + "\n".join(f"  $ {line}" for line in lines)
+
+
 # -- commands ------------------------------------------------------------------
 
 
@@ -308,6 +346,10 @@ def root(
     no_cache: NoCacheOption = False,
     output_format: FormatOption = None,
     as_json: JsonOption = False,
+    no_pager: Annotated[
+        bool,
+        typer.Option("--no-pager", help="Never page output taller than the terminal (also PAGER=cat)."),
+    ] = False,
     version: Annotated[
         bool,
         # Not eager: handled below, once --facts and --no-cache are known wherever they stand.
@@ -321,6 +363,7 @@ def root(
     run = invocation(context)
     run.configure(facts, no_cache)
     run.output_format, run.as_json = output_format, as_json
+    run.use_pager = not no_pager
     if version:
         try:
             updated = f"fact base updated {run.base().updated}"
@@ -332,13 +375,21 @@ def root(
         run.emit(queries.overview(run.base()), run.chosen_format(None, False))
 
 
-@query_command("overview")
+@query_command(
+    "overview",
+    short_help="The city at a glance.",
+    epilog=examples("hohhot overview", "hohhot", "hohhot overview --format markdown"),
+)
 def overview_command(run: Invocation) -> object:
     """The city at a glance: province, population, latest GDP, industries."""
     return queries.overview(run.base())
 
 
-@query_command("industries")
+@query_command(
+    "industries",
+    short_help="Industries; with an id, one in detail.",
+    epilog=examples("hohhot industries", "hohhot industries dairy --cite", "hohhot industries --kind future"),
+)
 def industries_command(
     run: Invocation,
     industry: Annotated[
@@ -353,16 +404,27 @@ def industries_command(
             "--kind", "-k", help="Only the pillar clusters or only the future industries.", case_sensitive=False
         ),
     ] = None,
+    cite: Annotated[bool, _cite_option()] = False,
 ) -> object:
     """The pillar clusters and future industries; with an id, one industry in detail."""
     if industry is not None:
         if kind is not None:
             raise UsageError("--kind lists industries; it does not go with an industry id")
-        return queries.industry_detail(run.base(), industry)
-    return queries.list_industries(run.base(), kind)
+        detail = queries.industry_detail(run.base(), industry)
+        return with_citations(run, detail) if cite else detail
+    result = queries.list_industries(run.base(), kind)
+    return with_citations(run, result) if cite else result
 
 
-@query_command("metric")
+@query_command(
+    "metric",
+    short_help="Metrics by id, topic or alias, with every figure.",
+    epilog=examples(
+        "hohhot metric gdp.total",
+        "hohhot metric dairy.revenue --latest",
+        'hohhot metric gdp --json | jq ".[0].observations"',
+    ),
+)
 def metric_command(
     run: Invocation,
     query: Annotated[
@@ -375,22 +437,40 @@ def metric_command(
     since: SinceOption = None,
     until: UntilOption = None,
     kind: KindOption = None,
+    cite: Annotated[bool, _cite_option()] = False,
 ) -> object:
     """Metrics by id, topic or alias, each with all its observations."""
     chosen = selection(period, since, until, kind)
-    return queries.find_metrics(run.base(), query, latest=latest, selection=chosen, any_period=any_period)
+    result = queries.find_metrics(run.base(), query, latest=latest, selection=chosen, any_period=any_period)
+    return with_citations(run, result) if cite else result
 
 
-@query_command("metrics")
+@query_command(
+    "metrics",
+    short_help="The index of metrics with their latest values.",
+    epilog=examples("hohhot metrics", "hohhot metrics --topic trade", "hohhot metrics --industry dairy --format csv"),
+)
 def metrics_command(
     run: Invocation,
     topic: Annotated[
         str | None,
-        typer.Option("--topic", "-t", help="Only metrics of this topic.", autocompletion=complete_topic),
+        typer.Option(
+            "--topic",
+            "-t",
+            metavar="<topic>",
+            help="Only metrics of this topic: the first part of their ids (gdp, population, trade, dairy, ...).",
+            autocompletion=complete_topic,
+        ),
     ] = None,
     industry: Annotated[
         str | None,
-        typer.Option("--industry", "-i", help="Only metrics of this industry.", autocompletion=complete_industry),
+        typer.Option(
+            "--industry",
+            "-i",
+            metavar="<industry>",
+            help="Only metrics of this industry (an id as hohhot industries lists them).",
+            autocompletion=complete_industry,
+        ),
     ] = None,
     any_period: AnyPeriodOption = False,
     period: PeriodOption = None,
@@ -403,7 +483,15 @@ def metrics_command(
     return queries.list_metrics(run.base(), topic, industry, selection=chosen, any_period=any_period)
 
 
-@query_command("compare")
+@query_command(
+    "compare",
+    short_help="One metric over time, several side by side, or industries.",
+    epilog=examples(
+        "hohhot compare gdp.total",
+        "hohhot compare trade.exports trade.imports",
+        "hohhot compare --industries dairy new-energy",
+    ),
+)
 def compare_command(
     run: Invocation,
     query: Annotated[
@@ -437,7 +525,11 @@ def compare_command(
     return queries.compare_side_by_side(run.base(), names, selection=chosen, any_period=any_period)
 
 
-@query_command("search")
+@query_command(
+    "search",
+    short_help="Find metrics, industries, companies, facts, sources.",
+    epilog=examples("hohhot search dairy", "hohhot search 乳都", "hohhot show titles.dairy_capital   # open a hit"),
+)
 def search_command(
     run: Invocation,
     text: Annotated[list[str], typer.Argument(help="Words to look for (English or Chinese).", show_default=False)],
@@ -448,7 +540,11 @@ def search_command(
     return search(run.base(), " ".join(text))
 
 
-@query_command("sources")
+@query_command(
+    "sources",
+    short_help="The sources; with an id, one in full.",
+    epilog=examples("hohhot sources", "hohhot sources cd-mayor-2024", "hohhot sources cd-mayor-2024 --cite"),
+)
 def sources_command(
     run: Invocation,
     source: Annotated[
@@ -457,14 +553,21 @@ def sources_command(
             help="A source id for everything it supports.", autocompletion=complete_source, show_default=False
         ),
     ] = None,
+    cite: Annotated[bool, _cite_option()] = False,
 ) -> object:
     """The sources with how many facts each supports; with an id, one source in full."""
     if source is not None:
-        return queries.source_detail(run.base(), source)
-    return queries.list_sources(run.base())
+        detail = queries.source_detail(run.base(), source)
+        return with_citations(run, detail) if cite else detail
+    result = queries.list_sources(run.base())
+    return with_citations(run, result) if cite else result
 
 
-@query_command("validate")
+@query_command(
+    "validate",
+    short_help="Check a fact file: problems and warnings.",
+    epilog=examples("hohhot validate facts.toml", "hohhot validate --strict", "hohhot --facts my.toml validate"),
+)
 def validate_command(
     run: Invocation,
     path: Annotated[
@@ -483,7 +586,15 @@ def validate_command(
     return queries.validate_file(given_path(path, "validate") or run.facts_path or bundled_facts_path(), strict)
 
 
-@app.command("export")
+@app.command(
+    "export",
+    short_help="Write the whole base to a file.",
+    epilog=examples(
+        "hohhot export --output hohhot.sqlite",
+        "hohhot export -o hohhot.csv",
+        "hohhot export -o data.out --format jsonl",
+    ),
+)
 def export_command(
     context: typer.Context,
     output: Annotated[  # not Path: it would drop a trailing slash and turn "" into "."
@@ -499,7 +610,10 @@ def export_command(
     export_format: Annotated[
         str,
         typer.Option(
-            "--format", "-f", help="json, jsonl, csv, sqlite or datapackage (default: from the file's extension)."
+            "--format",
+            "-f",
+            metavar="<json|jsonl|csv|sqlite|datapackage>",
+            help="The file's format (default: from the file's extension).",
         ),
     ] = "",
     period: PeriodOption = None,
@@ -540,7 +654,11 @@ def export_command(
     run.env.error(f"wrote {rows} observations to {output} ({fmt.value})")
 
 
-@app.command("schema")
+@app.command(
+    "schema",
+    short_help="JSON Schema of a command's JSON output.",
+    epilog=examples("hohhot schema metric", "hohhot schema export > export.schema.json", "hohhot schema | jq 'keys'"),
+)
 def schema_command(
     context: typer.Context,
     command: Annotated[
@@ -559,3 +677,73 @@ def schema_command(
     if command not in commands():
         raise UsageError(f"no schema for {command!r}; one of: {', '.join(commands())}")
     run.env.write(to_json(command_schema(command)) + "\n")
+
+
+# -- opening any id, citations ---------------------------------------------------
+
+
+def complete_any_id(ctx: typer.Context, incomplete: str) -> list[str]:
+    """Any id (metric, industry, source, fact, company) starting with what was typed."""
+    from hohhot_cli.lookup import all_ids
+
+    base = _completion_base(ctx)
+    return [] if base is None else [i for i in all_ids(base) if i.startswith(incomplete)]
+
+
+@query_command(
+    "show",
+    short_help="Open any id: metric, industry, source, fact, company.",
+    epilog=examples("hohhot show titles.dairy_capital", "hohhot show yili --cite", "hohhot show gdp.total --json"),
+)
+def show_command(
+    run: Invocation,
+    item: Annotated[
+        str,
+        typer.Argument(
+            help="A metric, industry, source, fact or company id (as search lists them).",
+            autocompletion=complete_any_id,
+            show_default=False,
+        ),
+    ],
+    cite: Annotated[bool, _cite_option()] = False,
+) -> object:
+    """Open any id: a metric, an industry, a source, a fact or a company, in full."""
+    from hohhot_cli.lookup import show
+
+    shown = show(run.base(), item)
+    return with_citations(run, shown) if cite else shown
+
+
+@app.command(
+    "cite",
+    short_help="Citations for reference managers and pandoc.",
+    epilog=examples(
+        "hohhot cite gdp.total",
+        "hohhot cite gdp.total dairy --style bibtex > hohhot.bib",
+        "hohhot cite gdp --style csl-json > refs.json && pandoc --citeproc --bibliography refs.json report.md",
+    ),
+)
+def cite_command(
+    context: typer.Context,
+    items: Annotated[
+        list[str],
+        typer.Argument(
+            help="Metric ids or topics, industry, source, fact or company ids.",
+            autocompletion=complete_any_id,
+            show_default=False,
+        ),
+    ],
+    style: Annotated[
+        CitationStyle,
+        typer.Option("--style", "-s", help="The form of the citations.", case_sensitive=False),
+    ] = CitationStyle.TEXT,
+) -> None:
+    """Print the citations behind what ids show, for a reference manager, pandoc or a report."""
+    from hohhot_cli.cite import cite
+    from hohhot_cli.lookup import sources_of
+
+    run = invocation(context)
+    base = run.base()
+    wanted = {s.id for item in items for s in sources_of(base, item)}
+    sources = [s for s in base.sources if s.id in wanted]
+    run.env.write(cite(sources, style))

@@ -78,6 +78,19 @@ class Environment:
         return 80
 
     @property
+    def height(self) -> int:
+        """LINES when set to a number, else the terminal's height, else 24 (for the pager)."""
+        try:
+            lines = int(self.environ.get("LINES", ""))
+        except ValueError:
+            lines = 0
+        if lines > 0:
+            return lines
+        if self.is_terminal:
+            return shutil.get_terminal_size((80, 24)).lines
+        return 24
+
+    @property
     def ascii_only(self) -> bool:
         """True when stdout cannot encode the non-ASCII characters we print."""
         encoding = getattr(self.stdout, "encoding", None) or "utf-8"

@@ -59,6 +59,10 @@ class FactFileError(HohhotError):
         self.problems: tuple[Problem, ...] = tuple(problems)
 
 
+SEARCHABLE = ("metric", "id")
+"""What an unknown name may be a word of rather than an id: the message points to ``hohhot search``."""
+
+
 class NotFoundError(HohhotError):
     """An id or query that matches nothing; carries the closest known ids."""
 
@@ -66,6 +70,9 @@ class NotFoundError(HohhotError):
         message = f"no {what} {query!r}"
         if suggestions:
             message += f"; did you mean {', '.join(suggestions)}?"
+        if what in SEARCHABLE and query.strip():
+            message += "" if suggestions else "."
+            message += f" Or look for it: hohhot search {' '.join(query.split())}"
         super().__init__(message)
         self.what = what
         self.query = query

@@ -23,7 +23,7 @@ _CLOSING_HASHES = re.compile(r"([ \t])(#+[ \t]*)$")
 
 
 def _markdown_cell(text: str) -> str:
-    return clean(text).translate(_MARKDOWN_ESCAPES) or " "
+    return clean(text).replace("\u00a0", " ").translate(_MARKDOWN_ESCAPES) or " "
 
 
 def _markdown_line(text: str) -> str:
@@ -51,6 +51,9 @@ def markdown_sections(parts: list[Section]) -> str:
     out: list[str] = []
     for section in parts:
         out.append(f"### {_heading(section.title)}\n")
+        for paragraph in section.paragraphs:
+            # A hanging section (the citations) is a list; each item escaped as a line of its own.
+            out.append(("- " if section.hanging else "") + _markdown_line(paragraph) + "\n")
         if section.columns:
             out.append("| " + " | ".join(_markdown_cell(c.name) for c in section.columns) + " |")
             out.append("|" + "|".join("---:" if c.numeric else "---" for c in section.columns) + "|")

@@ -96,7 +96,8 @@ def suggest(query: str, candidates: list[str]) -> list[str]:
 
     lowered = query.casefold()
     prefixed = [c for c in candidates if c.startswith(lowered) or lowered.startswith(c + ".")]
-    close = get_close_matches(lowered, candidates, n=3, cutoff=0.6)
+    # Near spellings share the first letter: difflib alone offers 'income' for 'nope'.
+    close = [c for c in get_close_matches(lowered, candidates, n=3, cutoff=0.6) if c[:1] == lowered[:1]]
     suggestions: list[str] = []
     for candidate in close + prefixed:
         if candidate not in suggestions:

@@ -16,6 +16,8 @@ from hohhot_cli.model import Company, Fact, Metric, Observation, Source
 from hohhot_cli.periods import parse_date, parse_period
 from hohhot_cli.results import (
     Cited,
+    CompanyDetail,
+    FactDetail,
     Figure,
     IndustriesResult,
     IndustryComparison,
@@ -29,6 +31,7 @@ from hohhot_cli.results import (
     SourceDetail,
     SourcesResult,
     ValidationReport,
+    WithCitations,
 )
 
 Record = dict[str, Any]
@@ -208,6 +211,7 @@ def search_records(result: SearchResult) -> list[Record]:
             "kind": h.kind,
             "id": h.id,
             "label": h.label,
+            "text": h.text,
             "score": h.score,
             "matched": list(h.matched),
             "latest": None if h.latest is None else observation_record(result.cited, h.latest),
@@ -335,6 +339,21 @@ RECORDS: dict[type, Callable[[Any], Record | list[Record]]] = {
     ValidationReport: validation_record,
 }
 """The record function of each result type."""
+
+
+def fact_detail_record(result: FactDetail) -> Record:
+    """``show FACT``: the fact with its sources in full."""
+    return {**fact_record(result.fact), "sources": [source_record(s) for s in result.cited.values()]}
+
+
+def company_detail_record(result: CompanyDetail) -> Record:
+    """``show COMPANY``: the company with its sources in full."""
+    return {**company_record(result.company), "sources": [source_record(s) for s in result.cited.values()]}
+
+
+RECORDS[FactDetail] = fact_detail_record
+RECORDS[CompanyDetail] = company_detail_record
+RECORDS[WithCitations] = lambda view: records(view.result)  # JSON records carry their sources already
 
 
 def records(result: object) -> Record | list[Record]:

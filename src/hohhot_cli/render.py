@@ -90,9 +90,9 @@ def render_csv(result: object, style: Style, shape: Shape = Shape()) -> str:
 
 def render_markdown(result: object, style: Style, shape: Shape = Shape()) -> str:
     from hohhot_cli.markdown import markdown_sections
-    from hohhot_cli.sections import sections
+    from hohhot_cli.sections import markdown_view
 
-    return markdown_sections(sections(result))
+    return markdown_sections(markdown_view(result))
 
 
 def render_table(result: object, style: Style, shape: Shape = Shape()) -> str:

@@ -100,6 +100,8 @@ class SearchHit:
     """Names of the fields that matched."""
     latest: Observation | None = None
     """For a metric, its latest observation (:func:`hohhot_cli.queries.latest_observation`)."""
+    text: str = ""
+    """The text that matched best (a label, a name, a sentence), for showing the match in context."""
 
 
 @dataclass(frozen=True, eq=False, repr=False)
@@ -269,3 +271,35 @@ class ValidationReport:
     def passes(self) -> bool:
         """True when valid and, with ``strict``, free of warnings too: the exit status follows this."""
         return self.valid and not (self.strict and self.warnings)
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class FactDetail:
+    """``show FACT``: one fact in full, with its sources."""
+
+    fact: Fact
+    """The fact."""
+    cited: Cited
+    """Its sources."""
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class CompanyDetail:
+    """``show COMPANY``: one company, its industry and its sources."""
+
+    company: Company
+    """The company."""
+    industry: Industry | None
+    """The industry it belongs to, if any."""
+    cited: Cited
+    """Its sources."""
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class WithCitations:
+    """A result shown with the full citations of its sources (``--cite``)."""
+
+    result: object
+    """What the command shows."""
+    sources: tuple[Source, ...]
+    """The sources behind it, in file order."""

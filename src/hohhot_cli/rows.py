@@ -21,6 +21,7 @@ from hohhot_cli.results import (
     SideBySide,
     SourceDetail,
     ValidationReport,
+    WithCitations,
 )
 
 CsvTable = tuple[tuple[str, ...], list[tuple[Any, ...]]]
@@ -190,6 +191,13 @@ ROWS: dict[type, Callable[[Any], CsvTable]] = {
     ValidationReport: validation_rows,
 }
 """The row function of each result type that has a shape of its own."""
+
+
+def _with_citations_rows(view: WithCitations) -> CsvTable:
+    return csv_rows(view.result)  # the rows carry their sources already
+
+
+ROWS[WithCitations] = _with_citations_rows
 
 
 def csv_rows(result: object) -> CsvTable:

@@ -94,6 +94,8 @@ _RECORD_OF = {
     "SearchResult": "search_hit",
     "SourcesResult": "source_use",
     "Overview": "overview",
+    "FactDetail": "fact_detail",
+    "CompanyDetail": "company_detail",
 }
 
 
@@ -107,11 +109,16 @@ _DETAIL_OF = {
 }
 
 
+def _shown(result: object) -> object:
+    """The result itself, or the one a ``--cite`` view wraps (its records are the result's)."""
+    return getattr(result, "result", result) if type(result).__name__ == "WithCitations" else result
+
+
 def record_fields(result: object) -> tuple[str, ...]:
     """The keys of a result's JSON records, in order (what ``--fields`` may name)."""
-    return tuple(definition(_DETAIL_OF[type(result).__name__])["properties"])
+    return tuple(definition(_DETAIL_OF[type(_shown(result)).__name__])["properties"])
 
 
 def csv_fields(result: object) -> tuple[str, ...]:
     """The CSV header of a result made of plain records (see :func:`hohhot_cli.rows.generic_rows`)."""
-    return tuple(_fields(definition(_RECORD_OF[type(result).__name__])))
+    return tuple(_fields(definition(_RECORD_OF[type(_shown(result)).__name__])))

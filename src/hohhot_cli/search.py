@@ -57,7 +57,8 @@ def search(base: FactBase, text: str) -> SearchResult:
                 score += 50
             elif len(words) > 1 and any(query in v.casefold() for _, _, values in fields for v in values):
                 score += 5
-            hits.append(SearchHit(kind, entry_id, label, score, tuple(matched)))
+            shown = _shown_text(fields, patterns, label)
+            hits.append(SearchHit(kind, entry_id, label, score, tuple(matched), text=shown))
     hits.sort(key=lambda h: (-h.score, _KIND_ORDER[h.kind], h.id))
     return _with_latest(base, text, hits)
 
@@ -74,6 +75,20 @@ def _with_latest(base: FactBase, text: str, hits: list[SearchHit]) -> SearchResu
 
 
 _NAME_FIELDS = ("label", "name", "aliases", "title")
+
+
+def _shown_text(fields: _Fields, patterns: list[re.Pattern[str]], label: str) -> str:
+    """The text to show for a hit: the value (not an id) matching the most words, the weightiest first."""
+    best, best_key = label, (0, 0)
+    for field_name, weight, values in fields:
+        if field_name == "id":
+            continue
+        for value in values:
+            folded = value.casefold()
+            key = (sum(1 for pattern in patterns if pattern.search(folded)), weight)
+            if key > best_key:
+                best, best_key = value, key
+    return best
 
 
 _Fields = list[tuple[str, int, tuple[str, ...]]]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from enum import Enum
 from typing import Any
 
 from hohhot_cli.humanize import (
@@ -21,9 +22,11 @@ from hohhot_cli.humanize import (
     source_date,
     when_text,
 )
-from hohhot_cli.model import Fact, Metric, Observation, Source, SourceKind
+from hohhot_cli.model import Fact, Metric, Observation, Source, SourceKind, Status
 from hohhot_cli.results import (
     Cited,
+    CompanyDetail,
+    FactDetail,
     Figure,
     IndustriesResult,
     IndustryComparison,
@@ -36,7 +39,27 @@ from hohhot_cli.results import (
     SourceDetail,
     SourcesResult,
     ValidationReport,
+    WithCitations,
 )
+
+
+class ColumnKind(str, Enum):
+    """What a column holds, which decides how the terminal table lays it out (see :mod:`hohhot_cli.table`)."""
+
+    ID = "id"
+    """One id: never wrapped."""
+    IDS = "ids"
+    """Ids joined by ", ": wrapped between ids, never inside one."""
+    PERIOD = "period"
+    """A period or date, perhaps with words (``as of 2024-05-28``): wrapped only at spaces, before prose."""
+    VALUE = "value"
+    """A number with its mark and unit (``> 256.0 bn CNY``), a count: right-aligned, never wrapped."""
+    STATUS = "status"
+    """Status words joined by ", ": wrapped between them, never inside one."""
+    BAR = "bar"
+    """A proportional bar: never wrapped."""
+    PROSE = "prose"
+    """Labels, notes, titles, text: the width that is left, wrapped at word boundaries."""
 
 
 @dataclass(frozen=True)
@@ -45,12 +68,15 @@ class Column:
 
     name: str
     """Header."""
-    numeric: bool = False
-    """Right-aligned, never wrapped."""
-    wrap: bool = False
-    """May wrap (long text); other columns keep their width."""
+    kind: ColumnKind = ColumnKind.PROSE
+    """What it holds; decides wrapping and alignment."""
     optional: bool = False
-    """Left out of a terminal table too narrow to show it (kept in Markdown)."""
+    """Left out of a terminal table too narrow to show it, with a line saying so (kept in Markdown)."""
+
+    @property
+    def numeric(self) -> bool:
+        """Right-aligned."""
+        return self.kind is ColumnKind.VALUE
 
 
 @dataclass(frozen=True)
@@ -64,12 +90,28 @@ class Section:
     rows: tuple[tuple[str, ...], ...]
     """Cells, one tuple per row."""
     notes: tuple[str, ...] = field(default=())
-    """Lines printed under the table as they are, never wrapped (paths, messages, citations)."""
+    """Lines printed under the table as they are, never wrapped (messages, problems: one a line)."""
     footnotes: tuple[str, ...] = field(default=())
     """Prose printed under the table, wrapped to the width at word boundaries."""
+    wrap_title: bool = True
+    """False for a title someone will grep for (a file name and its problems): never wrapped."""
+    hanging: bool = False
+    """Indent the lines a paragraph wraps onto, so that each paragraph (a citation) starts a line of its own."""
+    highlight: tuple[str, ...] = field(default=())
+    """Words to highlight in cells on a terminal (a search's query)."""
+    paragraphs: tuple[str, ...] = field(default=())
+    """Prose printed under the title (before any notes), wrapped at word boundaries; addresses stay whole."""
 
 
 # -- display sections ------------------------------------------------------
+
+GLUE = "\u00a0"
+"""Joins the words of a value inside prose (``> 256.0 bn CNY``): a renderer may wrap prose only between values."""
+
+
+def glued(value: str) -> str:
+    """A value to put in prose: its mark, number and unit kept on one line."""
+    return value.replace(" ", GLUE)
 
 
 def _sources_cell(observation: Observation, cited: Cited) -> str:
@@ -81,7 +123,8 @@ def _sources_cell(observation: Observation, cited: Cited) -> str:
 
 def _status_cell(observation: Observation) -> str:
     """The status, and whether a more final figure replaces it or an equal one disagrees."""
-    marks = [STATUS_LABELS[observation.status]]
+    # A target says so in its value ("target 50,000 people"): not a second time here.
+    marks = [STATUS_LABELS[observation.status] if observation.status is not Status.TARGET else ""]
     if observation.superseded_by:
         marks.append("superseded")
     if observation.conflicts_with:
@@ -120,7 +163,7 @@ def _relation_notes(metric: Metric, cited: Cited) -> tuple[str, ...]:
 def _figure_text(observation: Observation, metric: Metric, cited: Cited) -> str:
     status = STATUS_LABELS[observation.status]
     detail = ", ".join(x for x in (status, _sources_cell(observation, cited)) if x)
-    return f"{_when_cell(observation, cited)}: {observation_value(observation, metric.unit)} ({detail})"
+    return f"{_when_cell(observation, cited)}: {glued(observation_value(observation, metric.unit))} ({detail})"
 
 
 def _metric_title(metric: Metric) -> str:
@@ -141,11 +184,11 @@ def _series_section(metric: Metric, cited: Cited) -> Section:
     return Section(
         _metric_title(metric),
         (
-            Column("Period"),
-            Column("Value", numeric=True),
-            Column("Status"),
-            Column("Source"),
-            Column("Note", wrap=True),
+            Column("Period", ColumnKind.PERIOD),
+            Column("Value", ColumnKind.VALUE),
+            Column("Status", ColumnKind.STATUS),
+            Column("Source", ColumnKind.IDS),
+            Column("Note"),
         ),
         rows,
         footnotes=_relation_notes(metric, cited),
@@ -156,7 +199,8 @@ def _note(observation: Observation) -> str:
     note = observation.note
     if observation.conversion is not None:
         conversion = observation.conversion
-        converted = f"= {human_value(conversion.value, conversion.unit)} ({conversion.note or 'by the source'})"
+        value = glued(f"= {human_value(conversion.value, conversion.unit)}")
+        converted = f"{value} ({conversion.note or 'by the source'})"
         note = f"{note} {converted}".strip()
     return note
 
@@ -176,10 +220,10 @@ def metrics_sections(result: MetricsResult) -> list[Section]:
             )
         )
     columns = (
-        Column("Metric"),
-        Column("Label", wrap=True, optional=True),
-        Column("Latest", numeric=True),
-        Column("Period"),
+        Column("Metric", ColumnKind.ID),
+        Column("Label", optional=True),
+        Column("Latest", ColumnKind.VALUE),
+        Column("Period", ColumnKind.PERIOD),
     )
     return [Section(f"Metrics ({len(rows)})", columns, tuple(rows))]
 
@@ -188,7 +232,7 @@ def _headline_cell(figure: Figure | None, cited: Cited) -> str:
     if figure is None:
         return ""
     metric, observation = figure.metric, figure.observation
-    return f"{metric.label}: {observation_value(observation, metric.unit)} ({_when_cell(observation, cited)})"
+    return f"{metric.label}: {glued(observation_value(observation, metric.unit))} ({_when_cell(observation, cited)})"
 
 
 def industries_sections(result: IndustriesResult) -> list[Section]:
@@ -202,12 +246,12 @@ def industries_sections(result: IndustriesResult) -> list[Section]:
         )
         for s in result.industries
     )
-    columns = (Column("Id"), Column("Name", wrap=True), Column("Kind"), Column("Headline", wrap=True))
+    columns = (Column("Id", ColumnKind.ID), Column("Name"), Column("Kind", ColumnKind.STATUS), Column("Headline"))
     return [Section(f"Industries ({len(rows)})", columns, rows)]
 
 
 def _pairs_section(title: str, pairs: list[tuple[str, str]]) -> Section:
-    return Section(title, (Column("Field"), Column("Value", wrap=True)), tuple(pairs))
+    return Section(title, (Column("Field", ColumnKind.ID), Column("Value")), tuple(pairs))
 
 
 def industry_detail_sections(result: IndustryDetail) -> list[Section]:
@@ -222,20 +266,26 @@ def industry_detail_sections(result: IndustryDetail) -> list[Section]:
         ("Aliases", ", ".join(industry.aliases)),
         ("Sources", ", ".join(industry.sources)),
     ]
-    out = [_pairs_section(industry.name, [(k, v) for k, v in pairs if v])]
+    out = [Section(f"{industry.name} {industry.name_zh}".strip(), (), (), paragraphs=_detail_paragraphs(pairs))]
     out += [_series_section(m, result.cited) for m in result.metrics]
     companies = result.summary.companies
     if companies:
         out.append(
             Section(
                 "Companies",
-                (Column("Id"), Column("Name"), Column("Chinese"), Column("About", wrap=True), Column("Source")),
+                (
+                    Column("Id", ColumnKind.ID),
+                    Column("Name"),
+                    Column("Chinese"),
+                    Column("About"),
+                    Column("Source", ColumnKind.IDS),
+                ),
                 tuple((c.id, c.name, c.name_zh, c.description, ", ".join(c.sources)) for c in companies),
             )
         )
     if result.facts:
         out.append(_facts_section("Facts", result.facts))
-    out.append(_source_list_section(tuple(result.cited.values())))
+    out.append(citations_section(tuple(result.cited.values())))
     return out
 
 
@@ -244,28 +294,29 @@ def _facts_section(title: str, facts: tuple[Fact, ...]) -> Section:
     for fact in facts:
         text = fact.text
         if fact.items:
-            text += " " + "; ".join(f"{i.name} {i.name_zh}".strip() for i in fact.items)
+            text = f"{text.rstrip()} Named: {'; '.join(f'{i.name} {i.name_zh}'.strip() for i in fact.items)}."
         dated = fact.date or fact.period or (f"as of {fact.as_of}" if fact.as_of else "")
         if fact.conflicts_with:
             text += f" (Another account: {fact.conflicts_with}.)"
         rows.append((fact.id, fact.kind.value, dated, text, ", ".join(fact.sources)))
-    columns = (Column("Fact"), Column("Kind"), Column("When"), Column("Text", wrap=True), Column("Source"))
+    columns = (
+        Column("Fact", ColumnKind.ID),
+        Column("Kind", ColumnKind.STATUS),
+        Column("When", ColumnKind.PERIOD),
+        Column("Text"),
+        Column("Source", ColumnKind.IDS),
+    )
     return Section(title, columns, tuple(rows))
 
 
-def _source_list_section(sources: tuple[Source, ...]) -> Section:
-    return Section(
-        "Sources",
-        (Column("Id"), Column("Citation", wrap=True)),
-        tuple((s.id, citation(s)) for s in sources),
-    )
-
-
 def search_sections(result: SearchResult) -> list[Section]:
-    """``search``."""
-    rows = tuple((h.kind, h.id, h.label, str(h.score)) for h in result.hits)
-    columns = (Column("Kind"), Column("Id"), Column("Label", wrap=True), Column("Score", numeric=True))
-    return [Section(f"Search: {result.query} ({len(rows)})", columns, rows)]
+    """``search``: what kind of thing each hit is, its id and the text that matched (best first)."""
+    rows = tuple((h.kind, h.id, h.text if h.text == h.label else f"{h.label}: {h.text}") for h in result.hits)
+    columns = (Column("Kind", ColumnKind.STATUS), Column("Id", ColumnKind.ID), Column("Match"))
+    notes = ("Open one: hohhot show ID.",) if rows else ()  # an empty search says so on stderr
+    return [
+        Section(f"Search: {result.query} ({len(rows)})", columns, rows, notes, highlight=tuple(result.query.split()))
+    ]
 
 
 def sources_sections(result: SourcesResult) -> list[Section]:
@@ -275,20 +326,18 @@ def sources_sections(result: SourcesResult) -> list[Section]:
         (
             u.source.id,
             *((_kind_text(u.source),) if with_kind else ()),
-            u.source.publisher,
             source_date(u.source),
-            u.source.title,
+            f"{u.source.publisher}: {u.source.title}",
             str(u.total),
         )
         for u in result.uses
     )
     columns = (
-        Column("Id"),
-        *((Column("Kind"),) if with_kind else ()),
-        Column("Publisher", wrap=True),
-        Column("Date"),
-        Column("Title", wrap=True),
-        Column("Cited by", numeric=True),
+        Column("Id", ColumnKind.ID),
+        *((Column("Kind", ColumnKind.STATUS),) if with_kind else ()),
+        Column("Date", ColumnKind.PERIOD),
+        Column("Publisher: title"),
+        Column("Cited by", ColumnKind.VALUE),
     )
     return [Section(f"Sources ({len(rows)})", columns, rows)]
 
@@ -297,11 +346,22 @@ def _kind_text(source: Source) -> str:
     return "" if source.kind is None else SOURCE_KIND_LABELS[source.kind]
 
 
+def _detail_paragraphs(pairs: list[tuple[str, str]]) -> tuple[str, ...]:
+    """``Field: value`` paragraphs, the empty ones left out."""
+    return tuple(f"{k}: {v}" for k, v in pairs if v)
+
+
+def _fact_list_section(title: str, facts: tuple[Fact, ...]) -> Section:
+    """Facts by id and label only; ``hohhot show ID`` gives each in full."""
+    rows = tuple((f.id, f.kind.value, f.label) for f in facts)
+    columns = (Column("Fact", ColumnKind.ID), Column("Kind", ColumnKind.STATUS), Column("Label"))
+    return Section(title, columns, rows, notes=("Each in full: hohhot show ID.",))
+
+
 def source_detail_sections(result: SourceDetail) -> list[Section]:
-    """``sources ID``: the source, the figures and facts it supports, its citation."""
+    """``sources ID``: the source as paragraphs, the figures and facts it supports, its citation."""
     source = result.source
     pairs = [
-        ("Id", source.id),
         ("Title", source.title),
         ("Publisher", source.publisher),
         ("Date", source_date(source)),
@@ -313,7 +373,7 @@ def source_detail_sections(result: SourceDetail) -> list[Section]:
         ("Checked", source.checked or ""),
         ("Note", source.note),
     ]
-    out = [_pairs_section(source.id, [(k, v) for k, v in pairs if v])]
+    out = [Section(source.id, (), (), paragraphs=_detail_paragraphs(pairs))]
     if result.figures:
         rows = tuple(
             (
@@ -324,18 +384,21 @@ def source_detail_sections(result: SourceDetail) -> list[Section]:
             )
             for f in result.figures
         )
-        out.append(
-            Section(
-                "Figures",
-                (Column("Metric"), Column("Period"), Column("Value", numeric=True), Column("Status")),
-                rows,
-            )
+        columns = (
+            Column("Metric", ColumnKind.ID),
+            Column("Period", ColumnKind.PERIOD),
+            Column("Value", ColumnKind.VALUE),
+            Column("Status", ColumnKind.STATUS),
         )
+        out.append(Section(f"Figures ({len(rows)})", columns, rows))
     if result.facts:
-        out.append(_facts_section("Facts", result.facts))
-    named = [*(f"industry {i.id}" for i in result.industries), *(f"company {c.id}" for c in result.companies)]
-    notes = (f"Also names: {', '.join(named)}.",) if named else ()
-    out.append(Section("Citation", (), (), (citation(source), *notes)))
+        out.append(_fact_list_section(f"Facts ({len(result.facts)})", result.facts))
+    named = [
+        *(f"industries: {', '.join(i.id for i in result.industries)}",) * bool(result.industries),
+        *(f"companies: {', '.join(c.id for c in result.companies)}",) * bool(result.companies),
+    ]
+    paragraphs = (citation(source), *(f"Also names {'; '.join(named)}.",) * bool(named))
+    out.append(Section("Citation", (), (), paragraphs=paragraphs))
     return out
 
 
@@ -366,11 +429,11 @@ def side_by_side_sections(result: SideBySide) -> list[Section]:
         for r in result.rows
     )
     columns = (
-        Column("Metric"),
-        Column("Value", numeric=True),
-        Column("Period"),
-        Column("Bar"),
-        Column("Source", wrap=True, optional=True),
+        Column("Metric", ColumnKind.ID),
+        Column("Value", ColumnKind.VALUE),
+        Column("Period", ColumnKind.PERIOD),
+        Column("Bar", ColumnKind.BAR),
+        Column("Source", ColumnKind.IDS, optional=True),
     )
     notes = (
         ("Bars compare rows of the same unit and period only.",)
@@ -415,12 +478,12 @@ def over_time_sections(result: OverTime) -> list[Section]:
                 )
             )
         columns = (
-            Column("Period"),
-            Column("Value", numeric=True),
-            Column("Change", numeric=True),
-            Column("%", numeric=True),
-            Column("Note", wrap=True),
-            Column("Source", wrap=True, optional=True),
+            Column("Period", ColumnKind.PERIOD),
+            Column("Value", ColumnKind.VALUE),
+            Column("Change", ColumnKind.VALUE),
+            Column("%", ColumnKind.VALUE),
+            Column("Note"),
+            Column("Source", ColumnKind.IDS, optional=True),
         )
         footnotes = _relation_notes(s.metric, result.cited)
         if any(p.change is not None for p in s.points):
@@ -445,12 +508,12 @@ def industry_comparison_sections(result: IndustryComparison) -> list[Section]:
             )
         )
     columns = (
-        Column("Industry"),
-        Column("Name", wrap=True, optional=True),
-        Column("Kind"),
-        Column("Metrics", numeric=True),
-        Column("Companies", wrap=True),
-        Column("Headline", wrap=True),
+        Column("Industry", ColumnKind.ID),
+        Column("Name", optional=True),
+        Column("Kind", ColumnKind.STATUS),
+        Column("Metrics", ColumnKind.VALUE),
+        Column("Companies"),
+        Column("Headline"),
     )
     return [Section("Industries compared", columns, tuple(rows))]
 
@@ -466,7 +529,7 @@ def _overview_pairs(result: Overview) -> list[tuple[str, str]]:
         pairs.append(
             (
                 "Population",
-                f"{observation_value(observation, metric.unit)} ({_when_cell(observation, result.cited)}, "
+                f"{glued(observation_value(observation, metric.unit))} ({_when_cell(observation, result.cited)}, "
                 f"{', '.join(observation.sources)})",
             )
         )
@@ -476,7 +539,7 @@ def _overview_pairs(result: Overview) -> list[tuple[str, str]]:
         detail = ", ".join(
             x for x in (_when_cell(observation, result.cited), status, _sources_cell(observation, result.cited)) if x
         )
-        pairs.append(("GDP", f"{observation_value(observation, metric.unit)} ({detail})"))
+        pairs.append(("GDP", f"{glued(observation_value(observation, metric.unit))} ({detail})"))
     pairs.append(("Pillar industries", ", ".join(i.name for i in result.pillars)))
     pairs.append(("Future industries", ", ".join(i.name for i in result.future)))
     pairs.append(("Fact base", f"updated {result.updated}"))
@@ -485,9 +548,14 @@ def _overview_pairs(result: Overview) -> list[tuple[str, str]]:
 
 def overview_sections(result: Overview) -> list[Section]:
     """The bare ``hohhot``."""
-    notes = ("More: hohhot industries · hohhot metrics · hohhot search TEXT · hohhot --help",)
+    more = ("More: hohhot industries · hohhot metrics · hohhot search TEXT · hohhot show ID · hohhot --help",)
     return [
-        Section(result.city.name, (Column("Field"), Column("Value", wrap=True)), tuple(_overview_pairs(result)), notes)
+        Section(
+            result.city.name,
+            (Column("Field", ColumnKind.ID), Column("Value")),
+            tuple(_overview_pairs(result)),
+            footnotes=more,
+        )
     ]
 
 
@@ -495,12 +563,12 @@ def validation_sections(result: ValidationReport) -> list[Section]:
     """``validate``: the counts of a valid file and its warnings, or one problem a line."""
     if result.valid and result.counts is not None:
         summary = ", ".join(f"{v} {k}" for k, v in result.counts.items())
-        out = [Section(f"{result.file}: valid", (), (), (summary,))]
+        out = [Section(f"{result.file}: valid", (), (), paragraphs=(summary,), wrap_title=False)]
     else:
         count = len(result.problems)
         # One problem a line, compiler style (file:line: place: message), for people and grep alike.
         title = f"{result.file}: {count} problem{'s' if count != 1 else ''}"
-        out = [Section(title, (), (), tuple(str(p) for p in result.problems))]
+        out = [Section(title, (), (), tuple(str(p) for p in result.problems), wrap_title=False)]
     if result.warnings:
         count = len(result.warnings)
         title = f"{count} warning{'s' if count != 1 else ''}" + (" (failing: --strict)" if result.strict else "")
@@ -531,3 +599,59 @@ def sections(result: object) -> list[Section]:
     except KeyError:
         raise TypeError(f"no table view for {type(result).__name__}") from None
     return view(result)
+
+
+# -- opening any id, citations -----------------------------------------------------
+
+
+def citations_section(sources: tuple[Source, ...] | list[Source]) -> Section:
+    """A "Sources" section: one full citation a paragraph (addresses whole)."""
+    return Section("Sources", (), (), paragraphs=tuple(f"{s.id}: {citation(s)}" for s in sources), hanging=True)
+
+
+def markdown_view(result: object) -> list[Section]:
+    """The sections of a result for Markdown: under them, a list of the full citations of its sources."""
+    parts = sections(result)
+    cited = getattr(result, "cited", None)
+    if cited and not any(part.title == "Sources" for part in parts):
+        parts.append(citations_section(tuple(cited.values())))
+    return parts
+
+
+def fact_detail_sections(result: FactDetail) -> list[Section]:
+    """``show FACT``: the fact as paragraphs, its items, its sources."""
+    fact = result.fact
+    dated = fact.date or fact.period or (f"as of {fact.as_of}" if fact.as_of else "")
+    pairs = [
+        ("Id", fact.id),
+        ("Kind", fact.kind.value),
+        ("When", dated),
+        ("Industry", fact.industry or ""),
+        ("Another account", fact.conflicts_with or ""),
+    ]
+    out = [Section(fact.label, (), (), paragraphs=(fact.text, *_detail_paragraphs(pairs)))]
+    if fact.items:
+        rows = tuple((i.name, i.name_zh, i.note) for i in fact.items)
+        out.append(Section("Named", (Column("Name"), Column("Chinese"), Column("Note")), rows))
+    out.append(citations_section(tuple(result.cited.values())))
+    return out
+
+
+def company_detail_sections(result: CompanyDetail) -> list[Section]:
+    """``show COMPANY``: the company as paragraphs and its sources."""
+    company = result.company
+    industry = f"{result.industry.id} ({result.industry.name})" if result.industry else ""
+    pairs = [("Id", company.id), ("Chinese", company.name_zh), ("Industry", industry)]
+    paragraphs = (*(company.description,) * bool(company.description), *_detail_paragraphs(pairs))
+    return [Section(company.name, (), (), paragraphs=paragraphs), citations_section(tuple(result.cited.values()))]
+
+
+def with_citations_sections(view: WithCitations) -> list[Section]:
+    """The result's sections, then a "Sources" section with full citations."""
+    shown = [s for s in sections(view.result) if s.title != "Sources"]  # a shorter list, replaced
+    return [*shown, citations_section(view.sources)]
+
+
+SECTIONS[FactDetail] = fact_detail_sections
+SECTIONS[CompanyDetail] = company_detail_sections
+SECTIONS[WithCitations] = with_citations_sections
