@@ -761,3 +761,15 @@ def test_bad_period_options_are_usage_errors(hohhot: Runner, args: tuple[str, ..
     result = hohhot("metric", "gdp", *args)
     assert result.exit_code == ExitStatus.USAGE, result
     assert result.stderr.count("\n") == 1
+
+
+def test_a_figure_shown_alone_says_how_final_it_is(hohhot: Runner, tmp_path: Path) -> None:
+    """Side by side, in the overview and in headlines, a preliminary figure says so, as in the series."""
+    marker = 'period = "2024"\nvalue = 240_000_000_000\n'
+    facts = edited_copy(tmp_path, (marker, marker + 'status = "preliminary"\n'))
+    table = hohhot("--facts", str(facts), "compare", "gdp.total", "trade.total").stdout
+    (row,) = (line for line in table.splitlines() if line.startswith("gdp.total "))
+    assert "240.0 bn CNY" in row and "preliminary" in row, table
+    overview = hohhot("--facts", str(facts), "overview").stdout
+    (line,) = (line for line in overview.splitlines() if line.startswith("GDP "))
+    assert "preliminary" in line and "(secondary)" in line, overview

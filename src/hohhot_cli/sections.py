@@ -228,11 +228,21 @@ def metrics_sections(result: MetricsResult) -> list[Section]:
     return [Section(f"Metrics ({len(rows)})", columns, tuple(rows))]
 
 
+def _figure_cell(figure: Figure, cited: Cited) -> str:
+    """A figure in one cell, with all that qualifies it: ``410.708 bn CNY (2024, media-2025-gdp (secondary))``.
+
+    Its period, its status (preliminary, superseded, ...) and its sources, wherever a figure is
+    shown alone, so that no preliminary or secondary figure passes as a final one.
+    """
+    observation = figure.observation
+    detail = ", ".join(
+        x for x in (_when_cell(observation, cited), _status_cell(observation), _sources_cell(observation, cited)) if x
+    )
+    return f"{glued(observation_value(observation, figure.metric.unit))} ({detail})"
+
+
 def _headline_cell(figure: Figure | None, cited: Cited) -> str:
-    if figure is None:
-        return ""
-    metric, observation = figure.metric, figure.observation
-    return f"{metric.label}: {glued(observation_value(observation, metric.unit))} ({_when_cell(observation, cited)})"
+    return "" if figure is None else f"{figure.metric.label}: {_figure_cell(figure, cited)}"
 
 
 def industries_sections(result: IndustriesResult) -> list[Section]:
@@ -423,6 +433,7 @@ def side_by_side_sections(result: SideBySide) -> list[Section]:
             r.figure.metric.id,
             observation_value(r.figure.observation, r.figure.metric.unit),
             _when_cell(r.figure.observation, result.cited),
+            _status_cell(r.figure.observation),
             bar(r.share_of_max),
             _sources_cell(r.figure.observation, result.cited),
         )
@@ -432,6 +443,7 @@ def side_by_side_sections(result: SideBySide) -> list[Section]:
         Column("Metric", ColumnKind.ID),
         Column("Value", ColumnKind.VALUE),
         Column("Period", ColumnKind.PERIOD),
+        Column("Status", ColumnKind.STATUS),  # left out when every figure is an unqualified outcome
         Column("Bar", ColumnKind.BAR),
         Column("Source", ColumnKind.IDS, optional=True),
     )
@@ -524,22 +536,9 @@ def _overview_pairs(result: Overview) -> list[tuple[str, str]]:
         ("City", f"{city.name} ({city.name_zh})"),
         ("Capital of", f"{city.province} ({city.province_zh})"),
     ]
-    if result.population is not None:
-        metric, observation = result.population.metric, result.population.observation
-        pairs.append(
-            (
-                "Population",
-                f"{glued(observation_value(observation, metric.unit))} ({_when_cell(observation, result.cited)}, "
-                f"{', '.join(observation.sources)})",
-            )
-        )
-    if result.gdp is not None:
-        metric, observation = result.gdp.metric, result.gdp.observation
-        status = STATUS_LABELS[observation.status]
-        detail = ", ".join(
-            x for x in (_when_cell(observation, result.cited), status, _sources_cell(observation, result.cited)) if x
-        )
-        pairs.append(("GDP", f"{glued(observation_value(observation, metric.unit))} ({detail})"))
+    for name, figure in (("Population", result.population), ("GDP", result.gdp)):
+        if figure is not None:
+            pairs.append((name, _figure_cell(figure, result.cited)))
     pairs.append(("Pillar industries", ", ".join(i.name for i in result.pillars)))
     pairs.append(("Future industries", ", ".join(i.name for i in result.future)))
     pairs.append(("Fact base", f"updated {result.updated}"))
