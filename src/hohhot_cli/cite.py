@@ -8,7 +8,6 @@ says so, with the earliest date it can have.
 
 from __future__ import annotations
 
-import json
 import re
 from enum import Enum
 from typing import Any
@@ -153,7 +152,9 @@ def markdown_citation(source: Source) -> str:
 def cite(sources: list[Source], style: CitationStyle) -> str:
     """The citations of ``sources`` in one style, each source once, in the order given."""
     if style is CitationStyle.CSL_JSON:
-        return json.dumps([csl_item(s) for s in sources], ensure_ascii=False, indent=2) + "\n"
+        from hohhot_cli.encode import to_json  # the one JSON encoder: controls escaped as everywhere
+
+        return to_json([csl_item(s) for s in sources]) + "\n"
     if style is CitationStyle.BIBTEX:
         return "\n".join(bibtex_entry(s) for s in sources)
     if style is CitationStyle.RIS:
