@@ -773,3 +773,15 @@ def test_a_figure_shown_alone_says_how_final_it_is(hohhot: Runner, tmp_path: Pat
     overview = hohhot("--facts", str(facts), "overview").stdout
     (line,) = (line for line in overview.splitlines() if line.startswith("GDP "))
     assert "preliminary" in line and "(secondary)" in line, overview
+
+
+def test_every_conflicting_pair_is_said_once(hohhot: Runner, tmp_path: Path) -> None:
+    """Three equally final figures of one period, two of them equal: the two differing pairs, each once."""
+    # 11.0 bn, 11.5 bn, then 11.0 bn again: the pairs are (1st, 2nd) and (2nd, 3rd).
+    third = '[[metrics.observations]]\nperiod = "2024-H1"\nvalue = 11_000_000_000\nsource = "fg-trade-2023"\n\n'
+    marker = '[[metrics]]\nid = "trade.exports"\n'
+    facts = edited_copy(tmp_path, (marker, third + marker))
+    table = hohhot("--facts", str(facts), "--no-pager", "metric", "trade.total", env={"COLUMNS": "200"}).stdout
+    conflicts = [line for line in table.splitlines() if " conflicts with " in line]
+    assert len(conflicts) == 2, table
+    assert all(line.count("11.5 bn CNY") == 1 for line in conflicts), table

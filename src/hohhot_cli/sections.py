@@ -150,13 +150,16 @@ def _relation_notes(metric: Metric, cited: Cited) -> tuple[str, ...]:
             return f"{ref} (not shown)"
         return _figure_text(other, metric, cited)
 
+    position = {o.ref: index for index, o in enumerate(metric.observations)}
     notes = []
-    for observation in metric.observations:
+    for index, observation in enumerate(metric.observations):
         this = _figure_text(observation, metric, cited)
         if observation.supersedes:
             notes.append(f"{this} supersedes {'; '.join(describe(r) for r in observation.supersedes)}.")
-        if observation.conflicts_with and observation.ref < min(observation.conflicts_with):  # once per pair
-            notes.append(f"{this} conflicts with {'; '.join(describe(r) for r in observation.conflicts_with)}.")
+        # Each conflicting pair once, from its first figure in the series (refs not shown come last).
+        later = [r for r in observation.conflicts_with if position.get(r, len(position)) > index]
+        if later:
+            notes.append(f"{this} conflicts with {'; '.join(describe(r) for r in later)}.")
     return tuple(notes)
 
 
