@@ -218,6 +218,9 @@ def check_trade_2023(path: Path) -> None:
 
 def check_industries(path: Path) -> None:
     records = json_of(path, "industries")
+    # An industry's headline is a figure of its own topic where it has one, not a line of a city-wide table.
+    (dairy_summary,) = (r for r in records if r["id"] == "dairy")
+    assert dairy_summary["headline"]["metric"] == "dairy.revenue"
     assert [r["id"] for r in records if r["kind"] == "pillar"] == [
         "dairy",
         "electronic-information",

@@ -228,12 +228,16 @@ def _industry_metrics(base: FactBase, industry: Industry) -> tuple[Metric, ...]:
 def _summary(base: FactBase, industry: Industry) -> IndustrySummary:
     metrics = _industry_metrics(base, industry)
     companies = tuple(c for c in base.companies if c.industry == industry.id)
-    return IndustrySummary(industry, tuple(m.id for m in metrics), companies, _headline(metrics))
+    return IndustrySummary(industry, tuple(m.id for m in metrics), companies, _headline(industry, metrics))
 
 
-def _headline(metrics: tuple[Metric, ...]) -> Figure | None:
-    """An industry's headline figure: the latest observation of its first metric that has one."""
-    for metric in metrics:
+def _headline(industry: Industry, metrics: tuple[Metric, ...]) -> Figure | None:
+    """An industry's headline figure: the latest observation of its first metric that has one.
+
+    Metrics of the industry's own topic come first (``dairy.revenue`` for dairy), before
+    those that only belong to it (a line of a city-wide table of output by industry).
+    """
+    for metric in sorted(metrics, key=lambda m: m.topic != industry.id):
         latest = latest_observation(metric)
         if latest is not None:
             return Figure(metric, latest)
