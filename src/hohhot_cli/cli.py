@@ -110,7 +110,7 @@ class Invocation:
             message = nothing_found(result)
             if message:
                 self.env.error(message)
-        if self.use_pager:
+        if self.use_pager and self.env.is_terminal:  # never paged when piped: a script pays nothing for it
             from hohhot_cli.pager import page
 
             page(self.env, text)
