@@ -362,9 +362,9 @@ def test_bundled_base(check: Callable[[Path], None]) -> None:
     check(BUNDLED)
 
 
-def test_version_reports_the_bundled_date(hohhot_bundled: Any, bundled_base: FactBase) -> None:
-    result = hohhot_bundled("--version")
-    assert result.stdout == f"hohhot 0.1.0 (fact base updated {bundled_base.updated})\n", result
+def test_overview_reports_the_bundled_date(hohhot_bundled: Any, bundled_base: FactBase) -> None:
+    result = hohhot_bundled("overview", "--json")
+    assert result.json()["updated"] == bundled_base.updated, result
 
 
 def test_completion_of_bundled_ids() -> None:

@@ -346,10 +346,10 @@ def test_bare_command_shows_the_overview(hohhot: Runner) -> None:
     assert "Hohhot (呼和浩特)" in result.stdout
 
 
-def test_version(hohhot: Runner, base: FactBase) -> None:
+def test_version(hohhot: Runner) -> None:
     result = hohhot("--version")
     assert result.exit_code == 0, result
-    assert result.stdout == f"hohhot 0.1.0 (fact base updated {base.updated})\n"
+    assert result.stdout == "hohhot 0.1.0\n"
 
 
 # -- export ------------------------------------------------------------------------
@@ -608,38 +608,23 @@ def _dated_copy(tmp_path: Path, date: str) -> Path:
 
 
 @pytest.mark.parametrize("order", ["facts-first", "version-first"])
-def test_version_reports_the_chosen_fact_file(hohhot: Runner, tmp_path: Path, order: str) -> None:
-    facts = _dated_copy(tmp_path, "2020-01-01")
-    args = ["--facts", str(facts), "--version"]
+def test_version_never_loads_the_fact_base(hohhot: Runner, tmp_path: Path, order: str) -> None:
+    """Not even one that is missing: ``--version`` answers at once whatever the base (the overview dates it)."""
+    args = ["--facts", str(tmp_path / "missing.toml"), "--version"]
     result = hohhot(*(args if order == "facts-first" else args[::-1][:1] + args[:2]))
-    assert result.stdout == "hohhot 0.1.0 (fact base updated 2020-01-01)\n", result
-
-
-def test_version_of_a_missing_fact_file_says_so(hohhot: Runner, tmp_path: Path) -> None:
-    result = hohhot("--version", "--facts", str(tmp_path / "missing.toml"))
-    assert result.stdout.startswith("hohhot 0.1.0 (fact base unreadable: ")
-
-
-def test_no_cache_applies_to_version(hohhot: Runner, tmp_path: Path) -> None:
-    from hohhot_cli.cache import default_cache_directory
-
-    directory = default_cache_directory(dict(os.environ))
-    assert directory is not None
-    before = set(directory.glob("*")) if directory.exists() else set()
-    assert hohhot("--version", "--no-cache", "--facts", str(_dated_copy(tmp_path, "2020-01-01"))).exit_code == 0
-    after = set(directory.glob("*")) if directory.exists() else set()
-    assert after == before
+    assert result.exit_code == 0, result
+    assert result.stdout == "hohhot 0.1.0\n"
 
 
 def test_no_state_leaks_from_one_run_to_the_next(hohhot: Runner, tmp_path: Path) -> None:
     from typer.testing import CliRunner
 
     facts = _dated_copy(tmp_path, "2020-01-01")
-    assert "2020-01-01" in hohhot("--facts", str(facts), "--version").stdout
-    assert "2025-01-15" in hohhot("--version").stdout
-    direct = CliRunner().invoke(app, ["--facts", str(facts), "--version"])
+    assert hohhot("--facts", str(facts), "overview", "--json").json()["updated"] == "2020-01-01"
+    assert hohhot("overview", "--json").json()["updated"] == "2025-01-15"
+    direct = CliRunner().invoke(app, ["--facts", str(facts), "overview", "--json"])
     assert direct.exit_code == 0, direct.output
-    assert "2020-01-01" in direct.output
+    assert '"updated": "2020-01-01"' in direct.output
 
 
 def test_usage_errors_are_one_line(hohhot: Runner) -> None:

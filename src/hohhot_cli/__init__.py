@@ -7,7 +7,20 @@ Library use::
     base.metric_by_id["gdp.total"].observations
 """
 
-from hohhot_cli.loader import load_facts
+from __future__ import annotations
+
+TYPE_CHECKING = False  # not typing's: the command line's answer cache imports nothing it can avoid
+if TYPE_CHECKING:
+    from typing import Any
 
 __version__ = "0.1.0"
 __all__ = ["__version__", "load_facts"]
+
+
+def __getattr__(name: str) -> Any:
+    # Loaded on first use: the command line's answer cache runs before any of the library.
+    if name == "load_facts":
+        from hohhot_cli.loader import load_facts
+
+        return load_facts
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -31,6 +31,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from hohhot_cli import __version__, codec
+from hohhot_cli.digest import content_digest
 from hohhot_cli.loader import parse_facts
 from hohhot_cli.model import FactBase
 from hohhot_cli.reading import decode_text, read_bytes
@@ -81,15 +82,25 @@ def default_cache_directory(environ: Mapping[str, str]) -> Path:
     return Path(root) / "hohhot"
 
 
-def load_facts_cached(path: Path, *, cache_dir: Path | None, warn: Callable[[str], None] | None = None) -> FactBase:
+def load_facts_cached(
+    path: Path,
+    *,
+    cache_dir: Path | None,
+    warn: Callable[[str], None] | None = None,
+    on_loaded: Callable[[str, int, bytes], None] | None = None,
+) -> FactBase:
     """Load and validate a fact file, through the cache in ``cache_dir`` (None: no cache).
 
     Raises :class:`~hohhot_cli.errors.FactFileError` exactly as
     :func:`~hohhot_cli.loader.load_facts` does. ``warn`` is told, once, why a cache
-    directory is not used when it is unsafe.
+    directory is not used when it is unsafe. ``on_loaded`` is told the path read,
+    the file's size and the :func:`~hohhot_cli.digest.content_digest` of the
+    content the returned base was built from.
     """
     data = read_bytes(path)
     name = str(path)
+    if on_loaded is not None:
+        on_loaded(name, len(data), content_digest(data))
     if cache_dir is None or os.name != "posix":
         return parse_facts(decode_text(data, name), name)
     try:

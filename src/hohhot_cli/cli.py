@@ -15,7 +15,7 @@ run time.
 import functools
 import inspect
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -26,7 +26,7 @@ from hohhot_cli.cite import CitationStyle
 from hohhot_cli.environment import Environment
 from hohhot_cli.errors import ExitStatus, HohhotError, OutputError, UsageError
 from hohhot_cli.model import FactBase, IndustryKind
-from hohhot_cli.render import OutputFormat, Shape, render
+from hohhot_cli.render import MACHINE_FORMATS, OutputFormat, Shape, render
 
 ENV_FACTS = "HOHHOT_FACTS"
 """Names a fact file to use instead of the bundled one."""
@@ -61,7 +61,18 @@ class Invocation:
     """``--json`` given before the command name."""
     use_pager: bool = True
     """False with ``--no-pager``: never page, even on a terminal."""
+    replayable: bool = False
+    """Set when this run's output may be stored in the answer cache and replayed (see :mod:`hohhot_cli.answers`)."""
+    fact_files: list[tuple[str, int, bytes]] = field(default_factory=list)
+    """Every fact file loaded: its path, size and content digest (the answer cache checks them on a hit)."""
     _base: FactBase | None = None
+
+    @property
+    def fact_file(self) -> tuple[str, int, bytes] | None:
+        """The one fact file this run's output came from (None: it read none)."""
+        if len(set(self.fact_files)) > 1:
+            raise ValueError("the run read more than one fact file")
+        return self.fact_files[0] if self.fact_files else None
 
     def configure(self, facts: str | None, no_cache: bool) -> None:
         """Take the root options, falling back on the environment variables (an empty one is unset)."""
@@ -98,12 +109,23 @@ class Invocation:
                 self.facts_path or bundled_facts_path(),
                 cache_dir=cache_dir,
                 warn=lambda message: self.env.error(f"warning: {message}"),
+                on_loaded=lambda path, size, digest: self.fact_files.append((path, size, digest)),
             )
         return self._base
 
-    def emit(self, result: object, output_format: OutputFormat, shape: Shape | None = None) -> None:
-        """Render a result in the chosen format and write it to stdout (paged when taller than a terminal)."""
+    def emit(
+        self, result: object, output_format: OutputFormat, shape: Shape | None = None, *, replayable: bool = True
+    ) -> None:
+        """Render a result in the chosen format and write it to stdout (paged when taller than a terminal).
+
+        A result in a machine format, not on a terminal, with the caches on, may be
+        replayed from the answer cache unless the caller says otherwise (``replayable``:
+        the result depends on more than the arguments, the environment and the fact base).
+        """
         text = render(result, output_format, self.env.style, shape or Shape())
+        self.replayable = (
+            replayable and self.use_cache and output_format in MACHINE_FORMATS and not self.env.is_terminal
+        )
         if output_format in (OutputFormat.TABLE, OutputFormat.MARKDOWN):
             from hohhot_cli.emptiness import nothing_found
 
@@ -233,12 +255,13 @@ _OUTPUT_PARAMETERS = [
 global ``--facts`` and ``--no-cache``, which may also stand before the command name."""
 
 
-def query_command(name: str, **settings: Any) -> Callable[[F], F]:
+def query_command(name: str, *, replayable: bool = True, **settings: Any) -> Callable[[F], F]:
     """Register a command that returns a result; add ``--format`` and ``--json`` to it.
 
     The options are defined once, here, and every query command gets the same
     ones; the command itself takes this run's :class:`Invocation` first, parses
-    its own arguments and runs a query.
+    its own arguments and runs a query. ``replayable=False`` keeps its answers out
+    of the answer cache.
     """
 
     def decorate(function: F) -> F:
@@ -259,7 +282,7 @@ def query_command(name: str, **settings: Any) -> Callable[[F], F]:
             chosen = run.chosen_format(output_format, as_json)
             shape = Shape(tuple(f.strip() for f in fields.split(",") if f.strip()) if fields else (), not no_header)
             result = function(run, *args, **kwargs)
-            run.emit(result, chosen, shape)
+            run.emit(result, chosen, shape, replayable=replayable)
             if getattr(result, "passes", True) is False:
                 raise typer.Exit(ExitStatus.ERROR)
 
@@ -352,8 +375,7 @@ def root(
     ] = False,
     version: Annotated[
         bool,
-        # Not eager: handled below, once --facts and --no-cache are known wherever they stand.
-        typer.Option("--version", "-V", help="Show the version and the fact base's date."),
+        typer.Option("--version", "-V", help="Show the version."),
     ] = False,
 ) -> None:
     """Sourced facts and figures about Hohhot (呼和浩特), capital of Inner Mongolia.
@@ -364,12 +386,8 @@ def root(
     run.configure(facts, no_cache)
     run.output_format, run.as_json = output_format, as_json
     run.use_pager = not no_pager
-    if version:
-        try:
-            updated = f"fact base updated {run.base().updated}"
-        except HohhotError as error:
-            updated = f"fact base unreadable: {error}"
-        run.env.write(f"hohhot {__version__} ({updated})\n")
+    if version:  # never loads the fact base: `hohhot overview` and `hohhot sources` give its date
+        run.env.write(f"hohhot {__version__}\n")
         raise typer.Exit(ExitStatus.OK)
     if context.invoked_subcommand is None:
         run.emit(queries.overview(run.base()), run.chosen_format(None, False))
@@ -565,6 +583,7 @@ def sources_command(
 
 @query_command(
     "validate",
+    replayable=False,  # reads a file of its own, which the answer cache does not check
     short_help="Check a fact file: problems and warnings.",
     epilog=examples("hohhot validate facts.toml", "hohhot validate --strict", "hohhot --facts my.toml validate"),
 )

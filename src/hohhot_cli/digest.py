@@ -21,3 +21,24 @@ DIGEST_SIZE = 32
 def content_digest(data: bytes | memoryview) -> bytes:
     """The digest of a fact file's content."""
     return blake2b(data, digest_size=DIGEST_SIZE).digest()
+
+
+CHUNK_BYTES = 1 << 20
+"""Bytes read at a time by :func:`descriptor_digest`: memory stays flat whatever the file's size."""
+
+
+def descriptor_digest(descriptor: int) -> tuple[int, bytes]:
+    """The size and :func:`content_digest` of what is left to read from an open file.
+
+    Raises OSError as ``os.read`` does.
+    """
+    import os
+
+    digest = blake2b(digest_size=DIGEST_SIZE)
+    size = 0
+    while True:
+        chunk = os.read(descriptor, CHUNK_BYTES)
+        if not chunk:
+            return size, digest.digest()
+        digest.update(chunk)
+        size += len(chunk)

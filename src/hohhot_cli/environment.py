@@ -43,6 +43,8 @@ class Environment:
     """Whether stdout is a terminal; None to ask the stream."""
     stderr_failed: bool = False
     """Set when a message could not be written to stderr (a full disk, a descriptor not open for writing)."""
+    transcript: list[tuple[int, str]] | None = None
+    """When a list, every text written to stdout (1) and stderr (2), in order, as written: the answer cache's record."""
 
     @property
     def is_terminal(self) -> bool:
@@ -127,7 +129,10 @@ class Environment:
                 self.stdout.write(text)
             except UnicodeEncodeError:  # lone surrogates, from undecodable bytes in argv or a file name
                 encoding = getattr(self.stdout, "encoding", None) or "utf-8"
-                self.stdout.write(text.encode(encoding, "backslashreplace").decode(encoding))
+                text = text.encode(encoding, "backslashreplace").decode(encoding)
+                self.stdout.write(text)
+            if self.transcript is not None:
+                self.transcript.append((1, text))
             self.stdout.flush()
         except BrokenPipeError:  # the reader went away: the caller ends quietly
             raise
@@ -150,6 +155,8 @@ class Environment:
             line = line.encode("ascii", "backslashreplace").decode("ascii")
         try:
             self.stderr.write(line)
+            if self.transcript is not None:
+                self.transcript.append((2, line))
             self.stderr.flush()
         except BrokenPipeError:  # a reader of stderr that went away: quiet, as on stdout
             pass

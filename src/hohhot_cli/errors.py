@@ -87,19 +87,3 @@ class UsageError(HohhotError):
     """Options that do not go together (reported like a bad flag)."""
 
     exit_status = ExitStatus.USAGE
-
-
-class Terminated(BaseException):
-    """SIGTERM or SIGHUP, raised like KeyboardInterrupt so that clean-up code runs (see main.run).
-
-    A BaseException, as KeyboardInterrupt is: ``except Exception`` must not swallow it.
-    """
-
-    def __init__(self, signal_number: int) -> None:
-        super().__init__(signal_number)
-        self.signal_number = signal_number
-
-    @property
-    def exit_status(self) -> int:
-        """128 + the signal's number, as a shell reports a process the signal ended."""
-        return 128 + self.signal_number

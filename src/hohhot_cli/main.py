@@ -3,28 +3,33 @@
 :func:`main` runs the click command behind :mod:`hohhot_cli.cli` with one
 :class:`~hohhot_cli.cli.Invocation` and turns every error into one line on
 stderr and an exit status, in this one place. :func:`run` is the console
-script: it also owns the process-wide choices a library must not make.
+script: it also owns the process-wide choices a library must not make, and
+answers a question asked before from the answer cache (:mod:`hohhot_cli.answers`)
+before Typer, click or the model are imported: this module imports them only
+when a question must be answered in full.
 """
 
 from __future__ import annotations
 
-import contextlib
-import functools
 import gc
 import os
 import signal
 import sys
-from typing import Any
 
-import typer
+TYPE_CHECKING = False  # not typing's: a replayed answer imports neither typing nor the CLI
+if TYPE_CHECKING:
+    from typing import Any
 
-from hohhot_cli.cli import Invocation, app
-from hohhot_cli.environment import Environment
-from hohhot_cli.errors import ExitStatus, FactFileError, HohhotError, OutputError, Terminated
+    from hohhot_cli.answers import Question
+    from hohhot_cli.cli import Invocation
+    from hohhot_cli.environment import Environment
 
 
 def main(argv: list[str] | None = None, env: Environment | None = None) -> int:
     """Run the CLI; return the exit status. Nothing but one-line messages reach stderr."""
+    from hohhot_cli.cli import Invocation
+    from hohhot_cli.environment import Environment
+
     return run_invocation(argv, Invocation(env or Environment()))
 
 
@@ -33,6 +38,8 @@ def run_invocation(argv: list[str] | None, invocation: Invocation) -> int:
 
     A message that could not be written to stderr turns success into exit status 1.
     """
+    from hohhot_cli.errors import ExitStatus
+
     status = _run(argv, invocation)
     if invocation.env.stderr_failed and status == ExitStatus.OK:
         return ExitStatus.ERROR
@@ -40,6 +47,10 @@ def run_invocation(argv: list[str] | None, invocation: Invocation) -> int:
 
 
 def _run(argv: list[str] | None, invocation: Invocation) -> int:
+    import typer
+
+    from hohhot_cli.errors import ExitStatus, FactFileError, HohhotError
+
     environment = invocation.env
     args = sys.argv[1:] if argv is None else argv
     try:
@@ -74,10 +85,18 @@ def _run(argv: list[str] | None, invocation: Invocation) -> int:
         return ExitStatus.ERROR
 
 
-@functools.lru_cache(maxsize=1)
+_COMMAND: list[Any] = []
+
+
 def _click_command() -> Any:
     """The click command behind the app, built once per process."""
-    return typer.main.get_command(app)
+    if not _COMMAND:
+        import typer
+
+        from hohhot_cli.cli import app
+
+        _COMMAND.append(typer.main.get_command(app))
+    return _COMMAND[0]
 
 
 def _silence_stdout() -> None:
@@ -100,6 +119,8 @@ class _ClosedStream:
     errors = "strict"
 
     def write(self, text: object) -> int:
+        from hohhot_cli.errors import OutputError
+
         raise OutputError("standard output is closed")
 
     def flush(self) -> None:
@@ -119,13 +140,31 @@ def _hold_standard_descriptors() -> None:
         try:
             os.fstat(number)
         except OSError:
-            with contextlib.suppress(OSError):
+            try:
                 placeholder = os.open(os.devnull, os.O_RDONLY)
                 if placeholder != number:
                     os.dup2(placeholder, number)
                     os.close(placeholder)
+            except OSError:
+                pass
     if sys.stdout is None:
         sys.stdout = _ClosedStream()
+
+
+class Terminated(BaseException):
+    """SIGTERM or SIGHUP, raised like KeyboardInterrupt so that clean-up code runs (see main.run).
+
+    A BaseException, as KeyboardInterrupt is: ``except Exception`` must not swallow it.
+    """
+
+    def __init__(self, signal_number: int) -> None:
+        super().__init__(signal_number)
+        self.signal_number = signal_number
+
+    @property
+    def exit_status(self) -> int:
+        """128 + the signal's number, as a shell reports a process the signal ended."""
+        return 128 + self.signal_number
 
 
 def _raise_terminated(number: int, frame: object) -> None:
@@ -150,22 +189,30 @@ def _terminate_like_interrupt() -> dict[int, Any]:
 
 
 def run() -> None:
-    """Console-script entry point: run, flush, and leave without tearing the interpreter down.
+    """Console-script entry point: answer, flush, and leave without tearing the interpreter down.
 
-    A run is short and makes no reference cycles worth collecting, while a large
-    fact base is hundreds of thousands of objects that the cyclic collector would
-    walk again and again: it stays off. At the end the interpreter would spend
-    longer freeing every object one by one than the lookup took; everything that
-    matters is done by then (output flushed here, export files closed and renamed).
+    A question asked before is answered from the answer cache, if it has a
+    trustworthy answer; otherwise in full, storing the answer when it may be
+    replayed. A run is short and makes no reference cycles worth collecting,
+    while a large fact base is hundreds of thousands of objects that the cyclic
+    collector would walk again and again: it stays off. At the end the
+    interpreter would spend longer freeing every object one by one than the
+    lookup took; everything that matters is done by then (output flushed here,
+    export files closed and renamed).
     """
     gc.disable()
     _hold_standard_descriptors()
-    # Held until the process leaves: dropping it would free the base object by object.
-    invocation = Invocation(Environment())
     previous = _terminate_like_interrupt()
+    # The invocation is held until the process leaves: dropping it would free the base object by object.
+    _invocation = None
     try:
-        status = run_invocation(None, invocation)
-    except Terminated as terminated:  # arrived while an error was being reported
+        question = _question()
+        status = _replay(question) if question is not None else None
+        if status is None:
+            _invocation, status = _answer_in_full(question)
+    except KeyboardInterrupt:  # before the full run, which turns its own into 130
+        status = 130
+    except Terminated as terminated:  # before the full run, or while an error was being reported
         status = terminated.exit_status
     finally:
         for number, handler in previous.items():  # the work is done: a late signal just ends the process
@@ -177,3 +224,35 @@ def run() -> None:
         except (OSError, ValueError):  # a reader that went away, a closed stream
             _silence_stdout()
     os._exit(status)
+
+
+def _question() -> Question | None:
+    """This run's question for the answer cache; None when it must not be used."""
+    from hohhot_cli import answers
+
+    return answers.ask(sys.argv[1:], os.environ, sys.stdout, sys.stderr)
+
+
+def _replay(question: Question) -> int | None:
+    from hohhot_cli import answers
+
+    return answers.replay(question)
+
+
+def _answer_in_full(question: Question | None) -> tuple[Invocation, int]:
+    """Run the CLI; store the answer when the run may be replayed. Returns the invocation, kept alive."""
+    from hohhot_cli.cli import Invocation
+    from hohhot_cli.environment import Environment
+
+    environment = Environment(transcript=[] if question is not None else None)
+    invocation = Invocation(environment)
+    status = run_invocation(None, invocation)
+    if question is not None and status == 0 and invocation.replayable and environment.transcript is not None:
+        from hohhot_cli import answers
+
+        try:
+            fact_file = invocation.fact_file
+        except ValueError:  # read more than one fact file: the answer cache checks one
+            return invocation, status
+        answers.remember(question, environment.transcript, fact_file, status)
+    return invocation, status
