@@ -311,3 +311,29 @@ def test_bundled_fact_file_is_named_in_the_answer(tmp_path: Path) -> None:
     (entry, _), = _answer_entries(tmp_path).items()
     data = (tmp_path / "hohhot" / answers.DIRECTORY / entry).read_bytes()
     assert os.fsencode(str(BUNDLED.resolve().name)) in data
+
+
+def test_a_replay_to_a_full_disk_fails_as_the_full_run_does(tmp_path: Path) -> None:
+    env = _environment(tmp_path, FIXTURE)
+    args = ("metric", "gdp", "--json")
+    assert _run(args, env).status == 0  # stored
+    outcomes = []
+    for extra in ({"HOHHOT_NO_CACHE": "1"}, {}):
+        with open("/dev/full", "w") as full:
+            result = subprocess.run([hohhot_executable(), *args], env={**env, **extra}, stdout=full,
+                                    stderr=subprocess.PIPE, check=False)
+        outcomes.append((result.returncode, result.stderr))
+    message = b"hohhot: error: cannot write to standard output: No space left on device\n"
+    assert outcomes[0] == outcomes[1] == (1, message)
+
+
+def test_a_replay_to_a_reader_that_goes_away_ends_quietly(tmp_path: Path) -> None:
+    env = _environment(tmp_path, FIXTURE)
+    args = ("metrics", "--format", "jsonl")
+    assert _run(args, env).status == 0  # stored
+    process = subprocess.Popen([hohhot_executable(), *args], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert process.stdout is not None and process.stderr is not None
+    process.stdout.read(10)
+    process.stdout.close()
+    assert process.wait(timeout=60) == 0
+    assert process.stderr.read() == b""
