@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from json import encoder as _json_encoder
 from typing import Any
 
 # C1 controls, DEL and the line/paragraph separators pass through json.dumps with
@@ -19,8 +18,135 @@ def _escape_unsafe(text: str) -> str:
 
 
 def to_json(data: object, ascii_only: bool = False) -> str:
-    """Indented JSON, keys in a stable order, non-finite numbers refused."""
-    return _escape_unsafe(json.dumps(data, ensure_ascii=ascii_only, indent=2, allow_nan=False))
+    """Indented JSON, keys in a stable order, non-finite numbers refused.
+
+    The text of ``json.dumps(data, ensure_ascii=ascii_only, indent=2, allow_nan=False)``,
+    character for character (:class:`_Indented`), made faster.
+    """
+    return _escape_unsafe(_indented_json(data, ascii_only))
+
+
+_C_MAKE_ENCODER: Any = getattr(_json_encoder, "c_make_encoder", None)
+"""The C encoder behind ``json.dumps`` without indentation (None without the ``_json`` accelerator)."""
+
+
+def _indented_json(data: object, ascii_only: bool) -> str:
+    if _C_MAKE_ENCODER is None:  # no C accelerator (another Python): the library itself
+        return json.dumps(data, ensure_ascii=ascii_only, indent=2, allow_nan=False)
+    try:
+        out: list[str] = []
+        _Indented(ascii_only).value(data, 0, out)
+        return "".join(out)
+    except (TypeError, ValueError, RecursionError):
+        # What json.dumps refuses (a NaN, an object it cannot encode, a cycle): let it say so, in its words.
+        return json.dumps(data, ensure_ascii=ascii_only, indent=2, allow_nan=False)
+
+
+def _unencodable(value: object) -> object:
+    raise TypeError(f"Object of type {value.__class__.__name__} is not JSON serializable")
+
+
+class _Indented:
+    """``json.dumps`` with ``indent=2``, but fast: Python's encoder writes indented JSON in pure
+    Python, one generator step per value (13 ms for 88 KB), and only unindented JSON in C.
+
+    A container that holds no non-empty container (a source, a list of ids) is written by the
+    C encoder with the line break and indentation of its level as the item separator, which is
+    exactly what the indented encoder puts between its items; the break after its opening and
+    before its closing bracket is added around. Containers holding containers are walked here,
+    value by value, with the rules of ``json.encoder._make_iterencode`` (the order of its type
+    checks, its key conversions, ``[]`` and ``{}`` when empty). Anything else is left to
+    ``json.dumps`` by the caller, so that its errors stay the library's.
+    """
+
+    def __init__(self, ascii_only: bool) -> None:
+        self.string: Callable[[str], str] = (
+            _json_encoder.encode_basestring_ascii if ascii_only else _json_encoder.encode_basestring
+        )
+        self.flat: dict[int, Callable[[object, int], Any]] = {}
+
+    def flat_encoder(self, level: int) -> Callable[[object, int], Any]:
+        """The C encoder of a flat container whose items stand at ``level``."""
+        encoder = self.flat.get(level)
+        if encoder is None:
+            encoder = _C_MAKE_ENCODER(
+                None, _unencodable, self.string, None, ": ", ",\n" + "  " * level, False, False, False
+            )
+            self.flat[level] = encoder
+        return encoder
+
+    def value(self, value: object, level: int, out: list[str]) -> None:
+        if isinstance(value, str):
+            out.append(self.string(value))
+        elif value is None:
+            out.append("null")
+        elif value is True:
+            out.append("true")
+        elif value is False:
+            out.append("false")
+        elif isinstance(value, int):
+            out.append(int.__repr__(value))
+        elif isinstance(value, float):
+            out.append(_float(value))
+        elif isinstance(value, (list, tuple)):
+            self.container(value, value, level, out)
+        elif isinstance(value, dict):
+            self.container(value, value.values(), level, out)
+        else:
+            raise TypeError(f"Object of type {value.__class__.__name__} is not JSON serializable")
+
+    def container(self, value: list[Any] | tuple[Any, ...] | dict[Any, Any], items: Iterable[Any], level: int,
+                  out: list[str]) -> None:
+        is_dict = isinstance(value, dict)
+        if not value:
+            out.append("{}" if is_dict else "[]")
+            return
+        inner = "\n" + "  " * (level + 1)
+        if not any(isinstance(item, (list, tuple, dict)) and item for item in items):
+            text = "".join(self.flat_encoder(level + 1)(value, 0))
+            out.append(text[0] + inner + text[1:-1] + "\n" + "  " * level + text[-1])
+            return
+        separator = "," + inner
+        if is_dict:
+            out.append("{" + inner)
+            first = True
+            for key, item in value.items():  # type: ignore[union-attr]
+                if not first:
+                    out.append(separator)
+                first = False
+                out.append(self.string(_key(key)) + ": ")
+                self.value(item, level + 1, out)
+            out.append("\n" + "  " * level + "}")
+        else:
+            out.append("[" + inner)
+            for index, item in enumerate(value):
+                if index:
+                    out.append(separator)
+                self.value(item, level + 1, out)
+            out.append("\n" + "  " * level + "]")
+
+
+def _float(value: float) -> str:
+    if value != value or value in (float("inf"), float("-inf")):
+        raise ValueError("Out of range float values are not JSON compliant")
+    return float.__repr__(value)
+
+
+def _key(key: object) -> str:
+    """A dict key as ``json`` writes it (in the order of its checks)."""
+    if isinstance(key, str):
+        return key
+    if isinstance(key, float):
+        return _float(key)
+    if key is True:
+        return "true"
+    if key is False:
+        return "false"
+    if key is None:
+        return "null"
+    if isinstance(key, int):
+        return int.__repr__(key)
+    raise TypeError(f"keys must be str, int, float, bool or None, not {key.__class__.__name__}")
 
 
 def to_json_line(data: object, ascii_only: bool = False) -> str:
@@ -53,6 +179,9 @@ def csv_text(header: Sequence[str], rows: Iterable[Sequence[Any]], *, raw: bool 
     Text cells that start like a formula are neutralised (:func:`neutralise`) unless
     ``raw`` (``HOHHOT_CSV_RAW``), for programs that read the text exactly.
     """
+    import csv  # only here: the JSON paths do not load it
+    import io
+
     buffer = io.StringIO()
     # RFC 4180 line ends: the csv module then quotes fields holding a bare \r as well as \n.
     writer = csv.writer(buffer, lineterminator="\r\n")
