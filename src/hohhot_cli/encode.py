@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable, Iterable, Sequence
-from json import encoder as _json_encoder
 from typing import Any
+
+_c_make_encoder: Any = None
+try:  # json's C half, without the json package: its decoder compiles six regular expressions on import
+    from _json import encode_basestring as _c_string
+    from _json import encode_basestring_ascii as _c_string_ascii
+    from _json import make_encoder
+except ImportError:  # another Python: the json package does it all
+    pass
+else:
+    _c_make_encoder = make_encoder
 
 # C1 controls, DEL and the line/paragraph separators pass through json.dumps with
 # ensure_ascii=False; escape them too so that no control character reaches a terminal.
@@ -26,20 +34,44 @@ def to_json(data: object, ascii_only: bool = False) -> str:
     return _escape_unsafe(_indented_json(data, ascii_only))
 
 
-_C_MAKE_ENCODER: Any = getattr(_json_encoder, "c_make_encoder", None)
-"""The C encoder behind ``json.dumps`` without indentation (None without the ``_json`` accelerator)."""
+def to_json_line(data: object, ascii_only: bool = False) -> str:
+    """One compact JSON line."""
+    return _escape_unsafe(_compact_json([data], ascii_only)[0])
+
+
+def json_lines(rows: Iterable[object], ascii_only: bool = False) -> str:
+    """One compact JSON line per row, each ended by a newline."""
+    return "".join(_escape_unsafe(line) + "\n" for line in _compact_json(list(rows), ascii_only))
 
 
 def _indented_json(data: object, ascii_only: bool) -> str:
-    if _C_MAKE_ENCODER is None:  # no C accelerator (another Python): the library itself
-        return json.dumps(data, ensure_ascii=ascii_only, indent=2, allow_nan=False)
-    try:
-        out: list[str] = []
-        _Indented(ascii_only).value(data, 0, out)
-        return "".join(out)
-    except (TypeError, ValueError, RecursionError):
-        # What json.dumps refuses (a NaN, an object it cannot encode, a cycle): let it say so, in its words.
-        return json.dumps(data, ensure_ascii=ascii_only, indent=2, allow_nan=False)
+    if _c_make_encoder is not None:
+        try:
+            out: list[str] = []
+            _Indented(ascii_only).value(data, 0, out)
+            return "".join(out)
+        except (TypeError, ValueError, RecursionError):
+            pass  # what json.dumps refuses (a NaN, an object it cannot encode, a cycle): it says so below
+    import json
+
+    return json.dumps(data, ensure_ascii=ascii_only, indent=2, allow_nan=False)
+
+
+def _compact_json(rows: list[object], ascii_only: bool) -> list[str]:
+    """``json.dumps(row, ensure_ascii=ascii_only, separators=(",", ":"), allow_nan=False)`` of each row.
+
+    That is the C encoder ``json.dumps`` makes for these arguments, called directly.
+    """
+    if _c_make_encoder is not None:
+        try:
+            string = _c_string_ascii if ascii_only else _c_string
+            encoder = _c_make_encoder({}, _unencodable, string, None, ":", ",", False, False, False)
+            return [string(row) if isinstance(row, str) else "".join(encoder(row, 0)) for row in rows]
+        except (TypeError, ValueError, RecursionError):
+            pass
+    import json
+
+    return [json.dumps(row, ensure_ascii=ascii_only, separators=(",", ":"), allow_nan=False) for row in rows]
 
 
 def _unencodable(value: object) -> object:
@@ -60,16 +92,14 @@ class _Indented:
     """
 
     def __init__(self, ascii_only: bool) -> None:
-        self.string: Callable[[str], str] = (
-            _json_encoder.encode_basestring_ascii if ascii_only else _json_encoder.encode_basestring
-        )
+        self.string: Callable[[str], str] = _c_string_ascii if ascii_only else _c_string
         self.flat: dict[int, Callable[[object, int], Any]] = {}
 
     def flat_encoder(self, level: int) -> Callable[[object, int], Any]:
         """The C encoder of a flat container whose items stand at ``level``."""
         encoder = self.flat.get(level)
         if encoder is None:
-            encoder = _C_MAKE_ENCODER(
+            encoder = _c_make_encoder(
                 None, _unencodable, self.string, None, ": ", ",\n" + "  " * level, False, False, False
             )
             self.flat[level] = encoder
@@ -147,16 +177,6 @@ def _key(key: object) -> str:
     if isinstance(key, int):
         return int.__repr__(key)
     raise TypeError(f"keys must be str, int, float, bool or None, not {key.__class__.__name__}")
-
-
-def to_json_line(data: object, ascii_only: bool = False) -> str:
-    """One compact JSON line."""
-    return _escape_unsafe(json.dumps(data, ensure_ascii=ascii_only, separators=(",", ":"), allow_nan=False))
-
-
-def json_lines(rows: Iterable[object], ascii_only: bool = False) -> str:
-    """One compact JSON line per row, each ended by a newline."""
-    return "".join(to_json_line(row, ascii_only) + "\n" for row in rows)
 
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
