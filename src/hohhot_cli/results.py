@@ -4,16 +4,17 @@ A result never holds the fact base: the sources its figures cite are resolved
 into ``cited``, headlines and counts are computed, so that a renderer only
 formats. Results are short-lived containers handed straight to a renderer:
 read-only to the type checker (:func:`result`), but with no ``__eq__``,
-``__repr__`` or frozen ``__setattr__`` and ``__delattr__`` generated, which
-would only add start-up time.
+``__repr__`` or frozen ``__setattr__`` and ``__delattr__`` generated, and each
+class's ``__init__`` compiled when its first object is made, not on import:
+a run makes a few of these classes and should pay for those alone.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from types import MappingProxyType
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from hohhot_cli.errors import Problem
 from hohhot_cli.model import City, Company, Fact, Industry, Metric, Observation, Source
@@ -35,10 +36,41 @@ else:
         """A result class: ``@dataclass(eq=False, repr=False)``, frozen to the type checker only.
 
         ``frozen=True`` would compile a ``__setattr__`` and a ``__delattr__`` for every class from
-        generated source, 5 ms of every run for the twenty classes here, to guard objects that
-        live for one rendering; mypy refuses any assignment to a field instead.
+        generated source, 5 ms of every run for the twenty-one classes here, to guard objects that
+        live for one rendering; mypy refuses any assignment to a field instead. The ``__init__``
+        that ``dataclass`` writes is compiled on first use (:func:`_first_init`).
         """
-        return dataclass(eq=False, repr=False)(cls)
+        made = dataclass(eq=False, repr=False, init=False)(cls)
+        made.__init__ = _first_init
+        return made
+
+
+def _first_init(self: Any, *args: Any, **kwargs: Any) -> None:
+    """A result class's ``__init__`` until its first object is made, which puts the real one in its place.
+
+    The real one is what ``@dataclass(eq=False, repr=False)`` writes for the class, made by
+    ``dataclass`` itself from the class's fields (on a twin class with the same fields).
+    """
+    cls = type(self)
+    twin_namespace: dict[str, Any] = {
+        "__module__": cls.__module__,
+        "__qualname__": cls.__qualname__,
+        "__annotations__": {f.name: f.type for f in fields(cls)},
+    }
+    for f in fields(cls):
+        twin_namespace[f.name] = field(
+            default=f.default,
+            default_factory=f.default_factory,
+            init=f.init,
+            repr=f.repr,
+            hash=f.hash,
+            compare=f.compare,
+            metadata=f.metadata,
+            kw_only=f.kw_only,
+        )
+    twin: Any = dataclass(eq=False, repr=False)(type(cls.__name__, (), twin_namespace))
+    cls.__init__ = twin.__init__
+    twin.__init__(self, *args, **kwargs)
 
 
 @result
