@@ -164,14 +164,16 @@ def _value_keys(cls: type) -> _Keys:
     return keys
 
 
-class _Value:
-    """``__eq__``, ``__hash__`` and ``__repr__`` of a frozen dataclass, written once for every model class.
+class Value:
+    """``__eq__``, ``__hash__`` and ``__repr__`` of a frozen dataclass, written once for every class.
 
     ``@dataclass(frozen=True)`` compiles these three for each class from generated source (with
-    ``__init__``, ``__setattr__`` and ``__delattr__``: six ``exec`` calls a class, 1.3 ms of every
-    run for the eleven classes here). The classes below are declared ``eq=False, repr=False`` and
-    inherit these instead, which do what the generated ones do: equal when of the same class with
-    equal ``compare`` fields in order, the hash of the ``hash`` fields (``compare`` unless given),
+    ``__init__``, ``__setattr__`` and ``__delattr__``: six ``exec`` calls a class; these three
+    were about 3.5 ms of every run for the eleven classes here). The classes below, and other
+    small frozen values (:class:`hohhot_cli.render.Shape`), are declared
+    ``@dataclass(frozen=True, eq=False, repr=False)`` and inherit these instead, which do what
+    the generated ones do: equal when of the same class with equal ``compare`` fields in order,
+    the hash of the tuple of the ``hash`` fields (``compare`` unless given),
     ``Class(field=value!r, ...)`` of the ``repr`` fields.
     """
 
@@ -193,7 +195,7 @@ class _Value:
 
 
 @dataclass(frozen=True, eq=False, repr=False)
-class Source(_Value):
+class Source(Value):
     """A document facts are taken from."""
 
     id: str
@@ -223,7 +225,7 @@ class Source(_Value):
 
 
 @dataclass(frozen=True, eq=False, repr=False)
-class Conversion(_Value):
+class Conversion(Value):
     """A conversion of an observation that its source itself gives."""
 
     value: int | float
@@ -235,7 +237,7 @@ class Conversion(_Value):
 
 
 @dataclass(frozen=True, eq=False, repr=False)
-class Observation(_Value):
+class Observation(Value):
     """One sourced value of a metric."""
 
     value: int | float
@@ -270,7 +272,7 @@ class Observation(_Value):
 
 
 @dataclass(frozen=True, eq=False, repr=False)
-class Metric(_Value):
+class Metric(Value):
     """A measured quantity with its observations over time."""
 
     id: str
@@ -299,7 +301,7 @@ class Metric(_Value):
 
 
 @dataclass(frozen=True, eq=False, repr=False)
-class Item(_Value):
+class Item(Value):
     """A named member of a list fact (a district, a country, an area of cooperation)."""
 
     name: str
@@ -311,7 +313,7 @@ class Item(_Value):
 
 
 @dataclass(frozen=True, eq=False, repr=False)
-class Fact(_Value):
+class Fact(Value):
     """A sourced statement that is not a single number: a plan, a list, an event, a title."""
 
     id: str
@@ -346,7 +348,7 @@ class Fact(_Value):
 
 
 @dataclass(frozen=True, eq=False, repr=False)
-class Company(_Value):
+class Company(Value):
     """A company the sources name."""
 
     id: str
@@ -364,7 +366,7 @@ class Company(_Value):
 
 
 @dataclass(frozen=True, eq=False, repr=False)
-class Industry(_Value):
+class Industry(Value):
     """An industry the city names: a pillar cluster or a future industry."""
 
     id: str
@@ -384,7 +386,7 @@ class Industry(_Value):
 
 
 @dataclass(frozen=True, eq=False, repr=False)
-class Topic(_Value):
+class Topic(Value):
     """A topic: the first part of metric and fact ids, with its names."""
 
     id: str
@@ -396,7 +398,7 @@ class Topic(_Value):
 
 
 @dataclass(frozen=True, eq=False, repr=False)
-class City(_Value):
+class City(Value):
     """The city the base is about."""
 
     name: str
@@ -412,7 +414,7 @@ class City(_Value):
 
 
 @dataclass(frozen=True, eq=False, repr=False)
-class FactBase(_Value):
+class FactBase(Value):
     """The whole fact base, validated."""
 
     schema_version: int
