@@ -79,8 +79,9 @@ def _unencodable(value: object) -> object:
 
 
 class _Indented:
-    """``json.dumps`` with ``indent=2``, but fast: Python's encoder writes indented JSON in pure
-    Python, one generator step per value (13 ms for 88 KB), and only unindented JSON in C.
+    """``json.dumps`` with ``indent=2``, but faster: Python's encoder writes indented JSON in pure
+    Python, one generator step per value (2.6-3 ms for the 88 KB of ``metric gdp --json``), and
+    only unindented JSON in C.
 
     A container that holds no non-empty container (a source, a list of ids) is written by the
     C encoder with the line break and indentation of its level as the item separator, which is
