@@ -18,7 +18,7 @@ import pytest
 from support import FIXTURE, REPO, Runner, complete
 from support.factfiles import edited_copy
 
-from hohhot_cli.cli import app
+from hohhot_cli.cli import app, commands
 from hohhot_cli.errors import ExitStatus
 from hohhot_cli.model import Exactness, FactBase, FactKind, IndustryKind, SourceKind, Status, Unit
 
@@ -493,7 +493,7 @@ def test_validate_default_base(hohhot: Runner, base: FactBase) -> None:
 
 
 def _command_names() -> list[str]:
-    return sorted(c.name or "" for c in app.registered_commands)
+    return sorted(c.name or "" for c in commands.registered_commands)
 
 
 def test_every_command_has_help(hohhot: Runner) -> None:
@@ -501,7 +501,7 @@ def test_every_command_has_help(hohhot: Runner) -> None:
         result = hohhot(name, "--help")
         assert result.exit_code == 0, result
         assert "Usage:" in result.stdout
-        command = next(c for c in app.registered_commands if c.name == name)
+        command = next(c for c in commands.registered_commands if c.name == name)
         assert (command.callback.__doc__ or "").strip(), f"{name} has no help text"
 
 

@@ -7,9 +7,9 @@ import typer
 from support import FIXTURE, Runner
 from typer._completion_classes import BashComplete
 
-from hohhot_cli.cli import app
+from hohhot_cli.cli import app, commands
 
-COMMANDS = [c.name for c in app.registered_commands if c.name]
+COMMANDS = [c.name for c in commands.registered_commands if c.name]
 
 
 def test_the_command_list_shows_whole_summaries(hohhot: Runner) -> None:

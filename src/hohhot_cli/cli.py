@@ -14,12 +14,14 @@ run time.
 
 import functools
 import inspect
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, MutableMapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import typer
+from typer.core import TyperGroup
+from typer.models import CommandInfo
 
 from hohhot_cli import __version__, queries
 from hohhot_cli.cite import CitationStyle
@@ -34,6 +36,61 @@ ENV_FACTS = "HOHHOT_FACTS"
 ENV_NO_CACHE = "HOHHOT_NO_CACHE"
 """Set (to anything but empty or 0) to turn the parse cache off."""
 
+
+class _LazyCommands(MutableMapping[str, Any]):
+    """The subcommands by name, each made into a click command the first time it is looked up.
+
+    Names come from the registrations alone, in the order of registration; a run builds
+    only the command it invokes (``--help`` and completion build the ones they show).
+    """
+
+    def __init__(self, registered: list[CommandInfo]) -> None:
+        self._infos = {info.name or typer.main.get_command_name(info.callback.__name__): info for info in registered}  # type: ignore[union-attr]
+        self._built: dict[str, Any] = {}
+
+    def __getitem__(self, name: str) -> Any:
+        command = self._built.get(name)
+        if command is None:
+            command = typer.main.get_command_from_info(
+                self._infos[name],  # KeyError for an unknown name, as a dict
+                pretty_exceptions_short=app.pretty_exceptions_short,
+                rich_markup_mode=app.rich_markup_mode,
+            )
+            self._built[name] = command
+        return command
+
+    def __setitem__(self, name: str, command: Any) -> None:
+        self._infos.pop(name, None)
+        self._built[name] = command
+
+    def __delitem__(self, name: str) -> None:
+        if name not in self:
+            raise KeyError(name)
+        self._infos.pop(name, None)
+        self._built.pop(name, None)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(dict.fromkeys([*self._infos, *self._built]))
+
+    def __len__(self) -> int:
+        return len(self._infos.keys() | self._built.keys())
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._infos or name in self._built
+
+
+class LazyGroup(TyperGroup):
+    """The root command. Typer would build every subcommand's click command (and parse every
+    option's annotation) at start-up; this builds them from :data:`commands` as they are asked for."""
+
+    def __init__(self, **settings: Any) -> None:
+        super().__init__(**settings)
+        self.commands = _LazyCommands(commands.registered_commands)
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        return list(self.commands)  # the names alone: building them all is what this class avoids
+
+
 app = typer.Typer(
     name="hohhot",
     help="Sourced facts and figures about Hohhot (呼和浩特), capital of Inner Mongolia.",
@@ -42,7 +99,12 @@ app = typer.Typer(
     rich_markup_mode=None,
     invoke_without_command=True,
     context_settings={"help_option_names": ["-h", "--help"]},
+    cls=LazyGroup,
 )
+"""The command line: the root callback and options. Its subcommands are registered on :data:`commands`."""
+
+commands = typer.Typer()
+"""The subcommands' registrations, which :class:`LazyGroup` builds one at a time (never run on its own)."""
 
 
 @dataclass
@@ -293,7 +355,7 @@ def query_command(name: str, *, replayable: bool = True, **settings: Any) -> Cal
         command.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
             [context_parameter, *own, *_OUTPUT_PARAMETERS]
         )
-        app.command(name, **settings)(command)
+        commands.command(name, **settings)(command)
         return function
 
     return decorate
@@ -605,7 +667,7 @@ def validate_command(
     return queries.validate_file(given_path(path, "validate") or run.facts_path or bundled_facts_path(), strict)
 
 
-@app.command(
+@commands.command(
     "export",
     short_help="Write the whole base to a file.",
     epilog=examples(
@@ -673,7 +735,7 @@ def export_command(
     run.env.error(f"wrote {rows} observations to {output} ({fmt.value})")
 
 
-@app.command(
+@commands.command(
     "schema",
     short_help="JSON Schema of a command's JSON output.",
     epilog=examples("hohhot schema metric", "hohhot schema export > export.schema.json", "hohhot schema | jq 'keys'"),
@@ -733,7 +795,7 @@ def show_command(
     return with_citations(run, shown) if cite else shown
 
 
-@app.command(
+@commands.command(
     "cite",
     short_help="Citations for reference managers and pandoc.",
     epilog=examples(

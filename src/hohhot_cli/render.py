@@ -15,6 +15,7 @@ from typing import Any
 
 from hohhot_cli.environment import Style
 from hohhot_cli.errors import UsageError
+from hohhot_cli.model import Value
 
 
 class OutputFormat(str, Enum):
@@ -31,8 +32,8 @@ MACHINE_FORMATS = (OutputFormat.JSON, OutputFormat.JSONL, OutputFormat.CSV)
 """The formats ``--fields`` applies to."""
 
 
-@dataclass(frozen=True)
-class Shape:
+@dataclass(frozen=True, eq=False, repr=False)
+class Shape(Value):
     """What the shared output options ask of a machine format: which fields, and a CSV header or not."""
 
     fields: tuple[str, ...] = ()

@@ -3,15 +3,18 @@
 A result never holds the fact base: the sources its figures cite are resolved
 into ``cited``, headlines and counts are computed, so that a renderer only
 formats. Results are short-lived containers handed straight to a renderer:
-frozen, but without generated ``__eq__`` and ``__repr__``, which would only add
-start-up time.
+read-only to the type checker (:func:`result`), but with no ``__eq__``,
+``__repr__`` or frozen ``__setattr__`` and ``__delattr__`` generated, and each
+class's ``__init__`` compiled when its first object is made, not on import:
+a run makes a few of these classes and should pay for those alone.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from hohhot_cli.errors import Problem
 from hohhot_cli.model import City, Company, Fact, Industry, Metric, Observation, Source
@@ -19,8 +22,58 @@ from hohhot_cli.model import City, Company, Fact, Industry, Metric, Observation,
 Cited = Mapping[str, Source]
 """Sources by id: every source the figures of a result cite, in file order."""
 
+_T = TypeVar("_T")
 
-@dataclass(frozen=True, eq=False, repr=False)
+if TYPE_CHECKING:
+    from typing_extensions import dataclass_transform
+
+    @dataclass_transform(frozen_default=True, eq_default=False, field_specifiers=(field,))
+    def result(cls: type[_T]) -> type[_T]:
+        """A result class: a dataclass that mypy holds frozen."""
+else:
+
+    def result(cls: type[_T]) -> type[_T]:
+        """A result class: ``@dataclass(eq=False, repr=False)``, frozen to the type checker only.
+
+        ``frozen=True`` would compile a ``__setattr__`` and a ``__delattr__`` for every class from
+        generated source, 5 ms of every run for the twenty-one classes here, to guard objects that
+        live for one rendering; mypy refuses any assignment to a field instead. The ``__init__``
+        that ``dataclass`` writes is compiled on first use (:func:`_first_init`).
+        """
+        made = dataclass(eq=False, repr=False, init=False)(cls)
+        made.__init__ = _first_init
+        return made
+
+
+def _first_init(self: Any, *args: Any, **kwargs: Any) -> None:
+    """A result class's ``__init__`` until its first object is made, which puts the real one in its place.
+
+    The real one is what ``@dataclass(eq=False, repr=False)`` writes for the class, made by
+    ``dataclass`` itself from the class's fields (on a twin class with the same fields).
+    """
+    cls = type(self)
+    twin_namespace: dict[str, Any] = {
+        "__module__": cls.__module__,
+        "__qualname__": cls.__qualname__,
+        "__annotations__": {f.name: f.type for f in fields(cls)},
+    }
+    for f in fields(cls):
+        twin_namespace[f.name] = field(
+            default=f.default,
+            default_factory=f.default_factory,
+            init=f.init,
+            repr=f.repr,
+            hash=f.hash,
+            compare=f.compare,
+            metadata=f.metadata,
+            kw_only=f.kw_only,
+        )
+    twin: Any = dataclass(eq=False, repr=False)(type(cls.__name__, (), twin_namespace))
+    cls.__init__ = twin.__init__
+    twin.__init__(self, *args, **kwargs)
+
+
+@result
 class Figure:
     """One observation together with the metric it belongs to."""
 
@@ -30,7 +83,7 @@ class Figure:
     """The observation shown."""
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@result
 class MetricsResult:
     """Metrics with their observations; ``index`` asks tables for one line per metric."""
 
@@ -44,7 +97,7 @@ class MetricsResult:
     """True for the ``metrics`` index: tables show the latest value only."""
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@result
 class IndustrySummary:
     """An industry with the ids of what belongs to it and its headline figure."""
 
@@ -58,7 +111,7 @@ class IndustrySummary:
     """Its first metric's latest observation, if any."""
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@result
 class IndustriesResult:
     """A list of industries."""
 
@@ -68,7 +121,7 @@ class IndustriesResult:
     """The sources of the headline figures."""
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@result
 class IndustryDetail:
     """One industry with everything that belongs to it."""
 
@@ -84,7 +137,7 @@ class IndustryDetail:
     """Each metric's latest observation, in the order of ``metrics``."""
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@result
 class SearchHit:
     """One search match."""
 
@@ -104,7 +157,7 @@ class SearchHit:
     """The text that matched best (a label, a name, a sentence), for showing the match in context."""
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@result
 class SearchResult:
     """Search matches, best first."""
 
@@ -116,7 +169,7 @@ class SearchResult:
     """The sources of the latest observations of the metrics found."""
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@result
 class SourceUse:
     """A source and how many entries cite it."""
 
@@ -133,7 +186,7 @@ class SourceUse:
         return self.observations + self.facts
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@result
 class SourcesResult:
     """All sources with how much each supports."""
 
@@ -141,7 +194,7 @@ class SourcesResult:
     """In file order."""
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@result
 class SourceDetail:
     """One source and everything it supports."""
 
@@ -159,7 +212,7 @@ class SourceDetail:
     """Every source cited by those observations (this one and any co-cited)."""
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@result
 class SideBySideRow:
     """One metric's latest observation in a side-by-side comparison."""
 
@@ -169,7 +222,7 @@ class SideBySideRow:
     """Value over the largest value of the same unit (0..1), for a bar; None for no bar."""
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@result
 class SideBySide:
     """Several metrics side by side."""
 
@@ -179,7 +232,7 @@ class SideBySide:
     """The sources of the observations shown."""
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@result
 class SeriesPoint:
     """One observation of a series, with the change from the previous comparable period."""
 
@@ -197,7 +250,7 @@ class SeriesPoint:
     """Why no change is given, when that is not obvious (a bound, a revision, a target)."""
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@result
 class Series:
     """One metric over time."""
 
@@ -207,7 +260,7 @@ class Series:
     """In chronological order."""
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@result
 class OverTime:
     """One or more metrics, each over time."""
 
@@ -217,7 +270,7 @@ class OverTime:
     """The sources of the observations shown."""
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@result
 class IndustryComparison:
     """Industries side by side."""
 
@@ -227,7 +280,7 @@ class IndustryComparison:
     """The sources of the headline figures."""
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@result
 class Overview:
     """The city at a glance."""
 
@@ -247,7 +300,7 @@ class Overview:
     """The sources of the two figures."""
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@result
 class ValidationReport:
     """The outcome of validating a fact file."""
 
@@ -273,7 +326,7 @@ class ValidationReport:
         return self.valid and not (self.strict and self.warnings)
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@result
 class FactDetail:
     """``show FACT``: one fact in full, with its sources."""
 
@@ -283,7 +336,7 @@ class FactDetail:
     """Its sources."""
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@result
 class CompanyDetail:
     """``show COMPANY``: one company, its industry and its sources."""
 
@@ -295,7 +348,7 @@ class CompanyDetail:
     """Its sources."""
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@result
 class WithCitations:
     """A result shown with the full citations of its sources (``--cite``)."""
 
