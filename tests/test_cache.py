@@ -822,3 +822,17 @@ def test_validate_always_parses(hohhot: Runner, facts: Path, monkeypatch: pytest
     monkeypatch.setattr(loader, "parse_facts", lambda *a: calls.append(1) or real_parse(*a))
     assert hohhot("validate", str(facts)).exit_code == 0
     assert calls == [1]
+
+
+# -- what a load reports ---------------------------------------------------------------------------
+
+
+def test_on_loaded_reports_the_content_the_base_was_built_from(facts: Path, cache_dir: Path) -> None:
+    from hohhot_cli.digest import content_digest
+
+    expected = (str(facts), facts.stat().st_size, content_digest(facts.read_bytes()))
+    for directory in (None, cache_dir, cache_dir):  # no cache, a miss, a hit
+        told: list[tuple[str, int, bytes]] = []
+        cache.load_facts_cached(facts, cache_dir=directory, on_loaded=lambda *a, told=told: told.append(a))
+        assert told == [expected]
+    assert len(expected[2]) == 32

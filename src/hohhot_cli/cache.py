@@ -6,7 +6,7 @@ it back. A wrong answer is far worse than a slow one, so:
 
 * An entry is ``MAGIC | key | checksum | payload``. The key, which also names it,
   is a digest of :data:`FORMAT`, the code stamp (package version, its modules'
-  source, Python version) and the fact file's content. The payload is a
+  source, Python version) and the fact file's content digest. The payload is a
   :mod:`marshal` dump (never a pickle), unmarshalled only after its blake2b
   checksum matches. An entry that fails a check, or is not a regular file of the
   user's under :data:`MAX_ENTRY_BYTES` (opened without following links or
@@ -31,6 +31,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from hohhot_cli import __version__, codec
+from hohhot_cli.digest import content_digest
 from hohhot_cli.loader import parse_facts
 from hohhot_cli.model import FactBase
 from hohhot_cli.reading import decode_text, read_bytes
@@ -40,7 +41,7 @@ try:  # blake2b without hashlib, which loads OpenSSL first: a few ms on every ca
 except ImportError:  # pragma: no cover - other Python implementations
     from hashlib import blake2b
 
-FORMAT = 2
+FORMAT = 3
 """Version of the entry layout and of the codec's data; bump it when either changes."""
 
 MAGIC = b"hohhot\x00" + bytes([FORMAT])
@@ -81,19 +82,34 @@ def default_cache_directory(environ: Mapping[str, str]) -> Path:
     return Path(root) / "hohhot"
 
 
-def load_facts_cached(path: Path, *, cache_dir: Path | None, warn: Callable[[str], None] | None = None) -> FactBase:
+Loaded = Callable[[str, int, bytes], None]
+"""Told of a loaded base: the path as given, the file's size, the content digest of what was parsed."""
+
+
+def load_facts_cached(
+    path: Path,
+    *,
+    cache_dir: Path | None,
+    warn: Callable[[str], None] | None = None,
+    on_loaded: Loaded | None = None,
+) -> FactBase:
     """Load and validate a fact file, through the cache in ``cache_dir`` (None: no cache).
 
     Raises :class:`~hohhot_cli.errors.FactFileError` exactly as
     :func:`~hohhot_cli.loader.load_facts` does. ``warn`` is told, once, why a cache
-    directory is not used when it is unsafe.
+    directory is not used when it is unsafe. ``on_loaded`` is called once with the
+    path (as a string), the file's size and the :func:`~hohhot_cli.digest.content_digest`
+    of the bytes the returned base was built from.
     """
     data = read_bytes(path)
     name = str(path)
+    digest = content_digest(data)
+    if on_loaded is not None:
+        on_loaded(name, len(data), digest)
     if cache_dir is None or os.name != "posix":
         return parse_facts(decode_text(data, name), name)
     try:
-        key = _key(data)
+        key = _key(digest)
         directory = _open_directory(cache_dir, create=False)
     except _Refused as refusal:
         if warn is not None:
@@ -130,9 +146,10 @@ def _code_stamp() -> tuple[str, ...]:
     return (__version__, sys.version, digest.hexdigest())
 
 
-def _key(data: bytes) -> bytes:
+def _key(content: bytes) -> bytes:
+    """The entry's key: the code stamp and the content digest of the fact file."""
     digest = blake2b(marshal.dumps((FORMAT, *_code_stamp())), digest_size=_DIGEST)
-    digest.update(data)
+    digest.update(content)
     return digest.digest()
 
 
