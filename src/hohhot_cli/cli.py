@@ -101,6 +101,24 @@ class Invocation:
             )
         return self._base
 
+    def base_for_metrics(self, queries: list[str]) -> FactBase:
+        """A base from which ``queries.find_metrics`` answers these queries as from the whole base.
+
+        From the parse cache, only the metrics they may name and the sources those cite are
+        read; ask nothing else of it. The whole base when it is loaded already.
+        """
+        if self._base is not None:
+            return self._base
+        from hohhot_cli.cache import default_cache_directory, load_metrics_cached
+        from hohhot_cli.loader import bundled_facts_path
+
+        return load_metrics_cached(
+            self.facts_path or bundled_facts_path(),
+            queries,
+            cache_dir=default_cache_directory(self.env.environ) if self.use_cache else None,
+            warn=lambda message: self.env.error(f"warning: {message}"),
+        )
+
     def emit(self, result: object, output_format: OutputFormat, shape: Shape | None = None) -> None:
         """Render a result in the chosen format and write it to stdout (paged when taller than a terminal)."""
         text = render(result, output_format, self.env.style, shape or Shape())
@@ -323,12 +341,12 @@ def _cite_option() -> Any:
     return typer.Option("--cite", help="Add a Sources section with the full citation of every source shown.")
 
 
-def with_citations(run: Invocation, result: object) -> object:
-    """A result with a Sources section of full citations (``--cite``)."""
+def with_citations(run: Invocation, result: object, base: FactBase | None = None) -> object:
+    """A result with a Sources section of full citations (``--cite``), from ``base`` or the whole base."""
     from hohhot_cli.lookup import cited_sources
     from hohhot_cli.results import WithCitations
 
-    return WithCitations(result, cited_sources(run.base(), result))
+    return WithCitations(result, cited_sources(base or run.base(), result))
 
 
 def examples(*lines: str) -> str:
@@ -441,8 +459,9 @@ def metric_command(
 ) -> object:
     """Metrics by id, topic or alias, each with all its observations."""
     chosen = selection(period, since, until, kind)
-    result = queries.find_metrics(run.base(), query, latest=latest, selection=chosen, any_period=any_period)
-    return with_citations(run, result) if cite else result
+    base = run.base_for_metrics(query)
+    result = queries.find_metrics(base, query, latest=latest, selection=chosen, any_period=any_period)
+    return with_citations(run, result, base) if cite else result
 
 
 @query_command(
