@@ -33,7 +33,7 @@ OPTIONS: tuple[tuple[str, ...], ...] = (
     ("--period", "2023", "--cite"),
     ("--kind", "year", "--until", "2023"),
 )
-NOT_FOUND = ("nope", "gdp.nope", "gdpx", "", "population.")
+NOT_FOUND = ("nope", "gdp.nope", "gdpx", "", "population.", "gdp.total\ngdp.growth", "gdp\n")
 
 
 def _queries(base: FactBase) -> list[tuple[str, ...]]:

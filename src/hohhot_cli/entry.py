@@ -8,10 +8,10 @@ An entry is ``prefix | table | sections``:
   fact file the base was built from, the number of sections, then each section's
   length and blake2b checksum;
 * the sections, back to back up to the end of the file, each a :mod:`marshal` dump
-  of :mod:`hohhot_cli.codec` data: first the index (every metric's id, the
-  casefolded aliases, every source's id), then the rest of the base (the city,
-  industries, facts, companies, topics: everything but metrics and sources), then
-  the sources :data:`SOURCES_PER_SECTION` at a time and the metrics with their
+  of :mod:`hohhot_cli.codec` data: first the index (every metric's id, sorted, one
+  a line, with its number; the casefolded aliases; every source's id), then the rest
+  of the base (the city, industries, facts, companies, topics: everything but
+  metrics and sources), then the sources :data:`SOURCES_PER_SECTION` at a time and the metrics with their
   observations :data:`METRICS_PER_SECTION` at a time, both in file order.
 
 Every byte is the magic, the key or the length (compared) or under a checksum, and
@@ -61,10 +61,6 @@ Read = Callable[[int, int], bytes | memoryview]
 """Reads ``length`` bytes at ``offset`` of the entry (all of them, or raises)."""
 
 
-Index = tuple[tuple[str, ...], tuple[tuple[str, int], ...], tuple[str, ...], int, int]
-"""Metric ids, (casefolded alias, metric number) pairs, source ids, metrics and sources per section."""
-
-
 class Damaged(Exception):
     """An entry that fails a check."""
 
@@ -82,10 +78,17 @@ def layout(key: bytes, content: bytes, size: int, base: FactBase) -> list[bytes]
     Raises TypeError or ValueError for a value the codec or marshal cannot store.
     """
     metrics, sources = base.metrics, base.sources
+    ids = [m.id for m in metrics]
+    source_ids = [s.id for s in sources]
+    if any("\n" in name for name in ids + source_ids):
+        raise ValueError("an id with a line break cannot be indexed")
+    by_id = sorted(range(len(ids)), key=ids.__getitem__)
     index = (
-        tuple(m.id for m in metrics),
+        "\n".join(ids[n] for n in by_id),
+        struct.pack(f"<{len(by_id)}I", *by_id),
         tuple((alias.casefold(), n) for n, m in enumerate(metrics) for alias in m.aliases),
-        tuple(s.id for s in sources),
+        "\n".join(source_ids),
+        len(source_ids),
         METRICS_PER_SECTION,
         SOURCES_PER_SECTION,
     )
@@ -144,24 +147,80 @@ class Header:
             raise Damaged(f"section {number} fails its checksum")
         return data
 
-    def index(self, data: bytes | memoryview) -> Index:
-        metric_ids, aliases, source_ids, metrics_per, sources_per = marshal.loads(data)
-        if type(metrics_per) is not int or type(sources_per) is not int or metrics_per < 1 or sources_per < 1:
+    def index(self, data: bytes | memoryview) -> _Index:
+        return _Index(marshal.loads(data), len(self.sections))
+
+
+class _Index:
+    """The index section: metric ids (sorted, one a line, with their numbers), aliases, source ids."""
+
+    def __init__(self, data: Any, sections: int) -> None:
+        self.ids_text, order, self.aliases, self.source_text, self.source_count, self.metrics_per, self.sources_per = (
+            data
+        )
+        if type(self.metrics_per) is not int or type(self.sources_per) is not int:
             raise Damaged("an index of another layout")
-        expected = 2 + -(-len(source_ids) // sources_per) + -(-len(metric_ids) // metrics_per)
-        if len(self.sections) != expected:
+        if self.metrics_per < 1 or self.sources_per < 1 or len(order) % 4:
+            raise Damaged("an index of another layout")
+        self.order: tuple[int, ...] = struct.unpack(f"<{len(order) // 4}I", order)
+        self.metric_count = len(self.order)
+        self.first_metrics = 2 + -(-self.source_count // self.sources_per)
+        if sections != self.first_metrics + -(-self.metric_count // self.metrics_per):
             raise Damaged("an index that does not match the table")
-        return metric_ids, aliases, source_ids, metrics_per, sources_per
+
+    def metric_ids(self) -> list[str]:
+        """Every metric id, in file order."""
+        ids = [""] * self.metric_count
+        lines = self.ids_text.split("\n") if self.metric_count else []
+        if len(lines) != self.metric_count:
+            raise Damaged("an index of another length")
+        for line, n in zip(lines, self.order, strict=True):
+            ids[n] = line
+        return ids
+
+    def source_ids(self) -> list[str]:
+        """Every source id, in file order."""
+        ids = self.source_text.split("\n") if self.source_count else []
+        if len(ids) != self.source_count:
+            raise Damaged("an index of another length")
+        return ids
+
+    def named(self, wanted: str) -> dict[int, str] | None:
+        """The metrics ``wanted`` (stripped and casefolded) may name, by number, with their ids:
+        the one of that id, those under it, those of that alias. None when it names none."""
+        if not wanted or "\n" in wanted:  # an empty line, or across lines: no id is either
+            return None
+        found: dict[int, str] = {}
+        lines = "\n" + self.ids_text + "\n"
+        exact = lines.find("\n" + wanted + "\n")
+        if exact >= 0:
+            found[self.order[lines.count("\n", 0, exact)]] = wanted
+        prefix = wanted + "."
+        start = lines.find("\n" + prefix)  # sorted: the ids under it follow one another
+        if start >= 0:
+            line, position = lines.count("\n", 0, start), start + 1
+            while lines.startswith(prefix, position):
+                end = lines.index("\n", position)
+                found[self.order[line]] = lines[position:end]
+                line, position = line + 1, end + 1
+        ids = None
+        for alias, n in self.aliases:
+            if alias == wanted:
+                if ids is None:
+                    ids = self.metric_ids()
+                found[n] = ids[n]
+        return found or None
 
 
 def whole(header: Header, path: str) -> FactBase:
     """The whole base, every section checked before any is unmarshalled."""
     raw = [header.raw(number) for number in range(len(header.sections))]
-    metric_ids, _, source_ids, _, sources_per = header.index(raw[0])
-    first_metrics = 2 + -(-len(source_ids) // sources_per)
-    sources = _concatenated(Source, raw[2:first_metrics])
-    metrics = _concatenated(Metric, raw[first_metrics:])
-    return _assembled(raw[1], sources, metrics, source_ids, metric_ids, path)
+    index = header.index(raw[0])
+    sources = _concatenated(Source, raw[2 : index.first_metrics])
+    metrics = _concatenated(Metric, raw[index.first_metrics :])
+    if [s.id for s in sources] != index.source_ids() or [m.id for m in metrics] != index.metric_ids():
+        raise Damaged("sections that do not hold what the index says")
+    return _assembled(raw[1], sources, metrics, path)
 
 
 def for_metrics(header: Header, path: str, queries: Sequence[str]) -> FactBase | None:
@@ -175,39 +234,37 @@ def for_metrics(header: Header, path: str, queries: Sequence[str]) -> FactBase |
     None when a query names none: its "not found" suggests from every metric, so the
     caller loads the whole base.
     """
-    metric_ids, aliases, source_ids, metrics_per, sources_per = header.index(header.raw(0))
-    chosen: set[int] = set()
+    index = header.index(header.raw(0))
+    chosen: dict[int, str] = {}
     for query in queries:
-        wanted = query.strip().casefold()
-        prefix = wanted + "."
-        found = {n for n, metric_id in enumerate(metric_ids) if metric_id == wanted or metric_id.startswith(prefix)}
-        found.update(n for alias, n in aliases if alias == wanted)
-        if not found:
+        found = index.named(query.strip().casefold())
+        if found is None:
             return None
-        chosen |= found
-    first_metrics = 2 + -(-len(source_ids) // sources_per)
-    metrics = _picked(header, Metric, metric_ids, sorted(chosen), metrics_per, first_metrics)
+        chosen.update(found)
+    metrics = _picked(header, Metric, chosen, index.metric_count, index.metrics_per, index.first_metrics)
+    source_ids = index.source_ids()
     position = {source_id: n for n, source_id in enumerate(source_ids)}
-    cited = sorted({position[ref] for metric in metrics for o in metric.observations for ref in o.sources})
-    sources = _picked(header, Source, source_ids, cited, sources_per, 2)
-    return _assembled(header.raw(1), sources, metrics, None, None, path)
+    cited = {position[ref] for metric in metrics for o in metric.observations for ref in o.sources}
+    sources = _picked(header, Source, {n: source_ids[n] for n in cited}, index.source_count, index.sources_per, 2)
+    return _assembled(header.raw(1), sources, metrics, path)
 
 
-def _picked(
-    header: Header, cls: type, ids: tuple[str, ...], wanted: list[int], per: int, first: int
-) -> tuple[Any, ...]:
-    """The items at the ``wanted`` positions (in order), read from the sections that hold them."""
+def _picked(header: Header, cls: type, wanted: dict[int, str], count: int, per: int, first: int) -> tuple[Any, ...]:
+    """The items of the ``wanted`` numbers (in file order), read from the sections that hold them;
+    each must have the id the index gives it."""
     picked: list[Any] = []
     loaded: dict[int, tuple[Any, ...]] = {}
-    for n in wanted:
+    for n in sorted(wanted):
         number = n // per
         if number not in loaded:
             items: tuple[Any, ...] = codec.decode_table(cls, marshal.loads(header.raw(first + number)))
-            start = number * per
-            if tuple(item.id for item in items) != ids[start : start + per]:
-                raise Damaged("a section that does not hold what the index says")
+            if len(items) != min(per, count - number * per):
+                raise Damaged("a section of another length")
             loaded[number] = items
-        picked.append(loaded[number][n % per])
+        item = loaded[number][n % per]
+        if item.id != wanted[n]:
+            raise Damaged("a section that does not hold what the index says")
+        picked.append(item)
     return tuple(picked)
 
 
@@ -219,15 +276,6 @@ def _concatenated(cls: type, sections: list[bytes | memoryview]) -> tuple[Any, .
 
 
 def _assembled(
-    rest: bytes | memoryview,
-    sources: tuple[Source, ...],
-    metrics: tuple[Metric, ...],
-    source_ids: tuple[str, ...] | None,
-    metric_ids: tuple[str, ...] | None,
-    path: str,
+    rest: bytes | memoryview, sources: tuple[Source, ...], metrics: tuple[Metric, ...], path: str
 ) -> FactBase:
-    if source_ids is not None and tuple(s.id for s in sources) != source_ids:
-        raise Damaged("sources that do not match the index")
-    if metric_ids is not None and tuple(m.id for m in metrics) != metric_ids:
-        raise Damaged("metrics that do not match the index")
     return codec.decode(FactBase, marshal.loads(rest), path=path, sources=sources, metrics=metrics)
