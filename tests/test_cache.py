@@ -6,6 +6,7 @@ import ast
 import contextlib
 import dataclasses
 import datetime as dt
+import functools
 import gc
 import marshal
 import os
@@ -822,3 +823,213 @@ def test_validate_always_parses(hohhot: Runner, facts: Path, monkeypatch: pytest
     monkeypatch.setattr(loader, "parse_facts", lambda *a: calls.append(1) or real_parse(*a))
     assert hohhot("validate", str(facts)).exit_code == 0
     assert calls == [1]
+
+
+# -- what a load reports ---------------------------------------------------------------------------
+
+
+def test_on_loaded_reports_the_content_the_base_was_built_from(facts: Path, cache_dir: Path) -> None:
+    from hohhot_cli.digest import content_digest
+
+    expected = (str(facts), facts.stat().st_size, content_digest(facts.read_bytes()))
+    for directory in (None, cache_dir, cache_dir):  # no cache, a miss, a hit
+        told: list[tuple[str, int, bytes]] = []
+        cache.load_facts_cached(facts, cache_dir=directory, on_loaded=lambda *a, told=told: told.append(a))
+        assert told == [expected]
+    assert len(expected[2]) == 32
+
+
+def test_on_loaded_reports_the_content_through_every_path(facts: Path, cache_dir: Path, later: None) -> None:
+    """A record answers without reading the file; the digest reported is the one stored with the entry."""
+    from hohhot_cli.digest import content_digest
+
+    expected = (str(facts), facts.stat().st_size, content_digest(facts.read_bytes()))
+    cache.load_facts_cached(facts, cache_dir=cache_dir)
+    for load in (cache.load_facts_cached, functools.partial(cache.load_metrics_cached, queries=["gdp"])):
+        told: list[tuple[str, int, bytes]] = []
+        load(facts, cache_dir=cache_dir, on_loaded=lambda *a, told=told: told.append(a))
+        assert told == [expected]
+
+
+# -- records of files seen: the content digest without reading the file ----------------------------
+
+
+@pytest.fixture
+def later(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The clock ten seconds on: a file written by the test counts as settled, and is recorded."""
+    real = time.time_ns
+    monkeypatch.setattr(cache, "_clock", lambda: real() + 10 * 10**9)
+
+
+def _records(directory: Path) -> list[Path]:
+    return sorted(directory.glob("*" + cache.RECORD_SUFFIX)) if directory.exists() else []
+
+
+def _count_reads(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    calls: list[int] = []
+    real_read = cache.read_bytes
+    monkeypatch.setattr(cache, "read_bytes", lambda *a: calls.append(1) or real_read(*a))
+    return calls
+
+
+def test_a_settled_file_is_not_read_again(
+    facts: Path, cache_dir: Path, monkeypatch: pytest.MonkeyPatch, later: None
+) -> None:
+    fresh = load_facts(facts)
+    cache.load_facts_cached(facts, cache_dir=cache_dir)
+    assert len(_records(cache_dir)) == 1
+    reads = _count_reads(monkeypatch)
+    _no_parsing(monkeypatch)
+    _assert_same(cache.load_facts_cached(facts, cache_dir=cache_dir), fresh)
+    part = cache.load_metrics_cached(facts, ["gdp.total"], cache_dir=cache_dir)
+    assert part.metric_by_id["gdp.total"] == fresh.metric_by_id["gdp.total"]
+    assert reads == []
+
+
+def test_a_file_changed_within_the_racy_margin_is_not_recorded(
+    facts: Path, cache_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file whose times are not safely older than the read is hashed again on every load."""
+    changed = max(facts.stat().st_mtime_ns, facts.stat().st_ctime_ns)
+    monkeypatch.setattr(cache, "_clock", lambda: changed + cache.RACY_NS - 1)
+    cache.load_facts_cached(facts, cache_dir=cache_dir)
+    assert _records(cache_dir) == [] and len(_entries(cache_dir)) == 1
+    reads = _count_reads(monkeypatch)
+    cache.load_facts_cached(facts, cache_dir=cache_dir)
+    assert reads == [1]
+    monkeypatch.setattr(cache, "_clock", lambda: changed + cache.RACY_NS + 1)
+    cache.load_facts_cached(facts, cache_dir=cache_dir)
+    assert len(_records(cache_dir)) == 1
+
+
+@pytest.mark.parametrize("change", ["edited in place, times put back", "cp -p over it", "another moved over it"])
+def test_a_changed_file_is_read_again_whatever_its_size_and_times(
+    facts: Path, cache_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, later: None, change: str
+) -> None:
+    cache.load_facts_cached(facts, cache_dir=cache_dir)
+    assert len(_records(cache_dir)) == 1
+    before = facts.stat()
+    time.sleep(0.05)  # past the clock tick of the file's own times (what the racy margin ensures)
+    text = facts.read_text(encoding="utf-8").replace("value = 53_000", "value = 54_000")
+    if change.startswith("edited"):
+        facts.write_text(text, encoding="utf-8")
+        os.utime(facts, ns=(before.st_atime_ns, before.st_mtime_ns))
+    else:
+        other = tmp_path / "other.toml"
+        other.write_text(text, encoding="utf-8")
+        os.utime(other, ns=(before.st_atime_ns, before.st_mtime_ns))
+        if change.startswith("cp"):
+            subprocess.run(["cp", "-p", str(other), str(facts)], check=True)
+        else:
+            os.replace(other, facts)
+            assert facts.stat().st_ino != before.st_ino
+    after = facts.stat()
+    assert (after.st_size, after.st_mtime_ns) == (before.st_size, before.st_mtime_ns)
+    calls = _count_parses(monkeypatch)
+    base = cache.load_facts_cached(facts, cache_dir=cache_dir)
+    assert base.metric_by_id["talent.graduates_staying"].observations[0].value == 54_000
+    part = cache.load_metrics_cached(facts, ["talent"], cache_dir=cache_dir)
+    assert part.metric_by_id["talent.graduates_staying"].observations[0].value == 54_000
+    assert calls == [1]
+
+
+def test_records_are_bounded(tmp_path: Path, cache_dir: Path, monkeypatch: pytest.MonkeyPatch, later: None) -> None:
+    monkeypatch.setattr(cache, "MAX_RECORDS", 2)
+    for number in range(4):
+        copy = tmp_path / f"copy-{number}.toml"
+        copy.write_bytes((REPO / "facts.toml").read_bytes())
+        cache.load_facts_cached(copy, cache_dir=cache_dir)
+    assert len(_records(cache_dir)) == 2 and len(_entries(cache_dir)) == 1
+
+
+def test_damaged_records_never_change_an_answer(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch, later: None
+) -> None:
+    """Whatever bytes of a record are flipped, the file is read and the answer is the fresh parse's."""
+    directory = tmp_path_factory.mktemp("records")
+    facts = directory / "facts.toml"
+    facts.write_bytes((REPO / "facts.toml").read_bytes())
+    cache_dir = directory / "cache"
+    fresh = cache.load_facts_cached(facts, cache_dir=cache_dir)
+    (record,) = _records(cache_dir)
+    original = record.read_bytes()
+    reads = _count_reads(monkeypatch)
+    monkeypatch.setattr(cache, "_store", lambda *a: None)
+
+    @settings(max_examples=200, deadline=None)
+    @given(
+        st.dictionaries(
+            st.integers(min_value=0, max_value=len(original) - 1), st.integers(min_value=1, max_value=255), min_size=1
+        )
+    )
+    def check(flips: dict[int, int]) -> None:
+        data = bytearray(original)
+        for offset, mask in flips.items():
+            data[offset] ^= mask
+        record.write_bytes(data)
+        reads.clear()
+        answer = cache.load_metrics_cached(facts, ["gdp.total"], cache_dir=cache_dir)  # quicker than the whole
+        _assert_same(answer.metrics, (fresh.metric_by_id["gdp.total"],))
+        assert reads == [1], "a changed record is not used"
+
+    check()
+
+
+# -- sections: a lookup reads and checks only the ones it needs ------------------------------------
+
+
+def test_a_flipped_bit_in_a_needed_section_is_never_served(
+    facts: Path, cache_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from hohhot_cli import entry, queries
+
+    fresh = cache.load_facts_cached(facts, cache_dir=cache_dir)
+    path = _only_entry(cache_dir)
+    data = bytearray(path.read_bytes())
+    key = bytes(data[len(cache.MAGIC) : len(cache.MAGIC) + 32])
+    header = entry.Header(lambda offset, length: bytes(data[offset : offset + length]), len(data), key)
+    first_metrics = len(header.sections) - -(-len(fresh.metrics) // entry.METRICS_PER_SECTION)
+    where = [m.id for m in fresh.metrics].index("talent.graduates_staying") // entry.METRICS_PER_SECTION
+    offset, length, _ = header.sections[first_metrics + where]
+    data[offset + length // 2] ^= 0x01
+    path.write_bytes(data)
+    monkeypatch.setattr(cache, "_store", lambda *a: None)
+    calls = _count_parses(monkeypatch)
+    part = cache.load_metrics_cached(facts, ["talent"], cache_dir=cache_dir)
+    assert calls == [1]
+    _assert_same(queries.find_metrics(part, ["talent"]), queries.find_metrics(fresh, ["talent"]))
+    assert not path.exists(), "removed"
+
+
+def test_flipped_bytes_never_change_a_partial_answer(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Whatever bytes of an entry are flipped, ``metric`` answers as from the fresh parse."""
+    from hohhot_cli import queries
+
+    directory = tmp_path_factory.mktemp("flips")
+    facts = directory / "facts.toml"
+    facts.write_bytes((REPO / "facts.toml").read_bytes())
+    cache_dir = directory / "cache"
+    fresh = cache.load_facts_cached(facts, cache_dir=cache_dir)
+    asked = ["gdp", "graduates"]
+    expected = queries.find_metrics(fresh, asked)
+    entry_path = _only_entry(cache_dir)
+    original = entry_path.read_bytes()
+
+    @settings(max_examples=500, deadline=None)
+    @given(
+        st.dictionaries(
+            st.integers(min_value=0, max_value=len(original) - 1), st.integers(min_value=1, max_value=255), min_size=1
+        )
+    )
+    def check(flips: dict[int, int]) -> None:
+        data = bytearray(original)
+        for offset, mask in flips.items():
+            data[offset] ^= mask
+        entry_path.write_bytes(data)
+        answer = cache.load_metrics_cached(facts, asked, cache_dir=cache_dir)
+        _assert_same(queries.find_metrics(answer, asked), expected)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(cache, "parse_facts", lambda *a: fresh)
+        patch.setattr(cache, "_store", lambda *a: None)
+        check()

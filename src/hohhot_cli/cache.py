@@ -2,21 +2,30 @@
 
 The first load of a fact file stores the validated base (as plain data, see
 :mod:`hohhot_cli.codec`) in a cache directory; later loads of the same bytes read
-it back. A wrong answer is far worse than a slow one, so:
+it back, whole or (for ``hohhot metric``) in part. A wrong answer is far worse than a
+slow one, so:
 
-* An entry is ``MAGIC | key | checksum | payload``. The key, which also names it,
-  is a digest of :data:`FORMAT`, the code stamp (package version, its modules'
-  source, Python version) and the fact file's content. The payload is a
-  :mod:`marshal` dump (never a pickle), unmarshalled only after its blake2b
-  checksum matches. An entry that fails a check, or is not a regular file of the
-  user's under :data:`MAX_ENTRY_BYTES` (opened without following links or
-  blocking), is a miss and is removed.
+* An entry (layout: :mod:`hohhot_cli.entry`) is named by its key, a digest of
+  :data:`FORMAT`, the code stamp (package version, its modules' source, Python
+  version) and the fact file's content digest, which it also stores. Its sections
+  are :mod:`marshal` dumps (never a pickle), each unmarshalled only after its own
+  blake2b checksum matches; a lookup of a few metrics reads the index and the
+  sections it needs, not the whole entry. An entry that fails a check, or is not a
+  regular file of the user's under :data:`MAX_ENTRY_BYTES` (opened without following
+  links or blocking), is a miss and is removed.
+* The content digest comes from hashing the file, or, without reading it, from a
+  record of the file as last read: its device, inode, size, modification and change
+  times and digest (checksummed too). The record is used only while ``stat`` says
+  all five are unchanged. Any write, ``utime`` or ``chmod`` sets the change time to
+  the present, and a file moved or copied into place is another inode made now; a
+  record is written only when both times were :data:`RACY_NS` older than the read
+  (as git treats its index), so that no later change can leave them as recorded.
 * A directory not owned by the user or writable by others is not used (one
   warning); a new one is made 0700.
 * Writes go to a temporary file renamed into place (SIGTERM and SIGHUP held
   meanwhile, the file removed on any error; strays removed after a minute), then
   the directory is pruned to :data:`MAX_ENTRIES` and :data:`MAX_TOTAL_BYTES`,
-  least recently used first.
+  least recently used first, and to :data:`MAX_RECORDS` records.
 * Only valid bases are stored; failing to read or write the cache is silent.
 """
 
@@ -26,26 +35,25 @@ import contextlib
 import marshal
 import os
 import stat
+import struct
 import sys
-from collections.abc import Callable, Mapping
+import time
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
-from hohhot_cli import __version__, codec
+from hohhot_cli import __version__, entry
 from hohhot_cli.digest import content_digest
+from hohhot_cli.entry import FORMAT, MAGIC
 from hohhot_cli.loader import parse_facts
 from hohhot_cli.model import FactBase
-from hohhot_cli.reading import decode_text, read_bytes
+from hohhot_cli.reading import MAX_FILE_BYTES, decode_text, read_bytes
 
 try:  # blake2b without hashlib, which loads OpenSSL first: a few ms on every call
     from _blake2 import blake2b
 except ImportError:  # pragma: no cover - other Python implementations
     from hashlib import blake2b
 
-FORMAT = 2
-"""Version of the entry layout and of the codec's data; bump it when either changes."""
-
-MAGIC = b"hohhot\x00" + bytes([FORMAT])
-"""The first bytes of every entry."""
+__all__ = ["FORMAT", "MAGIC", "default_cache_directory", "load_facts_cached", "load_metrics_cached"]
 
 MAX_ENTRIES = 8
 """Most entries kept in the directory."""
@@ -56,17 +64,36 @@ MAX_TOTAL_BYTES = 256 * 1024 * 1024
 MAX_ENTRY_BYTES = 128 * 1024 * 1024
 """Largest entry read or written (128 MiB; 100,000 observations take about 5 MiB)."""
 
+MAX_RECORDS = 64
+"""Most records of files seen kept in the directory (each under 200 bytes)."""
+
+RACY_NS = 2_000_000_000
+"""A file changed less than this before it was read (2 s) is not recorded as seen: its
+times may not yet tell a later change from this one (coarse timestamps, a clock tick)."""
+
 STRAY_SECONDS = 60
 """Age after which a temporary file is taken for one left by a killed process."""
 
 SUFFIX = ".entry"
+RECORD_SUFFIX = ".seen"
 TEMPORARY_PREFIX = ".entry-"
 
-_DIGEST = 32
-_HEADER = len(MAGIC) + 2 * _DIGEST
+_DIGEST = entry.DIGEST
+_HEADER = entry.PREFIX_BYTES
+_RECORD = struct.Struct(f"<{len(MAGIC)}sQQQqq{_DIGEST}s")
+_RECORD_BYTES = _RECORD.size + _DIGEST
 _READ_FLAGS = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
 _WRITE_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
 _DIRECTORY_FLAGS = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_CLOEXEC", 0)
+
+_clock = time.time_ns
+"""The clock a file's times are compared with (replaced in tests)."""
+
+Identity = tuple[int, int, int, int, int]
+"""What ``stat`` says of a file: device, inode, size, modification and change times (ns)."""
+
+Loaded = Callable[[str, int, bytes], None]
+"""Told of a loaded base: the path as given, the file's size, the content digest of what was parsed."""
 
 
 class _Refused(Exception):
@@ -87,43 +114,106 @@ def load_facts_cached(
     *,
     cache_dir: Path | None,
     warn: Callable[[str], None] | None = None,
-    on_loaded: Callable[[str, int, bytes], None] | None = None,
+    on_loaded: Loaded | None = None,
 ) -> FactBase:
     """Load and validate a fact file, through the cache in ``cache_dir`` (None: no cache).
 
     Raises :class:`~hohhot_cli.errors.FactFileError` exactly as
     :func:`~hohhot_cli.loader.load_facts` does. ``warn`` is told, once, why a cache
-    directory is not used when it is unsafe. ``on_loaded`` is told the path read,
-    the file's size and the :func:`~hohhot_cli.digest.content_digest` of the
-    content the returned base was built from.
+    directory is not used when it is unsafe. ``on_loaded`` is called once with the
+    path (as a string), the file's size and the :func:`~hohhot_cli.digest.content_digest`
+    of the bytes the returned base was built from.
     """
-    data = read_bytes(path)
+    return _load(path, cache_dir, warn, on_loaded, None)
+
+
+def load_metrics_cached(
+    path: Path,
+    queries: Sequence[str],
+    *,
+    cache_dir: Path | None,
+    warn: Callable[[str], None] | None = None,
+    on_loaded: Loaded | None = None,
+) -> FactBase:
+    """A base from which :func:`~hohhot_cli.queries.find_metrics` answers ``queries`` as from the whole one.
+
+    From a cache entry, it holds the metrics the queries may name and the sources they
+    cite (see :func:`hohhot_cli.entry.for_metrics`), besides the city, industries, facts,
+    companies and topics; otherwise, and when a query names no metric, the whole base.
+    Ask nothing else of it. Arguments as for :func:`load_facts_cached`.
+    """
+    return _load(path, cache_dir, warn, on_loaded, tuple(queries))
+
+
+def _load(
+    path: Path,
+    cache_dir: Path | None,
+    warn: Callable[[str], None] | None,
+    on_loaded: Loaded | None,
+    queries: tuple[str, ...] | None,
+) -> FactBase:
     name = str(path)
-    if on_loaded is not None:
-        on_loaded(name, len(data), content_digest(data))
-    if cache_dir is None or os.name != "posix":
-        return parse_facts(decode_text(data, name), name)
-    try:
-        key = _key(data)
-        directory = _open_directory(cache_dir, create=False)
-    except _Refused as refusal:
-        if warn is not None:
-            warn(str(refusal))
-        return parse_facts(decode_text(data, name), name)
-    except OSError:
-        key, directory = b"", None
-    entry = key[:16].hex() + SUFFIX
-    if directory is not None:
+    directory: int | None = None
+    if cache_dir is not None and os.name == "posix":
         try:
-            base = _read_entry(directory, entry, key, name)
-        finally:
+            directory = _open_directory(cache_dir, create=False)
+        except _Refused as refusal:
+            if warn is not None:
+                warn(str(refusal))
+            cache_dir = None
+        except OSError:
+            pass
+    else:
+        cache_dir = None
+    try:
+        return _load_through(directory, cache_dir, path, name, warn, on_loaded, queries)
+    finally:
+        if directory is not None:
             os.close(directory)
+
+
+def _load_through(
+    directory: int | None,
+    cache_dir: Path | None,
+    path: Path,
+    name: str,
+    warn: Callable[[str], None] | None,
+    on_loaded: Loaded | None,
+    queries: tuple[str, ...] | None,
+) -> FactBase:
+    """The base: from the entry of the content a record says the file has, else read, hashed and looked up."""
+    seen = _seen(directory, path) if directory is not None else None
+    if seen is not None:  # the file is as it was when it was last read: its digest is known
+        size, digest = seen
+        base = _read_entry(directory, digest, name, queries)  # type: ignore[arg-type]
         if base is not None:
+            _report(on_loaded, name, size, digest)
             return base
-    base = parse_facts(decode_text(data, name), name)
-    if key:
-        _store(cache_dir, entry, key, base, warn)
+    clock = _clock()
+    before = _identity(path)
+    data = read_bytes(path)
+    after = _identity(path)
+    digest = content_digest(data)
+    base = None
+    if directory is not None and (seen is None or seen[1] != digest):
+        base = _read_entry(directory, digest, name, queries)
+    parsed = base is None
+    if base is None:
+        base = parse_facts(decode_text(data, name), name)
+    if cache_dir is not None:
+        record = None
+        steady = before is not None and before == after and before[2] == len(data)
+        if steady and before is not None and max(before[3], before[4]) < clock - RACY_NS:
+            record = _record(before, digest)
+        if parsed or record is not None:
+            _store(cache_dir, digest, len(data), base if parsed else None, record, warn)
+    _report(on_loaded, name, len(data), digest)
     return base
+
+
+def _report(on_loaded: Loaded | None, name: str, size: int, digest: bytes) -> None:
+    if on_loaded is not None:
+        on_loaded(name, size, digest)
 
 
 def _code_stamp() -> tuple[str, ...]:
@@ -141,9 +231,10 @@ def _code_stamp() -> tuple[str, ...]:
     return (__version__, sys.version, digest.hexdigest())
 
 
-def _key(data: bytes) -> bytes:
+def _key(content: bytes) -> bytes:
+    """The entry's key: the code stamp and the content digest of the fact file."""
     digest = blake2b(marshal.dumps((FORMAT, *_code_stamp())), digest_size=_DIGEST)
-    digest.update(data)
+    digest.update(content)
     return digest.digest()
 
 
@@ -167,39 +258,40 @@ def _open_directory(directory: Path, *, create: bool) -> int | None:
     return descriptor
 
 
-def _read_entry(directory: int, entry: str, key: bytes, path: str) -> FactBase | None:
-    """The base stored in the entry; None (and the entry removed) when it is missing or fails a check."""
+def _entry_name(key: bytes) -> str:
+    return key[:16].hex() + SUFFIX
+
+
+def _read_entry(directory: int, digest: bytes, path: str, queries: tuple[str, ...] | None) -> FactBase | None:
+    """The base stored for this content (in part for ``queries``); None (and the entry removed
+    when there is one) when it is missing or fails a check."""
     try:
-        descriptor = os.open(entry, _READ_FLAGS, dir_fd=directory)
+        key = _key(digest)
+    except OSError:  # the package's sources cannot be read: no key, no cache
+        return None
+    name = _entry_name(key)
+    try:
+        descriptor = os.open(name, _READ_FLAGS, dir_fd=directory)
     except FileNotFoundError:
         return None
     except OSError:  # a link (ELOOP), a socket, an entry we may not read
-        _remove(directory, entry)
+        _remove(directory, name)
         return None
     try:
-        data = _read_regular(descriptor)
-        if data is not None:
+        base = _read_open_entry(descriptor, key, digest, path, queries)
+        if base is not None:
             with contextlib.suppress(OSError):
                 os.utime(descriptor)  # recently used: pruned last
     finally:
         os.close(descriptor)
-    if (
-        data is None
-        or data[: len(MAGIC)] != MAGIC
-        or data[len(MAGIC) : len(MAGIC) + _DIGEST] != key
-        or data[len(MAGIC) + _DIGEST : _HEADER] != blake2b(memoryview(data)[_HEADER:], digest_size=_DIGEST).digest()
-    ):
-        _remove(directory, entry)
-        return None
-    try:
-        return codec.decode(FactBase, marshal.loads(memoryview(data)[_HEADER:]), path=path)
-    except Exception:  # checked, yet not what this code stores: never served
-        _remove(directory, entry)
-        return None
+    if base is None:
+        _remove(directory, name)
+    return base
 
 
-def _read_regular(descriptor: int) -> bytes | None:
-    """The content of a regular file of the user's that is not too large, else None."""
+def _read_open_entry(
+    descriptor: int, key: bytes, digest: bytes, path: str, queries: tuple[str, ...] | None
+) -> FactBase | None:
     try:
         info = os.fstat(descriptor)
         if (
@@ -208,26 +300,123 @@ def _read_regular(descriptor: int) -> bytes | None:
             or not _HEADER < info.st_size <= MAX_ENTRY_BYTES
         ):
             return None
-        chunks = []
-        left = info.st_size
-        while left > 0:
-            chunk = os.read(descriptor, left)
-            if not chunk:
-                return None  # shorter than it said
-            chunks.append(chunk)
-            left -= len(chunk)
-        return chunks[0] if len(chunks) == 1 else b"".join(chunks)
-    except OSError:
+        size = info.st_size
+        if queries is None:  # all of it: one read
+            data = memoryview(_pread(descriptor, size, 0))
+            header = entry.Header(lambda offset, length: data[offset : offset + length], size, key)
+        else:
+            header = entry.Header(lambda offset, length: _pread(descriptor, length, offset), size, key)
+        if header.content != digest:
+            return None
+        base = None if queries is None else entry.for_metrics(header, path, queries)
+        return base if base is not None else entry.whole(header, path)
+    except Exception:  # damaged, or checked yet not what this code stores: never served
         return None
 
 
-def _store(cache_dir: Path, entry: str, key: bytes, base: FactBase, warn: Callable[[str], None] | None) -> None:
-    """Write the entry and tidy the directory; a cache that cannot be written is no cache, not an error."""
+def _pread(descriptor: int, length: int, offset: int) -> bytes:
+    """Exactly ``length`` bytes at ``offset``; raises when the file is shorter."""
+    chunks = []
+    while length > 0:
+        chunk = os.pread(descriptor, length, offset)
+        if not chunk:
+            raise entry.Damaged("shorter than it said")
+        chunks.append(chunk)
+        length -= len(chunk)
+        offset += len(chunk)
+    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+
+
+def _entry_parts(digest: bytes, size: int, base: FactBase) -> list[bytes] | None:
+    """The entry to store for a base parsed from content of this digest and size; None when none can be."""
     try:
-        payload = marshal.dumps(codec.encode(_without_path(base)))
-    except (TypeError, ValueError):  # a value the codec or marshal cannot store: no entry
-        return
-    if _HEADER + len(payload) > MAX_ENTRY_BYTES:
+        parts = entry.layout(_key(digest), digest, size, base)
+    except (TypeError, ValueError, OverflowError, struct.error, OSError):  # a value that cannot be stored
+        return None
+    return parts if sum(map(len, parts)) <= MAX_ENTRY_BYTES else None
+
+
+# -- records of files seen: their content digest without reading them -----------------------
+
+
+def _identity(path: Path) -> Identity | None:
+    """What ``stat`` says of the regular file at ``path`` (links followed); None for anything else."""
+    try:
+        info = os.stat(path)
+    except (OSError, ValueError):
+        return None
+    if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_FILE_BYTES:
+        return None
+    return (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns)
+
+
+def _record_name(identity: Identity) -> str:
+    return blake2b(struct.pack("<QQ", identity[0], identity[1]), digest_size=16).hexdigest() + RECORD_SUFFIX
+
+
+def _record(identity: Identity, digest: bytes) -> tuple[str, bytes] | None:
+    """The record that the file of this identity holds content of this digest: its name and bytes."""
+    try:
+        body = _RECORD.pack(MAGIC, *identity, digest)
+        return _record_name(identity), body + blake2b(body, digest_size=_DIGEST).digest()
+    except (struct.error, OverflowError):
+        return None
+
+
+def _seen(directory: int, path: Path) -> tuple[int, bytes] | None:
+    """The size and content digest of the file at ``path`` when a record of it matches what
+    ``stat`` says of it now: same device, inode, size, modification and change times.
+
+    Any write or ``utime`` sets the change time to the present, which no one can set
+    back, and a replaced file (``mv``, ``cp -p``) is another inode made now; a record
+    is only written for a file whose times were :data:`RACY_NS` in the past when it was
+    read, so no later change can leave both times as recorded.
+    """
+    identity = _identity(path)
+    if identity is None:
+        return None
+    name = _record_name(identity)
+    try:
+        descriptor = os.open(name, _READ_FLAGS, dir_fd=directory)
+    except OSError:
+        return None
+    try:
+        info = os.fstat(descriptor)
+        if not stat.S_ISREG(info.st_mode) or info.st_uid != os.getuid() or info.st_size != _RECORD_BYTES:
+            data = b""
+        else:
+            data = os.pread(descriptor, _RECORD_BYTES, 0)
+    except OSError:
+        data = b""
+    finally:
+        os.close(descriptor)
+    body, checksum = data[: _RECORD.size], data[_RECORD.size :]
+    if len(data) != _RECORD_BYTES or blake2b(body, digest_size=_DIGEST).digest() != checksum:
+        _remove(directory, name)
+        return None
+    magic, *recorded, digest = _RECORD.unpack(body)
+    if magic != MAGIC or tuple(recorded) != identity:
+        return None  # another version's record, or the file changed: a new record replaces it
+    return identity[2], digest
+
+
+# -- writing -------------------------------------------------------------------------------
+
+
+def _store(
+    cache_dir: Path,
+    digest: bytes,
+    size: int,
+    base: FactBase | None,
+    record: tuple[str, bytes] | None,
+    warn: Callable[[str], None] | None,
+) -> None:
+    """Write the entry of ``base`` (None: none) and the record, then tidy the directory.
+
+    A cache that cannot be written is no cache, not an error.
+    """
+    parts = None if base is None else _entry_parts(digest, size, base)
+    if parts is None and record is None:
         return
     try:
         directory = _open_directory(cache_dir, create=True)
@@ -240,23 +429,19 @@ def _store(cache_dir: Path, entry: str, key: bytes, base: FactBase, warn: Callab
     if directory is None:
         return
     try:
-        checksum = blake2b(payload, digest_size=_DIGEST).digest()
-        _write_atomically(directory, entry, (MAGIC, key, checksum, payload))
-        _tidy(directory, entry)
+        name = _entry_name(_key(digest))
+        if parts is not None:
+            _write_atomically(directory, name, parts)
+        if record is not None:
+            _write_atomically(directory, *record)
+        _tidy(directory, name)
     except OSError:
         pass
     finally:
         os.close(directory)
 
 
-def _without_path(base: FactBase) -> FactBase:
-    """The base as stored: the entry serves every path with this content, and each load sets its own."""
-    import dataclasses
-
-    return dataclasses.replace(base, path="")
-
-
-def _write_atomically(directory: int, entry: str, parts: tuple[bytes, ...]) -> None:
+def _write_atomically(directory: int, entry: str, parts: Sequence[bytes] | bytes) -> None:
     """Write a temporary file and rename it into place; remove it on any error or interruption."""
     import signal
 
@@ -267,7 +452,7 @@ def _write_atomically(directory: int, entry: str, parts: tuple[bytes, ...]) -> N
         descriptor = os.open(temporary, _WRITE_FLAGS, 0o600, dir_fd=directory)
         try:
             try:
-                for part in parts:
+                for part in [parts] if isinstance(parts, bytes) else parts:
                     view = memoryview(part)
                     while view:
                         view = view[os.write(descriptor, view) :]
@@ -283,10 +468,9 @@ def _write_atomically(directory: int, entry: str, parts: tuple[bytes, ...]) -> N
 
 def _tidy(directory: int, keep: str) -> None:
     """Remove stray temporary files and entries of older layouts, then prune to the bounds."""
-    import time
-
     now = time.time()
     entries = []
+    records = []
     with os.scandir(directory) as listing:
         for item in listing:
             name = item.name
@@ -299,9 +483,16 @@ def _tidy(directory: int, keep: str) -> None:
                 elif name.endswith(SUFFIX) and name != keep:
                     info = item.stat(follow_symlinks=False)
                     entries.append((info.st_mtime_ns, name, info.st_size))
+                elif name.endswith(RECORD_SUFFIX):
+                    records.append((item.stat(follow_symlinks=False).st_mtime_ns, name))
             except OSError:
                 continue
-    count, total = 1, os.stat(keep, dir_fd=directory, follow_symlinks=False).st_size
+    for _, name in sorted(records, reverse=True)[MAX_RECORDS:]:  # the most recently written kept
+        _remove(directory, name)
+    try:
+        count, total = 1, os.stat(keep, dir_fd=directory, follow_symlinks=False).st_size
+    except FileNotFoundError:  # only a record was written, and the entry has gone since
+        count, total = 0, 0
     over = False
     for _, name, size in sorted(entries, reverse=True):  # most recently used first
         count, total = count + 1, total + size

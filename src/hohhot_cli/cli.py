@@ -127,13 +127,19 @@ class Invocation:
     """Set when this run's output may be stored in the answer cache and replayed (see :mod:`hohhot_cli.answers`)."""
     fact_files: list[tuple[str, int, bytes]] = field(default_factory=list)
     """Every fact file loaded: its path, size and content digest (the answer cache checks them on a hit)."""
+    loads: int = 0
+    """How many times a base was asked of the loader: every load must be in :attr:`fact_files`."""
     _base: FactBase | None = None
 
     @property
     def fact_file(self) -> tuple[str, int, bytes] | None:
-        """The one fact file this run's output came from (None: it read none)."""
-        if len(set(self.fact_files)) > 1:
-            raise ValueError("the run read more than one fact file")
+        """The one fact file this run's output came from (None: it read none).
+
+        Raises ValueError when that is not known for sure: more than one file, or a
+        load that did not say what it read.
+        """
+        if len(set(self.fact_files)) > 1 or len(self.fact_files) != self.loads:
+            raise ValueError("the fact files this run read are not known for sure")
         return self.fact_files[0] if self.fact_files else None
 
     def configure(self, facts: str | None, no_cache: bool) -> None:
@@ -167,13 +173,37 @@ class Invocation:
             from hohhot_cli.loader import bundled_facts_path
 
             cache_dir = default_cache_directory(self.env.environ) if self.use_cache else None
+            self.loads += 1
             self._base = load_facts_cached(
                 self.facts_path or bundled_facts_path(),
                 cache_dir=cache_dir,
                 warn=lambda message: self.env.error(f"warning: {message}"),
-                on_loaded=lambda path, size, digest: self.fact_files.append((path, size, digest)),
+                on_loaded=self._loaded,
             )
         return self._base
+
+    def base_for_metrics(self, queries: list[str]) -> FactBase:
+        """A base from which ``queries.find_metrics`` answers these queries as from the whole base.
+
+        From the parse cache, only the metrics they may name and the sources those cite are
+        read; ask nothing else of it. The whole base when it is loaded already.
+        """
+        if self._base is not None:
+            return self._base
+        from hohhot_cli.cache import default_cache_directory, load_metrics_cached
+        from hohhot_cli.loader import bundled_facts_path
+
+        self.loads += 1
+        return load_metrics_cached(
+            self.facts_path or bundled_facts_path(),
+            queries,
+            cache_dir=default_cache_directory(self.env.environ) if self.use_cache else None,
+            warn=lambda message: self.env.error(f"warning: {message}"),
+            on_loaded=self._loaded,
+        )
+
+    def _loaded(self, path: str, size: int, digest: bytes) -> None:
+        self.fact_files.append((path, size, digest))
 
     def emit(
         self, result: object, output_format: OutputFormat, shape: Shape | None = None, *, replayable: bool = True
@@ -408,12 +438,12 @@ def _cite_option() -> Any:
     return typer.Option("--cite", help="Add a Sources section with the full citation of every source shown.")
 
 
-def with_citations(run: Invocation, result: object) -> object:
-    """A result with a Sources section of full citations (``--cite``)."""
+def with_citations(run: Invocation, result: object, base: FactBase | None = None) -> object:
+    """A result with a Sources section of full citations (``--cite``), from ``base`` or the whole base."""
     from hohhot_cli.lookup import cited_sources
     from hohhot_cli.results import WithCitations
 
-    return WithCitations(result, cited_sources(run.base(), result))
+    return WithCitations(result, cited_sources(base or run.base(), result))
 
 
 def examples(*lines: str) -> str:
@@ -521,8 +551,9 @@ def metric_command(
 ) -> object:
     """Metrics by id, topic or alias, each with all its observations."""
     chosen = selection(period, since, until, kind)
-    result = queries.find_metrics(run.base(), query, latest=latest, selection=chosen, any_period=any_period)
-    return with_citations(run, result) if cite else result
+    base = run.base_for_metrics(query)
+    result = queries.find_metrics(base, query, latest=latest, selection=chosen, any_period=any_period)
+    return with_citations(run, result, base) if cite else result
 
 
 @query_command(

@@ -59,6 +59,16 @@ def decode(cls: type[T], data: Any, **fields: Any) -> T:
     return _Schema.of(cls).decode(data, fields)  # type: ignore[no-any-return]
 
 
+def encode_table(cls: type, items: Sequence[Any]) -> Any:
+    """Instances of ``cls`` as one table of plain data (a part of a base stored on its own)."""
+    return _Schema.of(cls).encode_column(items, {})
+
+
+def decode_table(cls: type[T], data: Any) -> tuple[T, ...]:
+    """The ``cls`` instances that :func:`encode_table` turned into ``data``."""
+    return tuple(_Schema.of(cls).decode_column(data))
+
+
 class _Converter:
     """How values of one annotation are stored, one at a time and as a column of many."""
 
