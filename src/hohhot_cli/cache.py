@@ -41,7 +41,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
-from hohhot_cli import __version__, entry
+from hohhot_cli import __version__, entry, private
 from hohhot_cli.digest import content_digest
 from hohhot_cli.entry import FORMAT, MAGIC
 from hohhot_cli.loader import parse_facts
@@ -82,9 +82,7 @@ _DIGEST = entry.DIGEST
 _HEADER = entry.PREFIX_BYTES
 _RECORD = struct.Struct(f"<{len(MAGIC)}sQQQqq{_DIGEST}s")
 _RECORD_BYTES = _RECORD.size + _DIGEST
-_READ_FLAGS = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
-_WRITE_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
-_DIRECTORY_FLAGS = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_CLOEXEC", 0)
+_READ_FLAGS = private.READ_FLAGS
 
 _clock = time.time_ns
 """The clock a file's times are compared with (replaced in tests)."""
@@ -96,17 +94,9 @@ Loaded = Callable[[str, int, bytes], None]
 """Told of a loaded base: the path as given, the file's size, the content digest of what was parsed."""
 
 
-class _Refused(Exception):
-    """The cache directory is not safe to use."""
-
-
 def default_cache_directory(environ: Mapping[str, str]) -> Path:
     """``$XDG_CACHE_HOME/hohhot``, or ``~/.cache/hohhot`` when that is unset, empty or relative."""
-    root = environ.get("XDG_CACHE_HOME", "")
-    if not os.path.isabs(root):  # the XDG rule: a relative value is ignored
-        home = environ.get("HOME", "")
-        root = os.path.join(home if os.path.isabs(home) else os.path.expanduser("~"), ".cache")
-    return Path(root) / "hohhot"
+    return Path(private.cache_directory(environ))
 
 
 def load_facts_cached(
@@ -157,7 +147,7 @@ def _load(
     if cache_dir is not None and os.name == "posix":
         try:
             directory = _open_directory(cache_dir, create=False)
-        except _Refused as refusal:
+        except private.Refused as refusal:
             if warn is not None:
                 warn(str(refusal))
             cache_dir = None
@@ -239,23 +229,8 @@ def _key(content: bytes) -> bytes:
 
 
 def _open_directory(directory: Path, *, create: bool) -> int | None:
-    """A descriptor of the cache directory, None when there is none; raises _Refused when unsafe."""
-    if create:
-        directory.mkdir(mode=0o700, parents=True, exist_ok=True)
-    try:
-        descriptor = os.open(directory, _DIRECTORY_FLAGS)
-    except FileNotFoundError:
-        return None
-    try:
-        info = os.fstat(descriptor)
-        if info.st_uid != os.getuid():
-            raise _Refused(f"cache directory {directory} is not owned by you; not using it")
-        if info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
-            raise _Refused(f"cache directory {directory} is writable by others; not using it")
-    except BaseException:
-        os.close(descriptor)
-        raise
-    return descriptor
+    """A descriptor of the cache directory, None when there is none; raises private.Refused when unsafe."""
+    return private.open_directory(str(directory), create=create)
 
 
 def _entry_name(key: bytes) -> str:
@@ -420,7 +395,7 @@ def _store(
         return
     try:
         directory = _open_directory(cache_dir, create=True)
-    except _Refused as refusal:  # made unsafe since it was read
+    except private.Refused as refusal:  # made unsafe since it was read
         if warn is not None:
             warn(str(refusal))
         return
@@ -442,28 +417,8 @@ def _store(
 
 
 def _write_atomically(directory: int, entry: str, parts: Sequence[bytes] | bytes) -> None:
-    """Write a temporary file and rename it into place; remove it on any error or interruption."""
-    import signal
-
-    temporary = TEMPORARY_PREFIX + os.urandom(8).hex()
-    # A SIGTERM or SIGHUP waits until the entry is in place or the temporary file gone.
-    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM, signal.SIGHUP})
-    try:
-        descriptor = os.open(temporary, _WRITE_FLAGS, 0o600, dir_fd=directory)
-        try:
-            try:
-                for part in [parts] if isinstance(parts, bytes) else parts:
-                    view = memoryview(part)
-                    while view:
-                        view = view[os.write(descriptor, view) :]
-            finally:
-                os.close(descriptor)
-            os.replace(temporary, entry, src_dir_fd=directory, dst_dir_fd=directory)
-        except BaseException:
-            _remove(directory, temporary)
-            raise
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, held)
+    """Write a temporary file and rename it into place (see :func:`hohhot_cli.private.write_atomically`)."""
+    private.write_atomically(directory, entry, [parts] if isinstance(parts, bytes) else parts, TEMPORARY_PREFIX)
 
 
 def _tidy(directory: int, keep: str) -> None:
@@ -501,6 +456,4 @@ def _tidy(directory: int, keep: str) -> None:
             _remove(directory, name)
 
 
-def _remove(directory: int, name: str) -> None:
-    with contextlib.suppress(OSError):
-        os.unlink(name, dir_fd=directory)
+_remove = private.remove

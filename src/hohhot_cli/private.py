@@ -25,9 +25,7 @@ READ_FLAGS = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOC
 """Flags to open a cache file: never through a link, never blocking on a FIFO."""
 
 _WRITE_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
-_DIRECTORY_FLAGS = (
-    os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
-)
+_DIRECTORY_FLAGS = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_CLOEXEC", 0)
 
 
 class Refused(Exception):
@@ -46,7 +44,8 @@ def cache_directory(environ: Mapping[str, str]) -> str:
 def open_directory(directory: str, *, create: bool, parent: int | None = None) -> int | None:
     """A descriptor of a private cache directory, None when there is none; raises :class:`Refused` when unsafe.
 
-    With ``parent`` (a descriptor), ``directory`` is a name inside it.
+    With ``parent`` (a descriptor), ``directory`` is a name inside it. Raises OSError
+    when it cannot be made or opened (not a directory, no permission).
     """
     if create:
         if parent is None:
@@ -58,8 +57,6 @@ def open_directory(directory: str, *, create: bool, parent: int | None = None) -
         descriptor = os.open(directory, _DIRECTORY_FLAGS, dir_fd=parent)
     except FileNotFoundError:
         return None
-    except OSError as error:  # a link (ELOOP) or not a directory (ENOTDIR)
-        raise Refused(f"cache directory {directory} is not a plain directory; not using it") from error
     try:
         info = os.fstat(descriptor)
         if info.st_uid != os.getuid():
