@@ -694,3 +694,56 @@ def test_sort_key_puts_quarter_before_half_before_year() -> None:
 )
 def test_previous_comparable(period: str, previous: str | None) -> None:
     assert previous_comparable(period) == previous
+
+
+_ANY_VALUE = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(10**19), max_value=10**19),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.sampled_from(["", " ", "2023", "2023-Q5", "2023-02-30", "2024-05-28", "2016/2020", "x\x00", "a" * 501]),
+    st.sampled_from(["exact", "approximate", "actual", "target", "revised", "cd-mayor-2024", "Exact"]),
+    st.text(max_size=8),
+    st.lists(st.sampled_from(["cd-mayor-2024", "", "x\x00", "a" * 501, 3]), max_size=3),
+    st.dates(),
+    st.just({"value": 1, "unit": "USD"}),
+)
+
+
+_VALID_OBSERVATION = st.fixed_dictionaries(
+    {"value": st.one_of(st.integers(-(10**18), 10**18), st.floats(-1e18, 1e18)), "source": st.just("cd-mayor-2024")},
+    optional={
+        "period": st.sampled_from(["2023", "2023-Q1", "2016/2020", "2024-01/2024-09"]),
+        "as_of": st.sampled_from(["2024", "2024-05-28"]),
+        "exactness": st.sampled_from(["exact", "lower_bound"]),
+        "status": st.sampled_from(["actual", "target"]),
+        "note": st.sampled_from(["A note.", "b" * 5000]),
+    },
+)
+
+
+@settings(max_examples=800, deadline=None)
+@given(
+    _VALID_OBSERVATION,
+    st.dictionaries(
+        st.sampled_from(["value", "source", "period", "as_of", "exactness", "status", "note", "converted", "other"]),
+        _ANY_VALUE,
+        max_size=3,
+    ),
+    st.booleans(),
+)
+def test_plain_observation_is_observation_without_a_word(
+    valid: dict[str, object], changes: dict[str, object], change: bool
+) -> None:
+    """Whatever the quick way takes, the full check takes too, with no problem, as the same observation."""
+    table = {**valid, **changes} if change else valid
+    quick = building._Builder(NAME, "")
+    taken = quick.plain_observation(table, "metrics[0] (gdp.total)", 0)
+    full = building._Builder(NAME, "")
+    expected = full.observation("metrics[0] (gdp.total).observations[0]", table)
+    if taken is not None:
+        assert full.problems == []
+        assert taken == expected
+        assert [ids for _, _, ids in quick.references] == [ids for _, _, ids in full.references]
+    else:
+        assert quick.references == [] and quick.problems == []

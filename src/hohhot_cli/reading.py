@@ -125,7 +125,17 @@ def parse_toml(text: str, name: str) -> dict[str, Any]:
 _DEEP_KEY = re.compile(r"^[ \t]*\[*[^=\n.\]]*(?:\.[^=\n.\]]*){" + str(MAX_KEY_DEPTH + 1) + "}", re.MULTILINE)
 
 
+# Only a line with more dots than MAX_KEY_DEPTH can hold such a key: with every byte but
+# dots and newlines deleted (fast), such a line is a run of dots, and the search above is
+# needed only where there is one.
+_NOT_DOT_OR_NEWLINE = bytes(sorted(set(range(256)) - {ord("."), ord("\n")}))
+_MANY_DOTS = re.compile(rb"\.{" + str(MAX_KEY_DEPTH + 1).encode() + rb"}")
+
+
 def _too_deep_key(text: str) -> int | None:
     """The line of a dotted key or table header deeper than :data:`MAX_KEY_DEPTH`, if any."""
+    dots = text.encode("utf-8", "surrogatepass").translate(None, _NOT_DOT_OR_NEWLINE)
+    if _MANY_DOTS.search(dots) is None:
+        return None
     found = _DEEP_KEY.search(text)
     return None if found is None else text.count("\n", 0, found.start()) + 1
