@@ -81,24 +81,30 @@ def default_cache_directory(environ: Mapping[str, str]) -> Path:
     return Path(root) / "hohhot"
 
 
-def load_facts_cached(path: Path, *, cache_dir: Path | None, warn: Callable[[str], None] | None = None) -> FactBase:
+def load_facts_cached(
+    path: Path,
+    *,
+    cache_dir: Path | None,
+    warn: Callable[[str], None] | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> FactBase:
     """Load and validate a fact file, through the cache in ``cache_dir`` (None: no cache).
 
     Raises :class:`~hohhot_cli.errors.FactFileError` exactly as
     :func:`~hohhot_cli.loader.load_facts` does. ``warn`` is told, once, why a cache
-    directory is not used when it is unsafe.
+    directory is not used when it is unsafe; ``progress`` is passed to the parse.
     """
     data = read_bytes(path)
     name = str(path)
     if cache_dir is None or os.name != "posix":
-        return parse_facts(decode_text(data, name), name)
+        return parse_facts(decode_text(data, name), name, progress)
     try:
         key = _key(data)
         directory = _open_directory(cache_dir, create=False)
     except _Refused as refusal:
         if warn is not None:
             warn(str(refusal))
-        return parse_facts(decode_text(data, name), name)
+        return parse_facts(decode_text(data, name), name, progress)
     except OSError:
         key, directory = b"", None
     entry = key[:16].hex() + SUFFIX
@@ -109,7 +115,7 @@ def load_facts_cached(path: Path, *, cache_dir: Path | None, warn: Callable[[str
             os.close(directory)
         if base is not None:
             return base
-    base = parse_facts(decode_text(data, name), name)
+    base = parse_facts(decode_text(data, name), name, progress)
     if key:
         _store(cache_dir, entry, key, base, warn)
     return base

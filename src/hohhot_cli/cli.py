@@ -98,8 +98,13 @@ class Invocation:
                 self.facts_path or bundled_facts_path(),
                 cache_dir=cache_dir,
                 warn=lambda message: self.env.error(f"warning: {message}"),
+                progress=self.progress(),
             )
         return self._base
+
+    def progress(self) -> Callable[[str], None] | None:
+        """Where a long parse says how far it has gone: stderr when it is a terminal, else nowhere."""
+        return self.env.progress if self.env.stderr_is_terminal else None
 
     def emit(self, result: object, output_format: OutputFormat, shape: Shape | None = None) -> None:
         """Render a result in the chosen format and write it to stdout (paged when taller than a terminal)."""
@@ -583,7 +588,8 @@ def validate_command(
     """Check a fact file: every problem (exit 1), then warnings for a maintainer (exit 0 unless --strict)."""
     from hohhot_cli.loader import bundled_facts_path
 
-    return queries.validate_file(given_path(path, "validate") or run.facts_path or bundled_facts_path(), strict)
+    file = given_path(path, "validate") or run.facts_path or bundled_facts_path()
+    return queries.validate_file(file, strict, progress=run.progress())
 
 
 @app.command(
