@@ -694,3 +694,205 @@ def test_sort_key_puts_quarter_before_half_before_year() -> None:
 )
 def test_previous_comparable(period: str, previous: str | None) -> None:
     assert previous_comparable(period) == previous
+
+
+# -- the reference parser, parts and progress (see hohhot_cli.parsers and hohhot_cli.loader) ---------
+
+
+def _synthetic(observations: int, seed: int = 1) -> str:
+    """A valid base of benchmarks/make_facts.py."""
+    import sys
+
+    from support import REPO
+
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    try:
+        import make_facts  # type: ignore[import-not-found]
+    finally:
+        sys.path.remove(str(REPO / "benchmarks"))
+    text: str = make_facts.generate(observations, seed)
+    return text
+
+
+def _reference_base(text: str) -> FactBase:
+    """The base as the reference parser and the builder make it, with no quick path at all."""
+    return building.build_base(reading.parse_toml(text, NAME), NAME, text)
+
+
+def test_forced_reference_parser_loads_the_same_base(monkeypatch: pytest.MonkeyPatch) -> None:
+    from hohhot_cli import parsers
+
+    text = _synthetic(400)
+    quick = parse_facts(text, NAME)
+    monkeypatch.setattr(parsers, "_forced_reference", True)
+    assert parsers.fast_loads() is None
+    assert parse_facts(text, NAME) == quick == _reference_base(text)
+
+
+def test_reference_parser_by_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    from hohhot_cli import parsers
+
+    monkeypatch.setenv(parsers.ENV_PARSER, "reference")
+    assert parsers.fast_loads() is None
+
+
+def test_loads_without_rtoml_installed(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The fast extra is optional: without rtoml the reference parser reads every part."""
+    import sys
+
+    from hohhot_cli import parsers
+
+    monkeypatch.setitem(sys.modules, "rtoml", None)  # import rtoml raises ImportError
+    monkeypatch.setattr(reading, "PART_CHARS", 3000)
+    assert parsers.fast_loads() is None
+    text = _synthetic(300, 2)
+    assert parse_facts(text, NAME) == _reference_base(text)
+    with pytest.raises(FactFileError) as raised:
+        parse_facts(text.replace('value = ', 'value = "x" #', 1), NAME)
+    with pytest.raises(FactFileError) as expected:
+        _reference_base(text.replace('value = ', 'value = "x" #', 1))
+    assert raised.value.problems == expected.value.problems
+
+
+def test_parts_keep_every_problem_and_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A file read in parts reports exactly what the reference reports, lines included."""
+    monkeypatch.setattr(reading, "PART_CHARS", 2000)
+    text = _synthetic(300, 3)
+    for broken in (
+        text.replace('period = "2001"', 'period = "2001-13"', 1),  # a problem in a middle part
+        text.replace("[[metrics]]", "[[metrics]]\nvalue = ", 3),  # a syntax error
+        text + "\n[[metrics]]\nid = 'x'\n[[metrics]]\nid = 'x'\n",  # duplicate ids across parts
+    ):
+        with pytest.raises(FactFileError) as raised:
+            parse_facts(broken, NAME)
+        try:
+            expected = _reference_base(broken)
+        except FactFileError as error:
+            assert raised.value.problems == error.problems
+        else:  # pragma: no cover - the broken file must be refused
+            raise AssertionError(f"accepted: {expected}")
+
+
+def test_deep_key_check_finds_only_deep_keys() -> None:
+    assert reading._too_deep_key("a = 1\n" + ".".join(["k"] * 150) + " = 1\n") == 2
+    assert reading._too_deep_key("a = 1\n" + ".".join(["k"] * 101) + " = 1\n") is None
+    assert reading._too_deep_key("x = '" + "." * 500 + "'\n") is None  # dots in a value are no key
+
+
+class _Clock:
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_progress_only_after_a_second_and_a_few_times_a_second() -> None:
+    lines: list[str] = []
+    clock = _Clock()
+    meter = loader._Meter("big.toml", lines.append, clock=clock)
+    for step in range(1, 10):  # the first 0.9 s: nothing
+        clock.now += 0.1
+        meter(step / 100)
+    assert lines == []
+    clock.now += 0.2
+    meter(0.4)
+    assert lines == ["parsing big.toml: 40 %"]
+    clock.now += 0.1  # too soon for another line
+    meter(0.5)
+    assert lines == ["parsing big.toml: 40 %"]
+    clock.now += 0.2
+    meter(1.0)
+    assert lines[-1] == "parsing big.toml: 99 %"
+    meter.finish()
+    assert lines[-1] == ""
+
+
+def test_fast_parse_prints_nothing() -> None:
+    lines: list[str] = []
+    meter = loader._Meter("small.toml", lines.append, clock=_Clock())
+    meter(0.5)
+    meter.finish()
+    assert lines == []
+
+
+def _cli_stderr(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, terminal: bool) -> str:
+    import io
+
+    from hohhot_cli.environment import Environment
+    from hohhot_cli.main import main
+
+    monkeypatch.setattr(loader, "PROGRESS_AFTER", 0.0)
+    monkeypatch.setattr(loader, "PROGRESS_EVERY", 0.0)
+    monkeypatch.setattr(reading, "PART_CHARS", 2000)
+    facts = tmp_path / "big.toml"
+    facts.write_text(_synthetic(300, 4), encoding="utf-8")
+    stdout, stderr = io.StringIO(), io.StringIO()
+    environment = Environment(stdout=stdout, stderr=stderr, environ={"COLUMNS": "80"}, stderr_isatty=terminal)
+    assert main(["--no-cache", "--facts", str(facts), "metric", "gdp", "--json"], environment) == 0
+    assert stdout.getvalue().startswith("[")
+    return stderr.getvalue()
+
+
+def test_progress_on_a_terminal(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    shown = _cli_stderr(tmp_path, monkeypatch, terminal=True)
+    assert "\rhohhot: parsing " in shown and " %" in shown
+    assert shown.endswith("\r")  # the line is blanked at the end
+    assert "\n" not in shown
+
+
+def test_no_progress_when_stderr_is_not_a_terminal(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert _cli_stderr(tmp_path, monkeypatch, terminal=False) == ""
+
+
+_ANY_VALUE = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(10**19), max_value=10**19),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.sampled_from(["", " ", "2023", "2023-Q5", "2023-02-30", "2024-05-28", "2016/2020", "x\x00", "a" * 501]),
+    st.sampled_from(["exact", "approximate", "actual", "target", "revised", "cd-mayor-2024", "Exact"]),
+    st.text(max_size=8),
+    st.lists(st.sampled_from(["cd-mayor-2024", "", "x\x00", "a" * 501, 3]), max_size=3),
+    st.dates(),
+    st.just({"value": 1, "unit": "USD"}),
+)
+
+
+_VALID_OBSERVATION = st.fixed_dictionaries(
+    {"value": st.one_of(st.integers(-(10**18), 10**18), st.floats(-1e18, 1e18)), "source": st.just("cd-mayor-2024")},
+    optional={
+        "period": st.sampled_from(["2023", "2023-Q1", "2016/2020", "2024-01/2024-09"]),
+        "as_of": st.sampled_from(["2024", "2024-05-28"]),
+        "exactness": st.sampled_from(["exact", "lower_bound"]),
+        "status": st.sampled_from(["actual", "target"]),
+        "note": st.sampled_from(["A note.", "b" * 5000]),
+    },
+)
+
+
+@settings(max_examples=800, deadline=None)
+@given(
+    _VALID_OBSERVATION,
+    st.dictionaries(
+        st.sampled_from(["value", "source", "period", "as_of", "exactness", "status", "note", "converted", "other"]),
+        _ANY_VALUE,
+        max_size=3,
+    ),
+    st.booleans(),
+)
+def test_plain_observation_is_observation_without_a_word(
+    valid: dict[str, object], changes: dict[str, object], change: bool
+) -> None:
+    """Whatever the quick way takes, the full check takes too, with no problem, as the same observation."""
+    table = {**valid, **changes} if change else valid
+    quick = building._Builder(NAME, "")
+    taken = quick.plain_observation(table, "metrics[0] (gdp.total)", 0)
+    full = building._Builder(NAME, "")
+    expected = full.observation("metrics[0] (gdp.total).observations[0]", table)
+    if taken is not None:
+        assert full.problems == []
+        assert taken == expected
+        assert [ids for _, _, ids in quick.references] == [ids for _, _, ids in full.references]
+    else:
+        assert quick.references == [] and quick.problems == []

@@ -10,7 +10,7 @@ than a slow one, so an answer is exact or it is not used:
   arguments, the working directory (relative paths), the whole environment, the
   encodings and error handlers of stdout and stderr and whether stderr is a
   terminal, this package's files (name, size, times and inode of each), those of
-  the libraries it runs on (typer, click, rich, tomli), Python's version and prefix.
+  the libraries it runs on (typer, click, rich, tomli, rtoml), Python's version and prefix.
 * **Checked against the fact file on every hit.** The entry names the fact file
   the answer was computed from, with its size and the digest of the content
   that was parsed (:mod:`hohhot_cli.digest`); a hit reads the file whole and
@@ -70,7 +70,7 @@ MAX_ANSWER_BYTES = 8 * 1024 * 1024
 ENV_NO_CACHE = "HOHHOT_NO_CACHE"
 """Set (to anything but empty or 0) to turn the parse and answer caches off."""
 
-LIBRARIES = ("typer", "click", "rich", "tomli")
+LIBRARIES = ("typer", "click", "rich", "tomli", "rtoml")
 """Libraries whose installed files are part of the key (where they are installed)."""
 
 SUFFIX = ".answer"

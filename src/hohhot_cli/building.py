@@ -8,12 +8,13 @@ where a search for the entry's id gives one, and what is wrong.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as _dt
 import math
 import re
-from collections.abc import Callable
-from dataclasses import replace
+from collections.abc import Callable, Iterable, Iterator
 from enum import Enum
+from functools import lru_cache
 from typing import Any, TypeVar
 
 from hohhot_cli.errors import FactFileError, Problem
@@ -37,7 +38,7 @@ from hohhot_cli.model import (
     Topic,
     Unit,
 )
-from hohhot_cli.periods import PeriodError, parse_date, parse_period, sort_key
+from hohhot_cli.periods import PeriodError, Span, parse_date, parse_period
 
 SCHEMA_VERSION = 2
 """The file format version this loader writes about and reads."""
@@ -77,13 +78,18 @@ _SOURCE_ID = re.compile(r"[a-z0-9][a-z0-9-]*")
 E = TypeVar("E", bound=Enum)
 
 
-def build_base(document: dict[str, Any], name: str, text: str) -> FactBase:
+def build_base(
+    document: dict[str, Any], name: str, text: str, metric_parts: Iterable[list[Any]] | None = None
+) -> FactBase:
     """Validate a document into a base; raise :class:`FactFileError` with every problem.
 
     ``text`` is the file's text, searched for the line of an entry that has a problem.
+    ``metric_parts``, when given, are the tables of ``[[metrics]]`` in order, a list at a
+    time (see :func:`~hohhot_cli.reading.parse_toml_in_parts`), in place of the document's
+    ``metrics``: each list is dropped once its metrics are built.
     """
     builder = _Builder(name, text)
-    base = builder.build(document)
+    base = builder.build(document, metric_parts)
     if builder.problems or base is None:
         raise FactFileError(builder.problems)
     return base
@@ -98,8 +104,15 @@ class _Builder:
         self.problems: list[Problem] = []
         self._line_index: dict[tuple[str, str], list[int]] | None = None
         self._suggestion_budget = SUGGESTION_BUDGET
+        # The sort keys of the periods and of the as-of dates plain observations have had
+        # (two apart: 2024-Q1 is a period, not a date).
+        self.periods: dict[str, tuple[_dt.date, _dt.date]] = {}
+        self.dates: dict[str, tuple[_dt.date, _dt.date]] = {}
+        self.shared: dict[Any, Any] = {}
         # (place, kind, ids) of every reference, checked once all ids are known.
-        self.references: list[tuple[str, str, tuple[str, ...]]] = []
+        # A place is a string, or (metric place, index) for an observation's sources: formatted
+        # only when a reference turns out unknown.
+        self.references: list[tuple[str | tuple[str, int], str, tuple[str, ...]]] = []
         # Until a supported version is read, the lenient rules of version 1: a file with a bad
         # version gets that one problem, not one more for every key version 2 requires.
         self.version = 1
@@ -130,7 +143,9 @@ class _Builder:
         self, table: dict[str, Any], place: str, required: tuple[str, ...], optional: tuple[str, ...]
     ) -> bool:
         """Report unknown and missing keys; True when all required keys are there."""
-        allowed = set(required) | set(optional)
+        allowed = _allowed_keys(required, optional)
+        if allowed.issuperset(table) and all(key in table for key in required):
+            return True  # the usual case, without a problem to report
         for key in table:
             if key not in allowed:
                 hint = _closest(key, sorted(allowed))
@@ -170,7 +185,7 @@ class _Builder:
     def strings(self, table: dict[str, Any], key: str, place: str) -> tuple[str, ...]:
         value = table.get(key, [])
         if isinstance(value, str):
-            value = [value]
+            return (self.bounded(value, key, place),)
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             self.problem(_at(place, key), f"expected a string or a list of strings, got {_type_name(value)}")
             return ()
@@ -230,17 +245,22 @@ class _Builder:
         if not isinstance(value, list):
             self.problem(key, f"expected an array of tables ([[{key}]]), got {_type_name(value)}")
             return []
-        tables = []
-        for index, entry in enumerate(value):
-            place = f"{key}[{index}]"
-            if not isinstance(entry, dict):
-                self.problem(place, f"expected a table, got {_type_name(entry)}")
-                continue
-            entry_id = entry.get("id")
-            if isinstance(entry_id, str):
-                place = f"{place} ({entry_id})"
-            tables.append((place, entry))
-        return tables
+        return list(self.tables(key, [value]))
+
+    def tables(self, key: str, parts: Iterable[list[Any]]) -> Iterator[tuple[str, dict[str, Any]]]:
+        """The place and table of each entry of an array of tables given in parts; other entries are problems."""
+        index = 0
+        for entries in parts:
+            for entry in entries:
+                place = f"{key}[{index}]"
+                index += 1
+                if not isinstance(entry, dict):
+                    self.problem(place, f"expected a table, got {_type_name(entry)}")
+                    continue
+                entry_id = entry.get("id")
+                if isinstance(entry_id, str):
+                    place = f"{place} ({entry_id})"
+                yield place, entry
 
     def entry_id(self, table: dict[str, Any], place: str, pattern: re.Pattern[str], shape: str) -> str:
         value = self.string(table, "id", place)
@@ -250,7 +270,7 @@ class _Builder:
 
     # -- the document --------------------------------------------------
 
-    def build(self, document: dict[str, Any]) -> FactBase | None:
+    def build(self, document: dict[str, Any], metric_parts: Iterable[list[Any]] | None = None) -> FactBase | None:
         self.check_keys(
             document,
             "",
@@ -270,7 +290,10 @@ class _Builder:
 
         sources = [self.source(place, table) for place, table in self.array_of_tables(document, "sources")]
         industries = [self.industry(place, table) for place, table in self.array_of_tables(document, "industries")]
-        metrics = [self.metric(place, table) for place, table in self.array_of_tables(document, "metrics")]
+        metric_tables = (
+            self.array_of_tables(document, "metrics") if metric_parts is None else self.tables("metrics", metric_parts)
+        )
+        metrics = [self.metric(place, table) for place, table in metric_tables]
         facts = [self.fact(place, table) for place, table in self.array_of_tables(document, "facts")]
         companies = [self.company(place, table) for place, table in self.array_of_tables(document, "companies")]
         topics = [self.topic(place, table) for place, table in self.array_of_tables(document, "topics")]
@@ -296,6 +319,8 @@ class _Builder:
                 if ref not in ids:
                     hint = self.suggest(ref, buckets[kind])
                     suffix = f" (did you mean {hint!r}?)" if hint else ""
+                    if isinstance(place, tuple):
+                        place = f"{place[0]}.observations[{place[1]}].source"
                     self.problem(place, f"unknown {kind} {ref!r}{suffix}")
 
         if self.problems or city is None:
@@ -437,28 +462,106 @@ class _Builder:
         if "observations" in table and not raw:
             self.problem(f"{place}.observations", "a metric needs at least one observation")
         for index, entry in enumerate(raw):
-            where = f"{place}.observations[{index}]"
-            if not isinstance(entry, dict):
-                self.problem(where, f"expected a table, got {_type_name(entry)}")
-                continue
-            observation = self.observation(where, entry)
-            if observation is not None:
-                if unit is Unit.RANK and not _is_rank(observation.value):
-                    self.problem(f"{where}.value", f"a rank is a positive integer, not {observation.value!r}")
-                observations.append(observation)
-        observations.sort(key=lambda o: sort_key(o.dated))
+            # The usual case first: a plain observation, nothing to report about it.
+            observation = self.plain_observation(entry, place, index)
+            if observation is None:
+                where = f"{place}.observations[{index}]"
+                if not isinstance(entry, dict):
+                    self.problem(where, f"expected a table, got {_type_name(entry)}")
+                    continue
+                observation = self.observation(where, entry)
+                if observation is None:
+                    continue
+            if unit is Unit.RANK and not _is_rank(observation.value):
+                where = f"{place}.observations[{index}]"
+                self.problem(f"{where}.value", f"a rank is a positive integer, not {observation.value!r}")
+            observations.append(observation)
+        observations.sort(key=self.chronological)
         metric_id = self.entry_id(table, place, _DOTTED_ID, "lowercase, dotted by topic: 'gdp.total'")
         return Metric(
             id=metric_id,
             label=self.string(table, "label", place),
             unit=unit or Unit.COUNT,
-            observations=link_observations(metric_id, observations),
+            observations=_link(metric_id, observations),
             description=self.string(table, "description", place),
             industry=self.industry_of(table, place),
             aliases=self.strings(table, "aliases", place),
             tags=self.strings(table, "tags", place),
             label_zh=self.string(table, "label_zh", place),
         )
+
+    def plain_observation(self, table: object, metric_place: str, index: int) -> Observation | None:
+        """The observation of a table that :meth:`observation` would take without a word, else None.
+
+        A large base is almost all observations, nearly all of them a value, a period, a
+        source or two and perhaps a status and a note: those are checked here by the same
+        rules with less work. Anything else (a conversion, a date-typed period, any value
+        that would be reported) returns None, and :meth:`observation` does the whole job,
+        problems and all; nothing is recorded here unless the observation is taken.
+        """
+        if type(table) is not dict or not _OBSERVATION_KEYS.issuperset(table):
+            return None
+        value: Any = table.get("value")
+        kind = type(value)
+        if (kind is not int and kind is not float) or not -MAX_ABS_VALUE <= value <= MAX_ABS_VALUE:
+            return None  # also NaN, which compares false
+        sources = table.get("source")
+        if type(sources) is str:
+            if len(sources) > MAX_NAME_CHARS or "\x00" in sources:
+                return None
+            sources = (sources,)
+        elif type(sources) is list and sources and all(_plain_name(s) for s in sources):
+            sources = tuple(sources)
+        else:
+            return None
+        period = table.get("period")
+        as_of = table.get("as_of")
+        if "period" in table:
+            if "as_of" in table or type(period) is not str:
+                return None
+            if period not in self.periods and not _learn(period, parse_period, self.periods):
+                return None
+        elif type(as_of) is not str or (as_of not in self.dates and not _learn(as_of, parse_date, self.dates)):
+            return None
+        exactness = table.get("exactness", Exactness.EXACT)
+        if exactness is not Exactness.EXACT:
+            exactness = _EXACTNESS.get(exactness) if type(exactness) is str else None
+        status = table.get("status", Status.ACTUAL)
+        if status is not Status.ACTUAL:
+            status = _STATUSES.get(status) if type(status) is str else None
+        note = table.get("note", "")
+        if (
+            exactness is None
+            or status is None
+            or type(note) is not str
+            or ("note" in table and not note.strip())
+            or len(note) > MAX_TEXT_CHARS
+            or "\x00" in note
+        ):
+            return None
+        # Equal sources, periods and notes held once: a large base repeats them thousands of times.
+        shared = self.shared.setdefault
+        sources = shared(sources, sources)
+        if period is not None:
+            period = shared(period, period)
+        else:
+            as_of = shared(as_of, as_of)
+        note = shared(note, note)
+        self.references.append(((metric_place, index), "source", sources))
+        # Made as codec and pickle restore an object, its fields stored in declaration order
+        # (the order keeps the instance dictionaries as compact as the constructor's).
+        observation: Observation = object.__new__(Observation)
+        stored = (value, sources, period, as_of, exactness, status, note, *_OBSERVATION_REST)
+        vars(observation).update(zip(_OBSERVATION_FIELDS, stored, strict=True))
+        return observation
+
+    def chronological(self, observation: Observation) -> tuple[_dt.date, _dt.date]:
+        """:func:`~hohhot_cli.periods.sort_key` of what dates an observation."""
+        if observation.period is not None:
+            key = self.periods.get(observation.period)
+        else:
+            key = self.dates.get(str(observation.as_of))
+        return key if key is not None else _chronological(observation)
 
     def observation(self, place: str, table: dict[str, Any]) -> Observation | None:
         complete = self.check_keys(
@@ -601,10 +704,23 @@ def link_observations(metric_id: str, observations: list[Observation]) -> tuple[
     status (:data:`STATUS_PREFERENCE`) supersedes the others; figures as final as each
     other that differ conflict. Targets stand apart: a goal is not replaced by an outcome.
     """
+    return _link(metric_id, [_copy(observation) for observation in observations])
+
+
+def _link(metric_id: str, observations: list[Observation]) -> tuple[Observation, ...]:
+    """:func:`link_observations` of observations just made here, which nothing else holds yet.
+
+    Their ref and links are set in place, as their constructor would have set them: no
+    second copy of each observation in a large base.
+    """
     # A figure dated only by its source (as_of 2024) is not a figure for the period 2024.
+    keys = [o.period if o.period is not None else f"as-of-{o.as_of}" for o in observations]
+    if len(set(keys)) == len(keys):  # one figure a period, as in most metrics: a ref each and no links
+        for observation, key in zip(observations, keys, strict=True):
+            vars(observation)["ref"] = f"{metric_id}@{key}"
+        return tuple(observations)
     groups: dict[str, list[int]] = {}
-    for index, observation in enumerate(observations):
-        key = observation.period if observation.period is not None else f"as-of-{observation.as_of}"
+    for index, key in enumerate(keys):
         groups.setdefault(key, []).append(index)
     refs = [""] * len(observations)
     for key, members in groups.items():
@@ -628,16 +744,62 @@ def link_observations(metric_id: str, observations: list[Observation]) -> tuple[
                     superseded_by.setdefault(i, []).append(refs[j])
                 else:
                     conflicts_with.setdefault(i, []).append(refs[j])
-    return tuple(
-        replace(
-            observation,
-            ref=refs[index],
-            supersedes=tuple(supersedes.get(index, ())),
-            superseded_by=tuple(superseded_by.get(index, ())),
-            conflicts_with=tuple(conflicts_with.get(index, ())),
-        )
-        for index, observation in enumerate(observations)
-    )
+    for index, observation in enumerate(observations):
+        fields = vars(observation)
+        fields["ref"] = refs[index]
+        for name, links in (
+            ("supersedes", supersedes),
+            ("superseded_by", superseded_by),
+            ("conflicts_with", conflicts_with),
+        ):
+            fields[name] = tuple(links.get(index, ()))
+    return tuple(observations)
+
+
+def _copy(observation: Observation) -> Observation:
+    """A copy of an observation, made as :mod:`copy` and pickle make one (no ``__init__`` runs)."""
+    copied: Observation = object.__new__(Observation)
+    vars(copied).update(vars(observation))
+    return copied
+
+
+def _chronological(observation: Observation) -> tuple[_dt.date, _dt.date]:
+    """The order of a metric's observations: :func:`~hohhot_cli.periods.sort_key` of what dates each."""
+    span = parse_period(observation.period if observation.period is not None else str(observation.as_of))
+    return (span.start, span.end)
+
+
+_OBSERVATION_KEYS = frozenset({"value", "source", "period", "as_of", "exactness", "status", "note"})
+"""The keys of an observation :meth:`_Builder.plain_observation` takes (not ``converted``)."""
+
+_OBSERVATION_FIELDS = tuple(field.name for field in dataclasses.fields(Observation))
+_OBSERVATION_REST = tuple(field.default for field in dataclasses.fields(Observation)[7:])
+if _OBSERVATION_FIELDS[:7] != ("value", "sources", "period", "as_of", "exactness", "status", "note") or any(
+    default is dataclasses.MISSING for default in _OBSERVATION_REST
+):  # pragma: no cover - a change of the model that plain_observation must follow
+    raise ImportError("Observation's fields are not those _Builder.plain_observation stores")
+_EXACTNESS: dict[str, Exactness] = {member.value: member for member in Exactness}
+_STATUSES: dict[str, Status] = {member.value: member for member in Status}
+
+
+def _learn(text: str, parse: Callable[[str], Span], into: dict[str, tuple[_dt.date, _dt.date]]) -> bool:
+    """Whether ``parse`` takes ``text``; if so, its sort key is kept in ``into``."""
+    try:
+        span = parse(text)
+    except PeriodError:
+        return False
+    into[text] = (span.start, span.end)
+    return True
+
+
+def _plain_name(value: object) -> bool:
+    """A string :meth:`_Builder.bounded` takes as a name without a word."""
+    return type(value) is str and len(value) <= MAX_NAME_CHARS and "\x00" not in value
+
+
+@lru_cache(maxsize=64)
+def _allowed_keys(required: tuple[str, ...], optional: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(required) | frozenset(optional)
 
 
 def _is_rank(value: int | float) -> bool:

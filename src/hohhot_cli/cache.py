@@ -105,6 +105,7 @@ def load_facts_cached(
     cache_dir: Path | None,
     warn: Callable[[str], None] | None = None,
     on_loaded: Loaded | None = None,
+    progress: Callable[[str], None] | None = None,
 ) -> FactBase:
     """Load and validate a fact file, through the cache in ``cache_dir`` (None: no cache).
 
@@ -112,9 +113,9 @@ def load_facts_cached(
     :func:`~hohhot_cli.loader.load_facts` does. ``warn`` is told, once, why a cache
     directory is not used when it is unsafe. ``on_loaded`` is called once with the
     path (as a string), the file's size and the :func:`~hohhot_cli.digest.content_digest`
-    of the bytes the returned base was built from.
+    of the bytes the returned base was built from; ``progress`` is passed to the parse.
     """
-    return _load(path, cache_dir, warn, on_loaded, None)
+    return _load(path, cache_dir, warn, on_loaded, None, progress)
 
 
 def load_metrics_cached(
@@ -124,6 +125,7 @@ def load_metrics_cached(
     cache_dir: Path | None,
     warn: Callable[[str], None] | None = None,
     on_loaded: Loaded | None = None,
+    progress: Callable[[str], None] | None = None,
 ) -> FactBase:
     """A base from which :func:`~hohhot_cli.queries.find_metrics` answers ``queries`` as from the whole one.
 
@@ -132,7 +134,7 @@ def load_metrics_cached(
     companies and topics; otherwise, and when a query names no metric, the whole base.
     Ask nothing else of it. Arguments as for :func:`load_facts_cached`.
     """
-    return _load(path, cache_dir, warn, on_loaded, tuple(queries))
+    return _load(path, cache_dir, warn, on_loaded, tuple(queries), progress)
 
 
 def _load(
@@ -141,6 +143,7 @@ def _load(
     warn: Callable[[str], None] | None,
     on_loaded: Loaded | None,
     queries: tuple[str, ...] | None,
+    progress: Callable[[str], None] | None,
 ) -> FactBase:
     name = str(path)
     directory: int | None = None
@@ -156,7 +159,7 @@ def _load(
     else:
         cache_dir = None
     try:
-        return _load_through(directory, cache_dir, path, name, warn, on_loaded, queries)
+        return _load_through(directory, cache_dir, path, name, warn, on_loaded, queries, progress)
     finally:
         if directory is not None:
             os.close(directory)
@@ -170,6 +173,7 @@ def _load_through(
     warn: Callable[[str], None] | None,
     on_loaded: Loaded | None,
     queries: tuple[str, ...] | None,
+    progress: Callable[[str], None] | None,
 ) -> FactBase:
     """The base: from the entry of the content a record says the file has, else read, hashed and looked up."""
     seen = _seen(directory, path) if directory is not None else None
@@ -189,7 +193,7 @@ def _load_through(
         base = _read_entry(directory, digest, name, queries)
     parsed = base is None
     if base is None:
-        base = parse_facts(decode_text(data, name), name)
+        base = parse_facts(decode_text(data, name), name, progress)
     if cache_dir is not None:
         record = None
         steady = before is not None and before == after and before[2] == len(data)

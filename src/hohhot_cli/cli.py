@@ -179,8 +179,13 @@ class Invocation:
                 cache_dir=cache_dir,
                 warn=lambda message: self.env.error(f"warning: {message}"),
                 on_loaded=self._loaded,
+                progress=self.progress(),
             )
         return self._base
+
+    def progress(self) -> Callable[[str], None] | None:
+        """Where a long parse says how far it has gone: stderr when it is a terminal, else nowhere."""
+        return self.env.progress if self.env.stderr_is_terminal else None
 
     def base_for_metrics(self, queries: list[str]) -> FactBase:
         """A base from which ``queries.find_metrics`` answers these queries as from the whole base.
@@ -200,6 +205,7 @@ class Invocation:
             cache_dir=default_cache_directory(self.env.environ) if self.use_cache else None,
             warn=lambda message: self.env.error(f"warning: {message}"),
             on_loaded=self._loaded,
+            progress=self.progress(),
         )
 
     def _loaded(self, path: str, size: int, digest: bytes) -> None:
@@ -695,7 +701,8 @@ def validate_command(
     """Check a fact file: every problem (exit 1), then warnings for a maintainer (exit 0 unless --strict)."""
     from hohhot_cli.loader import bundled_facts_path
 
-    return queries.validate_file(given_path(path, "validate") or run.facts_path or bundled_facts_path(), strict)
+    file = given_path(path, "validate") or run.facts_path or bundled_facts_path()
+    return queries.validate_file(file, strict, progress=run.progress())
 
 
 @commands.command(

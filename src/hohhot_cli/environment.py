@@ -44,7 +44,22 @@ class Environment:
     stderr_failed: bool = False
     """Set when a message could not be written to stderr (a full disk, a descriptor not open for writing)."""
     transcript: list[tuple[int, str]] | None = None
-    """When a list, every text written to stdout (1) and stderr (2), in order, as written: the answer cache's record."""
+    """When a list, every text written to stdout (1) and stderr (2), in order, as written: the answer cache's record.
+
+    Progress lines (:meth:`progress`) are not in it: they are for a terminal, and say nothing of the answer."""
+    stderr_isatty: bool | None = None
+    """Whether stderr is a terminal; None to ask the stream."""
+    _progress_width: int = field(default=0, repr=False)
+
+    @property
+    def stderr_is_terminal(self) -> bool:
+        """Whether stderr is a terminal: where a long parse says how far it has gone."""
+        if self.stderr_isatty is not None:
+            return self.stderr_isatty
+        try:
+            return self.stderr is not None and self.stderr.isatty()
+        except (AttributeError, ValueError):
+            return False
 
     @property
     def is_terminal(self) -> bool:
@@ -140,6 +155,19 @@ class Environment:
             from hohhot_cli.errors import OutputError
 
             raise OutputError(f"cannot write to standard output: {error.strerror or error}") from None
+
+    def progress(self, message: str) -> None:
+        """A progress line on stderr (a terminal), written over the last one; ``""`` clears it."""
+        if self.stderr is None:
+            return
+        line = f"hohhot: {message}" if message else ""
+        blank = max(0, self._progress_width - len(line))
+        self._progress_width = len(line)
+        try:
+            self.stderr.write("\r" + line + " " * blank + ("" if line else "\r"))
+            self.stderr.flush()
+        except (OSError, UnicodeEncodeError):  # a progress line is no loss: the run goes on
+            pass
 
     def error(self, message: str) -> None:
         """One line to stderr, prefixed with the program name; a failure to write it sets :attr:`stderr_failed`."""

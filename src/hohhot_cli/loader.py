@@ -1,20 +1,39 @@
 """Load a fact file: read it, parse it, build and validate the :class:`FactBase`.
 
-The steps live in :mod:`hohhot_cli.reading` (bytes, text, TOML) and
-:mod:`hohhot_cli.building` (document to model); :mod:`hohhot_cli.cache` puts a
-parse cache in front of them.
+The steps live in :mod:`hohhot_cli.reading` (bytes, text, TOML),
+:mod:`hohhot_cli.parsers` (which TOML parser) and :mod:`hohhot_cli.building`
+(document to model); :mod:`hohhot_cli.cache` puts a parse cache in front of them.
+
+A file is first read the quick way: in parts (:func:`~hohhot_cli.reading.parse_toml_in_parts`),
+by rtoml where it is installed and fits the text. Whatever goes wrong that way (a parse
+error, parts that do not read as the whole, a problem in the base) sends the whole file
+to the reference parser and the builder again, exactly as before there was a quick way:
+every problem reported, and every file refused, is theirs.
 """
 
 from __future__ import annotations
 
+import gc
 import os
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 from hohhot_cli.building import build_base
 from hohhot_cli.model import FactBase
-from hohhot_cli.reading import MAX_FILE_BYTES, decode_text, parse_toml, read_bytes
+from hohhot_cli.parsers import fast_loads, fast_parser_fits, reference_module
+from hohhot_cli.reading import MAX_FILE_BYTES, decode_text, parse_toml, parse_toml_in_parts, read_bytes
 
-__all__ = ["MAX_FILE_BYTES", "bundled_facts_path", "load_facts", "parse_facts"]
+__all__ = ["MAX_FILE_BYTES", "Progress", "bundled_facts_path", "load_facts", "parse_facts"]
+
+Progress = Callable[[str], None]
+"""Told how a long parse goes: a line such as ``parsing facts.toml: 40 %``, and ``""`` when it is over."""
+
+PROGRESS_AFTER = 1.0
+"""Seconds a parse takes before it says how far it has gone."""
+
+PROGRESS_EVERY = 0.25
+"""Least seconds between two progress lines."""
 
 
 def bundled_facts_path() -> Path:
@@ -30,15 +49,70 @@ def bundled_facts_path() -> Path:
     return here.parent.parent / "facts.toml"
 
 
-def load_facts(path: str | os.PathLike[str] | None = None) -> FactBase:
+def load_facts(path: str | os.PathLike[str] | None = None, *, progress: Progress | None = None) -> FactBase:
     """Load and validate a fact base; the bundled one when no path is given.
 
-    Raises :class:`FactFileError` listing every problem found.
+    Raises :class:`FactFileError` listing every problem found. ``progress``, when given,
+    is told how a parse that takes over :data:`PROGRESS_AFTER` seconds goes.
     """
     file = Path(path) if path is not None else bundled_facts_path()
-    return parse_facts(decode_text(read_bytes(file), str(file)), str(file))
+    return parse_facts(decode_text(read_bytes(file), str(file)), str(file), progress)
 
 
-def parse_facts(text: str, name: str = "<string>") -> FactBase:
+def parse_facts(text: str, name: str = "<string>", progress: Progress | None = None) -> FactBase:
     """Parse and validate fact-base TOML text; ``name`` is used in messages."""
-    return build_base(parse_toml(text, name), name, text)
+    meter = _Meter(name, progress) if progress is not None else None
+    collecting = gc.isenabled()
+    gc.disable()  # hundreds of thousands of new objects, no cycles: the collector would only walk them
+    try:
+        try:
+            return _parse_quickly(text, name, meter)
+        except Exception:  # anything at all: the reference path below decides, and reports
+            pass
+        return build_base(parse_toml(text, name), name, text)
+    finally:
+        if collecting:
+            gc.enable()
+        if meter is not None:
+            meter.finish()
+
+
+def _parse_quickly(text: str, name: str, meter: _Meter | None) -> FactBase:
+    """The base read in parts, by rtoml where it fits; raises on anything the reference path must see."""
+    fast = fast_loads()
+    loads = fast if fast is not None and fast_parser_fits(text) else reference_module().loads
+    parsed = parse_toml_in_parts(text, loads, meter)
+    if parsed is None:
+        raise _Unfit
+    document, metric_parts = parsed
+    return build_base(document, name, text, metric_parts)
+
+
+class _Unfit(Exception):
+    """The quick path does not apply to this text."""
+
+
+class _Meter:
+    """Turns the share of a parse done into progress lines: none in the first second, a few a second after."""
+
+    def __init__(
+        self,
+        name: str,
+        report: Progress,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.name, self.report, self.clock, self.every = name, report, clock, PROGRESS_EVERY
+        self.next = clock() + PROGRESS_AFTER
+        self.shown = False
+
+    def __call__(self, share: float) -> None:
+        now = self.clock()
+        if now < self.next:
+            return
+        self.next = now + self.every
+        self.shown = True
+        self.report(f"parsing {self.name}: {min(99, int(share * 100))} %")
+
+    def finish(self) -> None:
+        if self.shown:
+            self.report("")

@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 
 _SINGLE = re.compile(
     r"(?P<year>[0-9]{4})"
@@ -80,9 +81,19 @@ def _month_end(year: int, month: int) -> date:
 
 
 def parse_period(text: str) -> Span:
-    """Parse a period string; raise :class:`PeriodError` when it does not parse."""
+    """Parse a period string; raise :class:`PeriodError` when it does not parse.
+
+    Spans are frozen, so one parse of each string is remembered (a base of 100,000
+    observations has a few hundred distinct periods); a string that does not parse
+    is not remembered and raises every time.
+    """
     if not isinstance(text, str):
         raise PeriodError(f"a period is a string, not {type(text).__name__}")
+    return _parse_period(str(text))
+
+
+@lru_cache(maxsize=4096)
+def _parse_period(text: str) -> Span:
     if "/" in text:
         first_text, _, last_text = text.partition("/")
         first, last = _single(first_text), _single(last_text)

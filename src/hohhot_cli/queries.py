@@ -8,7 +8,7 @@ base itself. Formatting is the renderers' job.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date
 from pathlib import Path
 from types import MappingProxyType
@@ -470,13 +470,18 @@ def overview(base: FactBase) -> Overview:
 # -- validation ------------------------------------------------------------
 
 
-def validate_file(path: Path, strict: bool = False) -> ValidationReport:
-    """Load a fact file afresh (never from a cache); report every problem, or the counts and warnings."""
+def validate_file(
+    path: Path, strict: bool = False, progress: Callable[[str], None] | None = None
+) -> ValidationReport:
+    """Load a fact file afresh (never from a cache); report every problem, or the counts and warnings.
+
+    ``progress`` is passed to the parse (see :func:`~hohhot_cli.loader.load_facts`).
+    """
     from hohhot_cli.lint import lint
     from hohhot_cli.loader import load_facts
 
     try:
-        base = load_facts(path)
+        base = load_facts(path, progress=progress)
     except FactFileError as error:
         return ValidationReport(str(path), error.problems, None, strict=strict)
     counts = {

@@ -6,14 +6,16 @@ parser gives one, the line; nothing here knows what a fact base holds.
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import stat
-import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 from hohhot_cli.errors import FactFileError, Problem
+from hohhot_cli.parsers import Loads, reference_module
 
 MAX_FILE_BYTES = 64 * 1024 * 1024
 """Fact files larger than this are refused before parsing (64 MiB)."""
@@ -94,12 +96,9 @@ def parse_toml(text: str, name: str) -> dict[str, Any]:
     if too_deep is not None:
         message = f"a key is nested more than {MAX_KEY_DEPTH} levels deep"
         raise FactFileError([Problem(name, "", message, too_deep)])
-    if sys.version_info >= (3, 11):
-        import tomllib  # here, not at the top: a parse-cache hit never needs it
-    else:  # pragma: no cover - exercised on Python 3.10 only
-        import tomli as tomllib
+    tomllib = reference_module()
     try:
-        document = tomllib.loads(text)
+        document: dict[str, Any] = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         message = str(error)
         line: int | None = getattr(error, "lineno", None)
@@ -125,7 +124,88 @@ def parse_toml(text: str, name: str) -> dict[str, Any]:
 _DEEP_KEY = re.compile(r"^[ \t]*\[*[^=\n.\]]*(?:\.[^=\n.\]]*){" + str(MAX_KEY_DEPTH + 1) + "}", re.MULTILINE)
 
 
+# Only a line with more dots than MAX_KEY_DEPTH can hold such a key: with every byte but
+# dots and newlines deleted (fast), such a line is a run of dots, and the search above is
+# needed only where there is one.
+_NOT_DOT_OR_NEWLINE = bytes(sorted(set(range(256)) - {ord("."), ord("\n")}))
+_MANY_DOTS = re.compile(rb"\.{" + str(MAX_KEY_DEPTH + 1).encode() + rb"}")
+
+
 def _too_deep_key(text: str) -> int | None:
     """The line of a dotted key or table header deeper than :data:`MAX_KEY_DEPTH`, if any."""
+    dots = text.encode("utf-8", "surrogatepass").translate(None, _NOT_DOT_OR_NEWLINE)
+    if _MANY_DOTS.search(dots) is None:
+        return None
     found = _DEEP_KEY.search(text)
     return None if found is None else text.count("\n", 0, found.start()) + 1
+
+
+PART_CHARS = 1 << 20
+"""Least size of a part of a large file parsed on its own (see :func:`parse_toml_in_parts`)."""
+
+_METRIC_HEADER = "\n[[metrics]]\n"
+
+
+class PartsDisagree(Exception):
+    """The parts of a file do not read as the whole file would: it is to be parsed whole."""
+
+
+def parse_toml_in_parts(
+    text: str, loads: Loads, progress: Callable[[float], None] | None = None
+) -> tuple[dict[str, Any], Iterator[list[Any]] | None] | None:
+    """A file's TOML document, read a part at a time; None where :func:`parse_toml` must read it.
+
+    A large base is a head (``schema_version``, ``[city]``, sources, industries), a long run
+    of ``[[metrics]]`` and perhaps more tables after them. The text is cut before lines that
+    are exactly ``[[metrics]]``, into parts of at least :data:`PART_CHARS`; each part is
+    parsed by ``loads`` on its own and dropped once its metrics are built, so that the
+    whole document is never held at once. Returned: the document without its metrics
+    (``metrics`` an empty list), and the metrics' tables part by part, parsed as they are
+    asked for (None when the file is one part: the document then has them all).
+    ``progress`` is told the share of the text parsed so far.
+
+    The parts read as the whole file does, or this raises: a part that does not parse on
+    its own (a cut inside a string or an array leaves one unterminated), a head that
+    names ``metrics``, or a table other than ``metrics`` in more than one part, or in a part
+    but the last, raises :class:`PartsDisagree` or the parser's own error. The caller then
+    parses the whole file with :func:`parse_toml`, which reports its errors.
+    """
+    text = text.removeprefix("\ufeff")
+    if "\x00" in text or _too_deep_key(text) is not None:
+        return None
+    bounds = _part_bounds(text)
+    if len(bounds) < 2:
+        return loads(text), None
+    head = loads(text[: bounds[0]])
+    last = loads(text[bounds[-1] :])
+    metrics = last.get("metrics")
+    if "metrics" in head or type(metrics) is not list or head.keys() & last.keys():
+        raise PartsDisagree
+    document: dict[str, Any] = {**head, "metrics": []}
+    document.update((key, value) for key, value in last.items() if key != "metrics")
+    return document, _metric_parts(text, bounds, loads, metrics, progress)
+
+
+def _part_bounds(text: str) -> list[int]:
+    """Where parts start: the first ``[[metrics]]`` line, then one such line every PART_CHARS or more."""
+    bounds: list[int] = []
+    found = text.find(_METRIC_HEADER)
+    while found >= 0:
+        bounds.append(found + 1)
+        found = text.find(_METRIC_HEADER, found + 1 + PART_CHARS)
+    return bounds
+
+
+def _metric_parts(
+    text: str, bounds: list[int], loads: Loads, last: list[Any], progress: Callable[[float], None] | None
+) -> Iterator[list[Any]]:
+    for start, end in itertools.pairwise(bounds):
+        part = loads(text[start:end])
+        metrics = part.get("metrics")
+        if len(part) != 1 or type(metrics) is not list:
+            raise PartsDisagree
+        del part
+        yield metrics
+        if progress is not None:
+            progress(end / len(text))
+    yield last
