@@ -621,11 +621,12 @@ def ensure_reference_venv(venv: Path) -> Path:
 
 
 def install_project(venv: Path) -> Path:
-    """This checkout, installed (not editable) into its own venv; the path of its hohhot."""
-    python, created = create_venv(venv, "the project's virtual environment")
-    if created:
-        setup([str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", str(REPO)],
-              "pip install")
+    """This checkout, installed (not editable) with its `fast` extra into its own venv; the path of its hohhot."""
+    python, _ = create_venv(venv, "the project's virtual environment")
+    # With the `fast` extra (rtoml), as one would install it for large bases; its dependencies
+    # first, then the checkout itself afresh.
+    setup([str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", f"{REPO}[fast]"],
+          "pip install")
     progress(f"installing this checkout into {venv}")
     setup([str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--force-reinstall",
            "--no-deps", str(REPO)], "pip install")
