@@ -19,9 +19,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from hohhot_cli.building import build_base
 from hohhot_cli.model import FactBase
-from hohhot_cli.parsers import fast_loads, fast_parser_fits, reference_module
 from hohhot_cli.reading import MAX_FILE_BYTES, decode_text, parse_toml, parse_toml_in_parts, read_bytes
 
 __all__ = ["MAX_FILE_BYTES", "Progress", "bundled_facts_path", "load_facts", "parse_facts"]
@@ -69,6 +67,8 @@ def parse_facts(text: str, name: str = "<string>", progress: Progress | None = N
             return _parse_quickly(text, name, meter)
         except Exception:  # anything at all: the reference path below decides, and reports
             pass
+        from hohhot_cli.building import build_base  # here: a parse-cache hit never builds
+
         return build_base(parse_toml(text, name), name, text)
     finally:
         if collecting:
@@ -79,6 +79,9 @@ def parse_facts(text: str, name: str = "<string>", progress: Progress | None = N
 
 def _parse_quickly(text: str, name: str, meter: _Meter | None) -> FactBase:
     """The base read in parts, by rtoml where it fits; raises on anything the reference path must see."""
+    from hohhot_cli.building import build_base
+    from hohhot_cli.parsers import fast_loads, fast_parser_fits, reference_module
+
     fast = fast_loads()
     loads = fast if fast is not None and fast_parser_fits(text) else reference_module().loads
     parsed = parse_toml_in_parts(text, loads, meter)

@@ -62,7 +62,8 @@ def fast_parser_fits(text: str) -> bool:
     """Whether the text is free of everything on which rtoml and the reference may disagree (see above)."""
     if "\\e" in text or "\\x" in text or "\r" in text or "\ufeff" in text[1:]:
         return False
-    for found in _MINUTES.finditer(text):  # cheap to find: it starts with a colon
+    minutes, one_line_inline = _patterns()
+    for found in minutes.finditer(text):  # cheap to find: it starts with a colon
         if text[max(0, found.start() - 2) : found.start()].isdigit():
             return False
     start = text.find("{")
@@ -72,13 +73,13 @@ def fast_parser_fits(text: str) -> bool:
         if line_end < 0:
             line_end = len(text)
         line = text[line_start:line_end]
-        if '"""' in line or "'''" in line or _ONE_LINE_INLINE.fullmatch(line) is None:
+        if '"""' in line or "'''" in line or one_line_inline.fullmatch(line) is None:
             return False
         start = text.find("{", line_end)
     return True
 
 
-_MINUTES = re.compile(r":[0-9][0-9](?![:0-9])")
+_MINUTES = r":[0-9][0-9](?![:0-9])"
 
 # What a line holding an inline table may be, for rtoml to read it: `key = {...}`,
 # `key = [{...}, ...]` or an element `{...},` of a multi-line array, each inline table
@@ -95,7 +96,16 @@ _INNER = rf"\{{{_WS}(?:{_KEY}{_WS}={_WS}{_PLAIN_VALUE}(?:{_WS},{_WS}{_KEY}{_WS}=
 _VALUE = rf"(?:{_SCALAR}|{_ARRAY}|{_INNER})"
 _INLINE = rf"\{{{_WS}(?:{_KEY}{_WS}={_WS}{_VALUE}(?:{_WS},{_WS}{_KEY}{_WS}={_WS}{_VALUE})*{_WS})?\}}"
 _ITEM = rf"(?:{_INLINE}|{_SCALAR}|{_ARRAY})"
-_ONE_LINE_INLINE = re.compile(
+_ONE_LINE_INLINE = (
     rf"{_WS}(?:{_KEY}{_WS}={_WS}(?:{_INLINE}|\[{_WS}{_ITEM}(?:{_WS},{_WS}{_ITEM})*{_WS},?{_WS}\])"
     rf"|{_INLINE}{_WS},?){_WS}(?:#[^\n]*)?"
 )
+_COMPILED: list[tuple[re.Pattern[str], re.Pattern[str]]] = []
+
+
+def _patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """The screen's two patterns, compiled on first use: compiling the second takes about 20 ms,
+    which a run that reads the parse cache must not pay."""
+    if not _COMPILED:
+        _COMPILED.append((re.compile(_MINUTES), re.compile(_ONE_LINE_INLINE)))
+    return _COMPILED[0]
