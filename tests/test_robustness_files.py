@@ -309,7 +309,9 @@ def test_thousands_of_duplicate_ids_are_reported_quickly(tmp_path: Path) -> None
     assert len(problems) == 8_000
     assert problems[0].line is not None and problems[-1].line is not None
     assert [p.line for p in problems] == sorted(p.line for p in problems if p.line is not None)
-    assert seconds < 2, f"{seconds:.1f} s"
+    # Quadratic reporting took 35 s here, linear under 1 s: a bound far from both, so that a
+    # loaded machine does not fail it.
+    assert seconds < 10, f"{seconds:.1f} s"
 
 
 def test_thousands_of_unknown_references_are_reported_quickly(tmp_path: Path) -> None:
@@ -325,7 +327,7 @@ def test_thousands_of_unknown_references_are_reported_quickly(tmp_path: Path) ->
     assert len(problems) == 4_000
     assert all("unknown source" in p.message for p in problems)
     assert "did you mean 'cd-mayor-00000'?" in problems[0].message
-    assert seconds < 2, f"{seconds:.1f} s"
+    assert seconds < 10, f"{seconds:.1f} s"  # 41 s when every candidate was compared; under 1 s now
 
 
 # -- 12. bounded lengths of text -----------------------------------------------------
