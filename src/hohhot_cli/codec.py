@@ -38,6 +38,8 @@ from enum import Enum
 from itertools import accumulate, chain
 from typing import Any, TypeVar
 
+from hohhot_cli.model import Value
+
 T = TypeVar("T")
 
 Memo = dict[Any, Any]
@@ -237,10 +239,10 @@ class _Schema(_Converter):
             self.make = lambda *values: cls(**dict(zip(names, values, strict=True)))
         # Tables are made field by field, as the frozen __init__ would set them, when that is
         # all its __init__ does: no __post_init__, no field it sets from a default by itself.
+        # Frozen: by ``@dataclass(frozen=True)`` or as a :func:`hohhot_cli.model.value` class.
         params = getattr(cls, "__dataclass_params__", None)
-        self.by_fields = (
-            params is not None and params.frozen and not hasattr(cls, "__post_init__") and all(f.init for f in fields)
-        )
+        frozen = params is not None and (params.frozen or issubclass(cls, Value))
+        self.by_fields = frozen and not hasattr(cls, "__post_init__") and all(f.init for f in fields)
         self.build: Callable[[list[Any]], tuple[Any, ...]] | None = None
 
     @classmethod

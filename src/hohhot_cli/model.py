@@ -8,12 +8,12 @@ the results into text.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import FrozenInstanceError, dataclass, field, fields
 from enum import Enum
 from operator import attrgetter
 from reprlib import recursive_repr
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 
 class Exactness(str, Enum):
@@ -165,19 +165,25 @@ def _value_keys(cls: type) -> _Keys:
 
 
 class Value:
-    """``__eq__``, ``__hash__`` and ``__repr__`` of a frozen dataclass, written once for every class.
+    """The methods of a frozen dataclass, written once for every class: see :func:`value`.
 
-    ``@dataclass(frozen=True)`` compiles these three for each class from generated source (with
-    ``__init__``, ``__setattr__`` and ``__delattr__``: six ``exec`` calls a class; these three
-    were about 3.5 ms of every run for the eleven classes here). The classes below, and other
-    small frozen values (:class:`hohhot_cli.render.Shape`), are declared
-    ``@dataclass(frozen=True, eq=False, repr=False)`` and inherit these instead, which do what
-    the generated ones do: equal when of the same class with equal ``compare`` fields in order,
+    ``@dataclass(frozen=True)`` compiles ``__init__``, ``__setattr__``, ``__delattr__``,
+    ``__eq__``, ``__hash__`` and ``__repr__`` for each class from generated source: six
+    ``exec`` calls a class, about 10 ms of every run for the classes here. These do what the
+    generated ones do: equal when of the same class with equal ``compare`` fields in order,
     the hash of the tuple of the ``hash`` fields (``compare`` unless given),
-    ``Class(field=value!r, ...)`` of the ``repr`` fields.
+    ``Class(field=value!r, ...)`` of the ``repr`` fields, and any assignment or deletion of
+    an attribute raises :class:`dataclasses.FrozenInstanceError` (a value class is never
+    subclassed, so every attribute is a field's or refused as one).
     """
 
     __slots__ = ()
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise FrozenInstanceError(f"cannot assign to field {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        raise FrozenInstanceError(f"cannot delete field {name!r}")
 
     def __eq__(self, other: object) -> bool:
         if other.__class__ is self.__class__:
@@ -194,7 +200,63 @@ class Value:
         return f"{self.__class__.__qualname__}({', '.join(f'{name}={getattr(self, name)!r}' for name in shown)})"
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+_V = TypeVar("_V", bound=Value)
+
+if TYPE_CHECKING:
+    from typing_extensions import dataclass_transform
+
+    @dataclass_transform(frozen_default=True, eq_default=False, field_specifiers=(field,))
+    def value(cls: type[_V]) -> type[_V]:
+        """A frozen value class (a subclass of :class:`Value`), a dataclass to the type checker."""
+else:
+
+    def value(cls: type[_V]) -> type[_V]:
+        """A frozen value class: ``@dataclass(frozen=True)`` with the methods of :class:`Value`.
+
+        The class is made with ``@dataclass(eq=False, repr=False, init=False)``, which compiles
+        nothing; :class:`Value` refuses assignment and deletion, and the ``__init__`` that
+        ``@dataclass(frozen=True)`` writes for the class is compiled when its first object
+        is made (:func:`_first_init`): a run pays for the classes it constructs, and objects
+        restored from the parse cache are made without ``__init__`` (:mod:`hohhot_cli.codec`).
+        """
+        made = dataclass(eq=False, repr=False, init=False)(cls)
+        made.__init__ = _first_init
+        return made
+
+
+def _first_init(self: Any, *args: Any, **kwargs: Any) -> None:
+    """A value class's ``__init__`` until its first object is made, which puts the real one in its place.
+
+    The real one is what ``@dataclass(frozen=True)`` writes for the class (fields set through
+    ``object.__setattr__``, defaults, ``__post_init__``), made by ``dataclass`` itself from the
+    class's fields, on a twin class with the same fields and ``__post_init__``.
+    """
+    cls = type(self)
+    every = fields(cls)
+    twin_namespace: dict[str, Any] = {
+        "__module__": cls.__module__,
+        "__qualname__": cls.__qualname__,
+        "__annotations__": {f.name: f.type for f in every},
+    }
+    if "__post_init__" in vars(cls):
+        twin_namespace["__post_init__"] = vars(cls)["__post_init__"]
+    for f in every:
+        twin_namespace[f.name] = field(
+            default=f.default,
+            default_factory=f.default_factory,
+            init=f.init,
+            repr=f.repr,
+            hash=f.hash,
+            compare=f.compare,
+            metadata=f.metadata,
+            kw_only=f.kw_only,
+        )
+    twin: Any = dataclass(frozen=True, eq=False, repr=False)(type(cls.__name__, (), twin_namespace))
+    type.__setattr__(cls, "__init__", twin.__init__)
+    twin.__init__(self, *args, **kwargs)
+
+
+@value
 class Source(Value):
     """A document facts are taken from."""
 
@@ -224,7 +286,7 @@ class Source(Value):
     """The document carries no date; ``date`` is then the earliest it can have appeared."""
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@value
 class Conversion(Value):
     """A conversion of an observation that its source itself gives."""
 
@@ -236,7 +298,7 @@ class Conversion(Value):
     """Who converted and how."""
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@value
 class Observation(Value):
     """One sourced value of a metric."""
 
@@ -271,7 +333,7 @@ class Observation(Value):
         return self.period if self.period is not None else str(self.as_of)
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@value
 class Metric(Value):
     """A measured quantity with its observations over time."""
 
@@ -300,7 +362,7 @@ class Metric(Value):
         return self.id.split(".", 1)[0]
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@value
 class Item(Value):
     """A named member of a list fact (a district, a country, an area of cooperation)."""
 
@@ -312,7 +374,7 @@ class Item(Value):
     """Our note."""
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@value
 class Fact(Value):
     """A sourced statement that is not a single number: a plan, a list, an event, a title."""
 
@@ -347,7 +409,7 @@ class Fact(Value):
         return self.id.split(".", 1)[0]
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@value
 class Company(Value):
     """A company the sources name."""
 
@@ -365,7 +427,7 @@ class Company(Value):
     """What it is, in our words."""
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@value
 class Industry(Value):
     """An industry the city names: a pillar cluster or a future industry."""
 
@@ -385,7 +447,7 @@ class Industry(Value):
     """Other names it can be looked up by."""
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@value
 class Topic(Value):
     """A topic: the first part of metric and fact ids, with its names."""
 
@@ -397,7 +459,7 @@ class Topic(Value):
     """Chinese name (地区生产总值)."""
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@value
 class City(Value):
     """The city the base is about."""
 
@@ -413,7 +475,7 @@ class City(Value):
     """Ids of the sources for the above."""
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@value
 class FactBase(Value):
     """The whole fact base, validated."""
 
