@@ -51,3 +51,15 @@ def test_the_init_is_the_one_dataclass_writes(cls: type) -> None:
     assert [p.name for p in parameters] == [f.name for f in fields]
     assert all(p.kind is inspect.Parameter.POSITIONAL_OR_KEYWORD for p in parameters)
     assert cls.__init__.__qualname__ == f"{cls.__qualname__}.__init__"
+
+
+@pytest.mark.parametrize("cls", RESULT_CLASSES, ids=lambda c: c.__name__)
+def test_results_are_frozen_at_run_time(cls: type) -> None:
+    made = cls(*(object() for _ in dataclasses.fields(cls)))
+    name = dataclasses.fields(cls)[0].name
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        setattr(made, name, None)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        delattr(made, name)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        made.something_else = 1

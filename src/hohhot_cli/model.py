@@ -164,7 +164,25 @@ def _value_keys(cls: type) -> _Keys:
     return keys
 
 
-class Value:
+class Frozen:
+    """Refuses any assignment or deletion of an attribute, as a frozen dataclass does.
+
+    ``@dataclass(frozen=True)`` compiles a ``__setattr__`` and a ``__delattr__`` for each
+    class from generated source; these are written once. Objects are made by an ``__init__``
+    that sets fields through ``object.__setattr__`` (:func:`compiled_on_first_use`), or
+    restored by :mod:`hohhot_cli.codec`.
+    """
+
+    __slots__ = ()
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise FrozenInstanceError(f"cannot assign to field {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        raise FrozenInstanceError(f"cannot delete field {name!r}")
+
+
+class Value(Frozen):
     """The methods of a frozen dataclass, written once for every class: see :func:`value`.
 
     ``@dataclass(frozen=True)`` compiles ``__init__``, ``__setattr__``, ``__delattr__``,
@@ -178,12 +196,6 @@ class Value:
     """
 
     __slots__ = ()
-
-    def __setattr__(self, name: str, value: object) -> None:
-        raise FrozenInstanceError(f"cannot assign to field {name!r}")
-
-    def __delattr__(self, name: str) -> None:
-        raise FrozenInstanceError(f"cannot delete field {name!r}")
 
     def __eq__(self, other: object) -> bool:
         if other.__class__ is self.__class__:
@@ -224,36 +236,45 @@ else:
         return made
 
 
-def _first_init(self: Any, *args: Any, **kwargs: Any) -> None:
-    """A value class's ``__init__`` until its first object is made, which puts the real one in its place.
+def compiled_on_first_use(*, frozen: bool) -> Callable[..., None]:
+    """An ``__init__`` for a dataclass made with ``init=False``: the first object made puts the real one in place.
 
-    The real one is what ``@dataclass(frozen=True)`` writes for the class (fields set through
-    ``object.__setattr__``, defaults, ``__post_init__``), made by ``dataclass`` itself from the
-    class's fields, on a twin class with the same fields and ``__post_init__``.
+    The real one is what ``@dataclass(frozen=frozen)`` writes for the class (fields set,
+    through ``object.__setattr__`` when frozen; defaults; ``__post_init__``), made by
+    ``dataclass`` itself from the class's fields, on a twin class with the same fields and
+    ``__post_init__``. A run then compiles the ``__init__`` of the classes it constructs
+    only (value classes here, result classes in :mod:`hohhot_cli.results`).
     """
-    cls = type(self)
-    every = fields(cls)
-    twin_namespace: dict[str, Any] = {
-        "__module__": cls.__module__,
-        "__qualname__": cls.__qualname__,
-        "__annotations__": {f.name: f.type for f in every},
-    }
-    if "__post_init__" in vars(cls):
-        twin_namespace["__post_init__"] = vars(cls)["__post_init__"]
-    for f in every:
-        twin_namespace[f.name] = field(
-            default=f.default,
-            default_factory=f.default_factory,
-            init=f.init,
-            repr=f.repr,
-            hash=f.hash,
-            compare=f.compare,
-            metadata=f.metadata,
-            kw_only=f.kw_only,
-        )
-    twin: Any = dataclass(frozen=True, eq=False, repr=False)(type(cls.__name__, (), twin_namespace))
-    type.__setattr__(cls, "__init__", twin.__init__)
-    twin.__init__(self, *args, **kwargs)
+
+    def first_init(self: Any, *args: Any, **kwargs: Any) -> None:
+        cls = type(self)
+        every = fields(cls)
+        twin_namespace: dict[str, Any] = {
+            "__module__": cls.__module__,
+            "__qualname__": cls.__qualname__,
+            "__annotations__": {f.name: f.type for f in every},
+        }
+        if "__post_init__" in vars(cls):
+            twin_namespace["__post_init__"] = vars(cls)["__post_init__"]
+        for f in every:
+            twin_namespace[f.name] = field(
+                default=f.default,
+                default_factory=f.default_factory,
+                init=f.init,
+                repr=f.repr,
+                hash=f.hash,
+                compare=f.compare,
+                metadata=f.metadata,
+                kw_only=f.kw_only,
+            )
+        twin: Any = dataclass(frozen=frozen, eq=False, repr=False)(type(cls.__name__, (), twin_namespace))
+        type.__setattr__(cls, "__init__", twin.__init__)
+        twin.__init__(self, *args, **kwargs)
+
+    return first_init
+
+
+_first_init = compiled_on_first_use(frozen=True)
 
 
 @value

@@ -3,21 +3,30 @@
 A result never holds the fact base: the sources its figures cite are resolved
 into ``cited``, headlines and counts are computed, so that a renderer only
 formats. Results are short-lived containers handed straight to a renderer:
-read-only to the type checker (:func:`result`), but with no ``__eq__``,
-``__repr__`` or frozen ``__setattr__`` and ``__delattr__`` generated, and each
-class's ``__init__`` compiled when its first object is made, not on import:
-a run makes a few of these classes and should pay for those alone.
+frozen (:func:`result`), with no ``__eq__`` or ``__repr__`` generated, and each
+class's ``__init__`` compiled when its first object is made, not on import: a
+run makes a few of these classes and should pay for those alone.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from hohhot_cli.errors import Problem
-from hohhot_cli.model import City, Company, Fact, Industry, Metric, Observation, Source
+from hohhot_cli.model import (
+    City,
+    Company,
+    Fact,
+    Frozen,
+    Industry,
+    Metric,
+    Observation,
+    Source,
+    compiled_on_first_use,
+)
 
 Cited = Mapping[str, Source]
 """Sources by id: every source the figures of a result cite, in file order."""
@@ -33,48 +42,23 @@ if TYPE_CHECKING:
 else:
 
     def result(cls: type[_T]) -> type[_T]:
-        """A result class: ``@dataclass(eq=False, repr=False)``, frozen to the type checker only.
+        """A result class (a subclass of :class:`~hohhot_cli.model.Frozen`): frozen, with no ``__eq__`` or ``__repr__``.
 
-        ``frozen=True`` would compile a ``__setattr__`` and a ``__delattr__`` for every class from
-        generated source, 5 ms of every run for the twenty-one classes here, to guard objects that
-        live for one rendering; mypy refuses any assignment to a field instead. The ``__init__``
-        that ``dataclass`` writes is compiled on first use (:func:`_first_init`).
+        ``@dataclass(frozen=True)`` would compile a ``__setattr__``, a ``__delattr__`` and an
+        ``__init__`` for every class from generated source, 5 ms of every run for the
+        twenty-one classes here; :class:`~hohhot_cli.model.Frozen` refuses assignment once for
+        all, and the frozen ``__init__`` is compiled when the class's first object is made.
         """
         made = dataclass(eq=False, repr=False, init=False)(cls)
         made.__init__ = _first_init
         return made
 
 
-def _first_init(self: Any, *args: Any, **kwargs: Any) -> None:
-    """A result class's ``__init__`` until its first object is made, which puts the real one in its place.
-
-    The real one is what ``@dataclass(eq=False, repr=False)`` writes for the class, made by
-    ``dataclass`` itself from the class's fields (on a twin class with the same fields).
-    """
-    cls = type(self)
-    twin_namespace: dict[str, Any] = {
-        "__module__": cls.__module__,
-        "__qualname__": cls.__qualname__,
-        "__annotations__": {f.name: f.type for f in fields(cls)},
-    }
-    for f in fields(cls):
-        twin_namespace[f.name] = field(
-            default=f.default,
-            default_factory=f.default_factory,
-            init=f.init,
-            repr=f.repr,
-            hash=f.hash,
-            compare=f.compare,
-            metadata=f.metadata,
-            kw_only=f.kw_only,
-        )
-    twin: Any = dataclass(eq=False, repr=False)(type(cls.__name__, (), twin_namespace))
-    cls.__init__ = twin.__init__
-    twin.__init__(self, *args, **kwargs)
+_first_init = compiled_on_first_use(frozen=True)
 
 
 @result
-class Figure:
+class Figure(Frozen):
     """One observation together with the metric it belongs to."""
 
     metric: Metric
@@ -84,7 +68,7 @@ class Figure:
 
 
 @result
-class MetricsResult:
+class MetricsResult(Frozen):
     """Metrics with their observations; ``index`` asks tables for one line per metric."""
 
     metrics: tuple[Metric, ...]
@@ -98,7 +82,7 @@ class MetricsResult:
 
 
 @result
-class IndustrySummary:
+class IndustrySummary(Frozen):
     """An industry with the ids of what belongs to it and its headline figure."""
 
     industry: Industry
@@ -112,7 +96,7 @@ class IndustrySummary:
 
 
 @result
-class IndustriesResult:
+class IndustriesResult(Frozen):
     """A list of industries."""
 
     industries: tuple[IndustrySummary, ...]
@@ -122,7 +106,7 @@ class IndustriesResult:
 
 
 @result
-class IndustryDetail:
+class IndustryDetail(Frozen):
     """One industry with everything that belongs to it."""
 
     summary: IndustrySummary
@@ -138,7 +122,7 @@ class IndustryDetail:
 
 
 @result
-class SearchHit:
+class SearchHit(Frozen):
     """One search match."""
 
     kind: str
@@ -158,7 +142,7 @@ class SearchHit:
 
 
 @result
-class SearchResult:
+class SearchResult(Frozen):
     """Search matches, best first."""
 
     query: str
@@ -170,7 +154,7 @@ class SearchResult:
 
 
 @result
-class SourceUse:
+class SourceUse(Frozen):
     """A source and how many entries cite it."""
 
     source: Source
@@ -187,7 +171,7 @@ class SourceUse:
 
 
 @result
-class SourcesResult:
+class SourcesResult(Frozen):
     """All sources with how much each supports."""
 
     uses: tuple[SourceUse, ...]
@@ -195,7 +179,7 @@ class SourcesResult:
 
 
 @result
-class SourceDetail:
+class SourceDetail(Frozen):
     """One source and everything it supports."""
 
     source: Source
@@ -213,7 +197,7 @@ class SourceDetail:
 
 
 @result
-class SideBySideRow:
+class SideBySideRow(Frozen):
     """One metric's latest observation in a side-by-side comparison."""
 
     figure: Figure
@@ -223,7 +207,7 @@ class SideBySideRow:
 
 
 @result
-class SideBySide:
+class SideBySide(Frozen):
     """Several metrics side by side."""
 
     rows: tuple[SideBySideRow, ...]
@@ -233,7 +217,7 @@ class SideBySide:
 
 
 @result
-class SeriesPoint:
+class SeriesPoint(Frozen):
     """One observation of a series, with the change from the previous comparable period."""
 
     observation: Observation
@@ -251,7 +235,7 @@ class SeriesPoint:
 
 
 @result
-class Series:
+class Series(Frozen):
     """One metric over time."""
 
     metric: Metric
@@ -261,7 +245,7 @@ class Series:
 
 
 @result
-class OverTime:
+class OverTime(Frozen):
     """One or more metrics, each over time."""
 
     series: tuple[Series, ...]
@@ -271,7 +255,7 @@ class OverTime:
 
 
 @result
-class IndustryComparison:
+class IndustryComparison(Frozen):
     """Industries side by side."""
 
     rows: tuple[IndustrySummary, ...]
@@ -281,7 +265,7 @@ class IndustryComparison:
 
 
 @result
-class Overview:
+class Overview(Frozen):
     """The city at a glance."""
 
     city: City
@@ -301,7 +285,7 @@ class Overview:
 
 
 @result
-class ValidationReport:
+class ValidationReport(Frozen):
     """The outcome of validating a fact file."""
 
     file: str
@@ -327,7 +311,7 @@ class ValidationReport:
 
 
 @result
-class FactDetail:
+class FactDetail(Frozen):
     """``show FACT``: one fact in full, with its sources."""
 
     fact: Fact
@@ -337,7 +321,7 @@ class FactDetail:
 
 
 @result
-class CompanyDetail:
+class CompanyDetail(Frozen):
     """``show COMPANY``: one company, its industry and its sources."""
 
     company: Company
@@ -349,7 +333,7 @@ class CompanyDetail:
 
 
 @result
-class WithCitations:
+class WithCitations(Frozen):
     """A result shown with the full citations of its sources (``--cite``)."""
 
     result: object
