@@ -9,14 +9,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TextIO
 
+from hohhot_cli.model import Value, value
+
 _PROBE = "呼和浩特≈█"  # characters our output uses beyond ASCII
 
 ENV_CSV_RAW = "HOHHOT_CSV_RAW"
 """Set (to anything but empty or 0) to write CSV text cells exactly, formulas included."""
 
 
-@dataclass(frozen=True)
-class Style:
+@value
+class Style(Value):
     """How a terminal table should look."""
 
     width: int = 80

@@ -6,8 +6,9 @@ one-line message and an exit status in a single place (``main.main``).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import IntEnum
+
+from hohhot_cli.model import Value, value
 
 
 class ExitStatus(IntEnum):
@@ -33,8 +34,8 @@ class HohhotError(Exception):
     exit_status: ExitStatus = ExitStatus.ERROR
 
 
-@dataclass(frozen=True)
-class Problem:
+@value
+class Problem(Value):
     """One thing wrong with a fact file."""
 
     file: str

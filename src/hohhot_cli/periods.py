@@ -15,9 +15,10 @@ Partial dates (``2021``, ``2021-06``, ``2021-06-18``) are used for source dates 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
+
+from hohhot_cli.model import Value, value
 
 _SINGLE = re.compile(
     r"(?P<year>[0-9]{4})"
@@ -30,8 +31,8 @@ class PeriodError(ValueError):
     """A string that is not a period of the grammar above."""
 
 
-@dataclass(frozen=True)
-class Span:
+@value
+class Span(Value):
     """The calendar days a period covers, and how it was written."""
 
     start: date

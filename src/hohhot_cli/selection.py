@@ -10,11 +10,10 @@ these, never the strings.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 
 from hohhot_cli.errors import UsageError
-from hohhot_cli.model import Observation
+from hohhot_cli.model import Observation, Value, value
 from hohhot_cli.periods import PeriodError, parse_date, parse_period
 
 PERIOD_KINDS = ("year", "half", "quarter", "month", "year_to_date", "day", "span", "as_of")
@@ -24,8 +23,8 @@ PART_YEAR_KINDS = frozenset({"half", "quarter", "month", "year_to_date"})
 """Kinds that cover part of a year: "latest" prefers a full year to these."""
 
 
-@dataclass(frozen=True)
-class When:
+@value
+class When(Value):
     """An observation's place on the calendar."""
 
     start: date
@@ -50,8 +49,8 @@ def is_part_year(observation: Observation) -> bool:
     return when(observation).kind in PART_YEAR_KINDS
 
 
-@dataclass(frozen=True)
-class PeriodFilter:
+@value
+class PeriodFilter(Value):
     """``--period``, ``--since``, ``--until`` and ``--kind``: which observations to keep."""
 
     period: str | None = None
