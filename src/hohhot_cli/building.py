@@ -79,11 +79,12 @@ E = TypeVar("E", bound=Enum)
 
 
 def build_base(
-    document: dict[str, Any], name: str, text: str, metric_parts: Iterable[list[Any]] | None = None
+    document: dict[str, Any], name: str, text: str | None, metric_parts: Iterable[list[Any]] | None = None
 ) -> FactBase:
     """Validate a document into a base; raise :class:`FactFileError` with every problem.
 
-    ``text`` is the file's text, searched for the line of an entry that has a problem.
+    ``text`` is the file's text, searched for the line of an entry that has a problem
+    (None: problems are reported without that line).
     ``metric_parts``, when given, are the tables of ``[[metrics]]`` in order, a list at a
     time (see :func:`~hohhot_cli.reading.parse_toml_in_parts`), in place of the document's
     ``metrics``: each list is dropped once its metrics are built.
@@ -98,7 +99,7 @@ def build_base(
 class _Builder:
     """Turns a parsed TOML document into model objects, collecting problems."""
 
-    def __init__(self, name: str, text: str) -> None:
+    def __init__(self, name: str, text: str | None) -> None:
         self.name = name
         self.text = text
         self.problems: list[Problem] = []
@@ -128,6 +129,8 @@ class _Builder:
         The file is scanned once, into an index of every ``key = "value"`` line: a file
         with thousands of duplicate ids is reported in linear time.
         """
+        if self.text is None:
+            return None
         if self._line_index is None:
             self._line_index = {}
             for number, line in enumerate(self.text.splitlines(), start=1):
