@@ -79,11 +79,13 @@ E = TypeVar("E", bound=Enum)
 
 
 def build_base(
-    document: dict[str, Any], name: str, text: str, metric_parts: Iterable[list[Any]] | None = None
+    document: dict[str, Any], name: str, text: str | None, metric_parts: Iterable[list[Any]] | None = None
 ) -> FactBase:
     """Validate a document into a base; raise :class:`FactFileError` with every problem.
 
     ``text`` is the file's text, searched for the line of an entry that has a problem.
+    None is for the quick way (see :mod:`hohhot_cli.loader`), which shows no problem: it
+    only needs to know whether there is one, and asks the reference path for them all.
     ``metric_parts``, when given, are the tables of ``[[metrics]]`` in order, a list at a
     time (see :func:`~hohhot_cli.reading.parse_toml_in_parts`), in place of the document's
     ``metrics``: each list is dropped once its metrics are built.
@@ -98,7 +100,7 @@ def build_base(
 class _Builder:
     """Turns a parsed TOML document into model objects, collecting problems."""
 
-    def __init__(self, name: str, text: str) -> None:
+    def __init__(self, name: str, text: str | None) -> None:
         self.name = name
         self.text = text
         self.problems: list[Problem] = []
@@ -111,7 +113,8 @@ class _Builder:
         self.shared: dict[Any, Any] = {}
         # (place, kind, ids) of every reference, checked once all ids are known.
         # A place is a string, or (metric place, index) for an observation's sources: formatted
-        # only when a reference turns out unknown.
+        # only when a reference turns out unknown. Without a text (the quick way) the sources of
+        # plain observations are not listed here: they are the tuples among the keys of shared.
         self.references: list[tuple[str | tuple[str, int], str, tuple[str, ...]]] = []
         # Until a supported version is read, the lenient rules of version 1: a file with a bad
         # version gets that one problem, not one more for every key version 2 requires.
@@ -128,6 +131,8 @@ class _Builder:
         The file is scanned once, into an index of every ``key = "value"`` line: a file
         with thousands of duplicate ids is reported in linear time.
         """
+        if self.text is None:
+            return None
         if self._line_index is None:
             self._line_index = {}
             for number, line in enumerate(self.text.splitlines(), start=1):
@@ -313,6 +318,10 @@ class _Builder:
             "fact": {f.id for f in facts},
         }
         buckets = {kind: _buckets(ids) for kind, ids in known.items()}
+        if self.text is None:
+            unknown = {ref for key in self.shared if type(key) is tuple for ref in key} - known["source"]
+            if unknown:
+                self.problem("", f"unknown sources {sorted(unknown)!r}")  # the reference path says where
         for place, kind, refs in self.references:
             ids = known[kind]
             for ref in refs:
@@ -501,11 +510,12 @@ class _Builder:
         """
         if type(table) is not dict or not _OBSERVATION_KEYS.issuperset(table):
             return None
-        value: Any = table.get("value")
+        get = table.get
+        value: Any = get("value")
         kind = type(value)
         if (kind is not int and kind is not float) or not -MAX_ABS_VALUE <= value <= MAX_ABS_VALUE:
             return None  # also NaN, which compares false
-        sources = table.get("source")
+        sources = get("source")
         if type(sources) is str:
             if len(sources) > MAX_NAME_CHARS or "\x00" in sources:
                 return None
@@ -514,40 +524,43 @@ class _Builder:
             sources = tuple(sources)
         else:
             return None
-        period = table.get("period")
-        as_of = table.get("as_of")
-        if "period" in table:
+        period = get("period")
+        as_of = None
+        if period is not None:
             if "as_of" in table or type(period) is not str:
                 return None
             if period not in self.periods and not _learn(period, parse_period, self.periods):
                 return None
-        elif type(as_of) is not str or (as_of not in self.dates and not _learn(as_of, parse_date, self.dates)):
-            return None
-        exactness = table.get("exactness", Exactness.EXACT)
+        else:
+            as_of = get("as_of")
+            if "period" in table or type(as_of) is not str:  # TOML has no null: a period of None is no period
+                return None
+            if as_of not in self.dates and not _learn(as_of, parse_date, self.dates):
+                return None
+        exactness = get("exactness", Exactness.EXACT)
         if exactness is not Exactness.EXACT:
             exactness = _EXACTNESS.get(exactness) if type(exactness) is str else None
-        status = table.get("status", Status.ACTUAL)
+        status = get("status", Status.ACTUAL)
         if status is not Status.ACTUAL:
             status = _STATUSES.get(status) if type(status) is str else None
-        note = table.get("note", "")
-        if (
-            exactness is None
-            or status is None
-            or type(note) is not str
-            or ("note" in table and not note.strip())
-            or len(note) > MAX_TEXT_CHARS
-            or "\x00" in note
-        ):
+        note = get("note", "")
+        if exactness is None or status is None:
+            return None
+        shared = self.shared.setdefault
+        if note != "":
+            if type(note) is not str or not note.strip() or len(note) > MAX_TEXT_CHARS or "\x00" in note:
+                return None
+            note = shared(note, note)
+        elif "note" in table:  # given empty
             return None
         # Equal sources, periods and notes held once: a large base repeats them thousands of times.
-        shared = self.shared.setdefault
         sources = shared(sources, sources)
         if period is not None:
             period = shared(period, period)
         else:
             as_of = shared(as_of, as_of)
-        note = shared(note, note)
-        self.references.append(((metric_place, index), "source", sources))
+        if self.text is not None:
+            self.references.append(((metric_place, index), "source", sources))
         # Made as codec and pickle restore an object, its fields stored in declaration order
         # (the order keeps the instance dictionaries as compact as the constructor's).
         observation: Observation = object.__new__(Observation)

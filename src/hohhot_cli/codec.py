@@ -36,6 +36,7 @@ import typing
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from enum import Enum
 from itertools import accumulate, chain
+from operator import attrgetter
 from typing import Any, TypeVar
 
 from hohhot_cli.model import Value
@@ -108,9 +109,19 @@ class _Plain(_Converter):
     def encode_column(self, values: Sequence[Any], memo: Memo) -> Any:
         # encode() inlined for the common cases (a column holds up to hundreds of thousands).
         shared, encode = memo.setdefault, self.encode
+        # A large base shares its tuples (of source ids, the empty tuple of no links): each
+        # tuple object is encoded once, found again by identity (``values`` keeps it alive).
+        done: dict[int, Any] = {}
+
+        def encoded(value: tuple[Any, ...]) -> Any:
+            found = done.get(id(value))
+            if found is None:
+                found = done[id(value)] = encode(value, memo)
+            return found
+
         return tuple(
             [
-                shared(value, value) if type(value) is str else encode(value, memo) if type(value) is tuple else value
+                shared(value, value) if type(value) is str else encoded(value) if type(value) is tuple else value
                 for value in values
             ]
         )
@@ -270,7 +281,7 @@ class _Schema(_Converter):
 
     def encode_column(self, values: Sequence[Any], memo: Memo) -> Any:
         columns = (
-            converter.encode_column([getattr(value, name) for value in values], memo)
+            converter.encode_column(list(map(attrgetter(name), values)), memo)
             for name, converter in zip(self.names, self.converters, strict=True)
         )
         return (len(values), *columns)

@@ -18,6 +18,7 @@ import os
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from hohhot_cli.model import FactBase
 from hohhot_cli.reading import MAX_FILE_BYTES, decode_text, parse_toml, parse_toml_in_parts, read_bytes
@@ -54,21 +55,29 @@ def load_facts(path: str | os.PathLike[str] | None = None, *, progress: Progress
     is told how a parse that takes over :data:`PROGRESS_AFTER` seconds goes.
     """
     file = Path(path) if path is not None else bundled_facts_path()
-    return parse_facts(decode_text(read_bytes(file), str(file)), str(file), progress)
+    return parse_facts(read_bytes(file), str(file), progress)
 
 
-def parse_facts(text: str, name: str = "<string>", progress: Progress | None = None) -> FactBase:
-    """Parse and validate fact-base TOML text; ``name`` is used in messages."""
+def parse_facts(source: str | bytes, name: str = "<string>", progress: Progress | None = None) -> FactBase:
+    """Parse and validate fact-base TOML text, or a fact file's bytes; ``name`` is used in messages.
+
+    Bytes are read as :func:`~hohhot_cli.reading.decode_text` reads them, with the same
+    errors; the quick way decodes them a part at a time, so that the whole text (two or
+    four bytes a character where the file has one beyond Latin-1) is made only on the
+    reference path.
+    """
     meter = _Meter(name, progress) if progress is not None else None
     collecting = gc.isenabled()
     gc.disable()  # hundreds of thousands of new objects, no cycles: the collector would only walk them
     try:
         try:
-            return _parse_quickly(text, name, meter)
+            return _parse_quickly(source, name, meter)
         except Exception:  # anything at all: the reference path below decides, and reports
             pass
         from hohhot_cli.building import build_base  # here: a parse-cache hit never builds
 
+        text = source if isinstance(source, str) else decode_text(source, name)
+        del source
         return build_base(parse_toml(text, name), name, text)
     finally:
         if collecting:
@@ -77,18 +86,32 @@ def parse_facts(text: str, name: str = "<string>", progress: Progress | None = N
             meter.finish()
 
 
-def _parse_quickly(text: str, name: str, meter: _Meter | None) -> FactBase:
-    """The base read in parts, by rtoml where it fits; raises on anything the reference path must see."""
+def _parse_quickly(source: str | bytes, name: str, meter: _Meter | None) -> FactBase:
+    """The base read in parts, by rtoml where it fits; raises on anything the reference path must see.
+
+    Any problem in the base raises too, and is then reported by the reference path, with its
+    line: the builder here is given no text to search for lines.
+    """
     from hohhot_cli.building import build_base
-    from hohhot_cli.parsers import fast_loads, fast_parser_fits, reference_module
+    from hohhot_cli.parsers import Loads, fast_loads, fast_parser_fits, reference_module
 
     fast = fast_loads()
-    loads = fast if fast is not None and fast_parser_fits(text) else reference_module().loads
-    parsed = parse_toml_in_parts(text, loads, meter)
+    reference: Loads = reference_module().loads
+    loads: Loads
+    if fast is None:
+        loads = reference
+    elif isinstance(source, str):
+        loads = fast if fast_parser_fits(source) else reference
+    else:  # screened a part at a time: a part is whole lines, and starts with a table header
+
+        def loads(part: str) -> dict[str, Any]:
+            return fast(part) if fast_parser_fits(part) else reference(part)
+
+    parsed = parse_toml_in_parts(source, loads, meter)
     if parsed is None:
         raise _Unfit
     document, metric_parts = parsed
-    return build_base(document, name, text, metric_parts)
+    return build_base(document, name, None, metric_parts)
 
 
 class _Unfit(Exception):

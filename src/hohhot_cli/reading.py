@@ -133,11 +133,15 @@ _MANY_DOTS = re.compile(rb"\.{" + str(MAX_KEY_DEPTH + 1).encode() + rb"}")
 
 def _too_deep_key(text: str) -> int | None:
     """The line of a dotted key or table header deeper than :data:`MAX_KEY_DEPTH`, if any."""
-    dots = text.encode("utf-8", "surrogatepass").translate(None, _NOT_DOT_OR_NEWLINE)
-    if _MANY_DOTS.search(dots) is None:
+    if not _many_dots(text.encode("utf-8", "surrogatepass")):
         return None
     found = _DEEP_KEY.search(text)
     return None if found is None else text.count("\n", 0, found.start()) + 1
+
+
+def _many_dots(data: bytes) -> bool:
+    """Whether a line of the text (as UTF-8) has more than :data:`MAX_KEY_DEPTH` dots."""
+    return _MANY_DOTS.search(data.translate(None, _NOT_DOT_OR_NEWLINE)) is not None
 
 
 PART_CHARS = 1 << 20
@@ -151,7 +155,7 @@ class PartsDisagree(Exception):
 
 
 def parse_toml_in_parts(
-    text: str, loads: Loads, progress: Callable[[float], None] | None = None
+    text: str | bytes, loads: Loads, progress: Callable[[float], None] | None = None
 ) -> tuple[dict[str, Any], Iterator[list[Any]] | None] | None:
     """A file's TOML document, read a part at a time; None where :func:`parse_toml` must read it.
 
@@ -164,48 +168,79 @@ def parse_toml_in_parts(
     asked for (None when the file is one part: the document then has them all).
     ``progress`` is told the share of the text parsed so far.
 
+    ``text`` may be the file's bytes: each part is then decoded on its own (a cut before a
+    line is never inside a UTF-8 sequence), so that the whole text is never held either.
+    Bytes that are not UTF-8, or that hold a byte order mark past the first, raise or give
+    None: :func:`decode_text` and :func:`parse_toml` are then to read them.
+
     The parts read as the whole file does, or this raises: a part that does not parse on
     its own (a cut inside a string or an array leaves one unterminated), a head that
     names ``metrics``, or a table other than ``metrics`` in more than one part, or in a part
     but the last, raises :class:`PartsDisagree` or the parser's own error. The caller then
     parses the whole file with :func:`parse_toml`, which reports its errors.
     """
-    text = text.removeprefix("\ufeff")
-    if "\x00" in text or _too_deep_key(text) is not None:
-        return None
-    bounds = _part_bounds(text)
+    if isinstance(text, bytes):
+        start = 3 if text.startswith(_BOM) else 0
+        if b"\x00" in text or text.find(_BOM, start) >= 0 or _many_dots(text):
+            return None
+        data = memoryview(text)
+        header: str | bytes = _METRIC_HEADER.encode()
+
+        def piece(begin: int, end: int | None = None) -> str:
+            return str(data[begin:end], "utf-8")
+
+    else:
+        text = text.removeprefix("\ufeff")
+        start = 0
+        if "\x00" in text or _too_deep_key(text) is not None:
+            return None
+        header = _METRIC_HEADER
+        whole = text
+
+        def piece(begin: int, end: int | None = None) -> str:
+            return whole[begin:end]
+
+    bounds = _part_bounds(text, header, start)
     if len(bounds) < 2:
-        return loads(text), None
-    head = loads(text[: bounds[0]])
-    last = loads(text[bounds[-1] :])
+        return loads(piece(start)), None
+    head = loads(piece(start, bounds[0]))
+    last = loads(piece(bounds[-1]))
     metrics = last.get("metrics")
     if "metrics" in head or type(metrics) is not list or head.keys() & last.keys():
         raise PartsDisagree
     document: dict[str, Any] = {**head, "metrics": []}
     document.update((key, value) for key, value in last.items() if key != "metrics")
-    return document, _metric_parts(text, bounds, loads, metrics, progress)
+    return document, _metric_parts(piece, len(text), bounds, loads, metrics, progress)
 
 
-def _part_bounds(text: str) -> list[int]:
+_BOM = b"\xef\xbb\xbf"
+
+
+def _part_bounds(text: str | bytes, header: str | bytes, start: int) -> list[int]:
     """Where parts start: the first ``[[metrics]]`` line, then one such line every PART_CHARS or more."""
     bounds: list[int] = []
-    found = text.find(_METRIC_HEADER)
+    found = text.find(header, start)  # type: ignore[arg-type]
     while found >= 0:
         bounds.append(found + 1)
-        found = text.find(_METRIC_HEADER, found + 1 + PART_CHARS)
+        found = text.find(header, found + 1 + PART_CHARS)  # type: ignore[arg-type]
     return bounds
 
 
 def _metric_parts(
-    text: str, bounds: list[int], loads: Loads, last: list[Any], progress: Callable[[float], None] | None
+    piece: Callable[[int, int], str],  # the text from one offset to another
+    size: int,
+    bounds: list[int],
+    loads: Loads,
+    last: list[Any],
+    progress: Callable[[float], None] | None,
 ) -> Iterator[list[Any]]:
     for start, end in itertools.pairwise(bounds):
-        part = loads(text[start:end])
+        part = loads(piece(start, end))
         metrics = part.get("metrics")
         if len(part) != 1 or type(metrics) is not list:
             raise PartsDisagree
         del part
         yield metrics
         if progress is not None:
-            progress(end / len(text))
+            progress(end / size)
     yield last
