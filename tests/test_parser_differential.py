@@ -180,10 +180,10 @@ def test_mutated_files() -> None:
 # -- the loader, the quick way against the reference way ------------------------------------------
 
 
-def _load(text: str, reference: bool) -> tuple[str, object]:
+def _load(source: str | bytes, reference: bool) -> tuple[str, object]:
     parsers.use_reference(reference)
     try:
-        return "base", parse_facts(text, "f.toml")
+        return "base", parse_facts(source, "f.toml")
     except FactFileError as error:
         return "problems", error.problems
     finally:
@@ -191,8 +191,26 @@ def _load(text: str, reference: bool) -> tuple[str, object]:
 
 
 def _assert_loads_alike(text: str) -> None:
-    quick, reference = _load(text, False), _load(text, True)
+    """The quick way, from the text and from the file's bytes (decoded a part at a time), as the reference."""
+    quick, from_bytes, reference = _load(text, False), _load(text.encode("utf-8", "surrogatepass"), False), _load(
+        text, True
+    )
     assert quick == reference
+    if any("\ud800" <= c <= "\udfff" for c in text):
+        return  # not UTF-8 as bytes: the bytes path refuses it, as a file with them is refused
+    assert from_bytes == reference
+
+
+def test_bytes_that_are_not_utf8_are_reported_as_the_reference_reports_them(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A bad byte or a NUL in a later part: the quick way gives up, and the reference way reports it."""
+    monkeypatch.setattr(reading, "PART_CHARS", 2000)
+    data = _generated(300, 5).encode()
+    last = data.rindex(b"\n[[metrics]]\n")
+    for bad in (b"\xff", b"\xc3(", b"\x00"):
+        broken = data[:last] + b"\nnote = \"" + bad + b"\"" + data[last:]
+        quick = _load(broken, False)
+        assert quick == _load(broken, True)
+        assert quick[0] == "problems"
 
 
 @pytest.mark.parametrize(("name", "text"), list(_texts()), ids=lambda value: value if len(value) < 60 else "")
