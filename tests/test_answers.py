@@ -327,13 +327,46 @@ def test_a_replay_to_a_full_disk_fails_as_the_full_run_does(tmp_path: Path) -> N
     assert outcomes[0] == outcomes[1] == (1, message)
 
 
-def test_a_replay_to_a_reader_that_goes_away_ends_quietly(tmp_path: Path) -> None:
-    env = _environment(tmp_path, FIXTURE)
+def test_a_replay_to_a_reader_that_goes_away_ends_as_the_full_run_does(tmp_path: Path) -> None:
+    """Quietly and with status 0, whenever the reader leaves, on a 400 KB answer."""
+    env = _environment(tmp_path, None)
     args = ("metrics", "--format", "jsonl")
     assert _run(args, env).status == 0  # stored
-    process = subprocess.Popen([hohhot_executable(), *args], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    assert process.stdout is not None and process.stderr is not None
-    process.stdout.read(10)
-    process.stdout.close()
-    assert process.wait(timeout=60) == 0
-    assert process.stderr.read() == b""
+    outcomes = []
+    for extra in ({"HOHHOT_NO_CACHE": "1"}, {}):
+        process = subprocess.Popen([hohhot_executable(), *args], env={**env, **extra}, stdout=subprocess.PIPE,
+                                   stderr=subprocess.PIPE)
+        assert process.stdout is not None and process.stderr is not None
+        process.stdout.read(10)
+        process.stdout.close()
+        outcomes.append((process.wait(timeout=60), process.stderr.read()))
+    assert outcomes[0] == outcomes[1] == (0, b"")
+
+
+def test_encodings_that_depend_on_what_came_before_are_not_replayed(tmp_path: Path) -> None:
+    """UTF-16 and UTF-8 with a signature write a byte-order mark once per stream: pieces would each get one."""
+    for encoding in ("utf-16", "utf-8-sig", "utf-32"):
+        with open(tmp_path / "out", "w", encoding=encoding) as stream, open(os.devnull, "w") as devnull:
+            assert answers.ask(["metric", "gdp", "--json"], {}, stream, devnull) is None
+            assert answers.ask(["metric", "gdp", "--json"], {}, devnull, stream) is None
+
+
+def test_a_package_file_that_cannot_be_read_turns_the_cache_off(tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """A dangling link or a file removed while the package is listed (an upgrade under way): no cache, no crash."""
+    (tmp_path / "answers.py").write_text("", encoding="utf-8")
+    (tmp_path / "zz.py").symlink_to(tmp_path / "missing.py")
+    monkeypatch.setattr(answers, "__file__", str(tmp_path / "answers.py"))
+    with open(os.devnull, "w") as devnull:
+        assert answers.ask(["metric", "gdp", "--json"], {}, devnull, devnull) is None
+
+
+def test_a_run_that_wrote_to_stderr_is_not_stored(tmp_path: Path) -> None:
+    """A warning (an unsafe cache directory, say) belongs to its moment."""
+    with open(os.devnull, "w") as devnull:
+        question = answers.ask(["metric", "gdp", "--json"], {"XDG_CACHE_HOME": str(tmp_path)}, devnull, devnull)
+        assert question is not None
+        answers.remember(question, [(2, "hohhot: warning: ...\n"), (1, "[]\n")], None, 0)
+        assert _answer_entries(tmp_path) == {}
+        answers.remember(question, [(1, "[]\n")], None, 0)
+        assert len(_answer_entries(tmp_path)) == 1

@@ -44,14 +44,14 @@ def _pipeline(args: tuple[str, ...], reader: list[str], env: dict[str, str] | No
 
 def test_pipe_into_head_lines(hohhot: Runner) -> None:
     status, shown, errors = _pipeline(("metrics",), ["head", "-n", "1"])
-    assert status in (0, 1)
+    assert status == 0  # quiet, whenever the reader leaves
     assert shown.decode() == hohhot("metrics").stdout.splitlines(keepends=True)[0]
     assert_no_crash(errors.decode())
 
 
 def test_pipe_into_head_bytes(hohhot: Runner) -> None:
     status, shown, errors = _pipeline(("metrics", "--json"), ["head", "-c", "10"])
-    assert status in (0, 1)
+    assert status == 0  # quiet, whenever the reader leaves
     assert shown == hohhot("metrics", "--json").stdout.encode()[:10]
     assert_no_crash(errors.decode())
 
@@ -72,7 +72,7 @@ def big_facts(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_reader_going_away_mid_stream(big_facts: Path) -> None:
     """Megabytes of JSON lines into head: the reader exits while hohhot is still writing."""
     status, shown, errors = _pipeline(("--facts", str(big_facts), "metrics", "-f", "jsonl"), ["head", "-n", "1"])
-    assert status in (0, 1)
+    assert status == 0  # quiet, whenever the reader leaves
     assert json.loads(shown)["id"]
     assert_no_crash(errors.decode())
 
@@ -89,7 +89,7 @@ def test_reader_closed_before_the_first_write(fmt: str) -> None:
     assert process.stdout is not None
     process.stdout.close()  # before the interpreter has even started
     _, errors = process.communicate(timeout=TIMEOUT)
-    assert process.returncode in (0, 1)
+    assert process.returncode == 0
     assert_no_crash(errors.decode())
     assert errors.count(b"\n") <= 1
 

@@ -111,7 +111,10 @@ def ask(
         stderr_isatty = os.isatty(stderr.fileno())
         cwd = os.getcwd()
         encodings = ((stdout.encoding, stdout.errors or "strict"), (stderr.encoding, stderr.errors or "strict"))
-    except (OSError, ValueError, AttributeError):  # no descriptor behind a stream, a cwd removed
+        if not (_replayable_encoding(stdout.encoding) and _replayable_encoding(stderr.encoding)):
+            return None
+        stamp = _code_stamp()
+    except (OSError, ValueError, AttributeError, LookupError):  # no descriptor, a cwd or a file gone
         return None
     facts = (
         FORMAT,
@@ -122,13 +125,27 @@ def ask(
         stderr_isatty,
         sys.version,
         sys.prefix,
-        _code_stamp(),
+        tuple(sys.flags),
+        sys.warnoptions,
+        stamp,
     )
     try:
         key = content_digest(marshal.dumps(facts))
     except ValueError:  # not marshallable (never for str): no cache
         return None
     return Question(private.cache_directory(environ), key, encodings)
+
+
+def _replayable_encoding(encoding: str) -> bool:
+    """Whether text written in pieces encodes to the bytes of its pieces encoded one by one.
+
+    Not so for encodings with a byte-order mark (UTF-16, UTF-32, UTF-8 with signature) or
+    a shift state (ISO-2022): their stream writes depend on what came before.
+    """
+    import codecs  # loaded at start-up already, with the encodings
+
+    name = codecs.lookup(encoding).name
+    return name in ("utf-8", "ascii", "latin-1") or name.startswith(("iso8859", "cp", "mac-"))
 
 
 def _code_stamp() -> list[tuple[object, ...]]:
@@ -252,7 +269,10 @@ def _unchanged(path: str, size: int, digest: bytes) -> bool:
     import stat
 
     try:
-        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+        if not stat.S_ISREG(os.stat(path).st_mode):  # a device or FIFO is never opened, as the full run refuses it
+            return False
+        flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOCTTY", 0)
+        descriptor = os.open(path, flags)
     except OSError:
         return False
     try:
@@ -274,7 +294,7 @@ def _write_out(chunks: list[tuple[int, bytes]], status: int) -> int:
             while view:
                 view = view[os.write(stream, view) :]
         except BrokenPipeError:
-            if stream == _STDOUT:  # the reader has gone: quiet, as the full run is
+            if stream == _STDOUT:  # the reader has gone: quiet, status 0, as a full run ends (errors.ReaderGone)
                 _silence_stdout()
                 return 0
         except OSError as error:
@@ -301,6 +321,8 @@ def remember(
     question: Question, transcript: Sequence[tuple[int, str]], fact_file: tuple[str, int, bytes] | None, status: int
 ) -> None:
     """Store the answer a full run gave; a cache that cannot be written is no cache, not an error."""
+    if any(stream != _STDOUT for stream, _ in transcript):
+        return  # a warning belongs to its moment (an unsafe directory, say): such a run is not replayed
     (out_encoding, out_errors), (err_encoding, err_errors) = question.stream_encodings
     try:
         chunks = [

@@ -151,8 +151,11 @@ class Environment:
             if self.transcript is not None:
                 self.transcript.append((1, text))
             self.stdout.flush()
-        except BrokenPipeError:  # the reader went away: the caller ends quietly
-            raise
+        except BrokenPipeError:  # the reader went away: the run ends quietly (see errors.ReaderGone)
+            from hohhot_cli.errors import ReaderGone
+
+            self.transcript = None  # what was written is not what was meant: never replayed
+            raise ReaderGone() from None
         except OSError as error:  # a full disk (ENOSPC), stdout opened for reading only (EBADF), ...
             from hohhot_cli.errors import OutputError
 

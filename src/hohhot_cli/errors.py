@@ -88,3 +88,12 @@ class UsageError(HohhotError):
     """Options that do not go together (reported like a bad flag)."""
 
     exit_status = ExitStatus.USAGE
+
+
+class ReaderGone(Exception):
+    """Standard output's reader went away (EPIPE): the run ends quietly with status 0.
+
+    Not an OSError, so that nothing between the writer and :mod:`hohhot_cli.main`
+    (click turns an EPIPE OSError into status 1) decides otherwise: the status does
+    not depend on when the reader left.
+    """

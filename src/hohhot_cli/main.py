@@ -49,7 +49,7 @@ def run_invocation(argv: list[str] | None, invocation: Invocation) -> int:
 def _run(argv: list[str] | None, invocation: Invocation) -> int:
     import typer
 
-    from hohhot_cli.errors import ExitStatus, FactFileError, HohhotError
+    from hohhot_cli.errors import ExitStatus, FactFileError, HohhotError, ReaderGone
 
     environment = invocation.env
     args = sys.argv[1:] if argv is None else argv
@@ -57,6 +57,8 @@ def _run(argv: list[str] | None, invocation: Invocation) -> int:
         command = _click_command()
         result = command.main(args=args, prog_name="hohhot", standalone_mode=False, obj=invocation)
         return int(result) if isinstance(result, int) else ExitStatus.OK
+    except SystemExit as leaving:  # click's own exit when stdout's reader has gone (EPIPE): status 1
+        return ExitStatus.OK if leaving.code is None else leaving.code if isinstance(leaving.code, int) else 1
     except HohhotError as error:
         message = str(error)
         if isinstance(error, FactFileError) and len(error.problems) > 1:
@@ -74,7 +76,7 @@ def _run(argv: list[str] | None, invocation: Invocation) -> int:
         return ExitStatus.INTERRUPTED
     except Terminated as terminated:  # SIGTERM or SIGHUP, with the handlers of run()
         return terminated.exit_status
-    except BrokenPipeError:
+    except (BrokenPipeError, ReaderGone):
         _silence_stdout()
         return ExitStatus.OK
     except OSError as error:
