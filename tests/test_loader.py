@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from support.factfiles import minimal_base, to_toml
+from support.factfiles import generated_base, minimal_base, to_toml
 
 import hohhot_cli
 import hohhot_cli.building as building
@@ -699,19 +699,6 @@ def test_previous_comparable(period: str, previous: str | None) -> None:
 # -- the reference parser, parts and progress (see hohhot_cli.parsers and hohhot_cli.loader) ---------
 
 
-def _synthetic(observations: int, seed: int = 1) -> str:
-    """A valid base of benchmarks/make_facts.py."""
-    import sys
-
-    from support import REPO
-
-    sys.path.insert(0, str(REPO / "benchmarks"))
-    try:
-        import make_facts  # type: ignore[import-not-found]
-    finally:
-        sys.path.remove(str(REPO / "benchmarks"))
-    text: str = make_facts.generate(observations, seed)
-    return text
 
 
 def _reference_base(text: str) -> FactBase:
@@ -722,7 +709,7 @@ def _reference_base(text: str) -> FactBase:
 def test_forced_reference_parser_loads_the_same_base(monkeypatch: pytest.MonkeyPatch) -> None:
     from hohhot_cli import parsers
 
-    text = _synthetic(400)
+    text = generated_base(400)
     quick = parse_facts(text, NAME)
     monkeypatch.setattr(parsers, "_forced_reference", True)
     assert parsers.fast_loads() is None
@@ -745,7 +732,7 @@ def test_loads_without_rtoml_installed(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "rtoml", None)  # import rtoml raises ImportError
     monkeypatch.setattr(reading, "PART_CHARS", 3000)
     assert parsers.fast_loads() is None
-    text = _synthetic(300, 2)
+    text = generated_base(300, 2)
     assert parse_facts(text, NAME) == _reference_base(text)
     with pytest.raises(FactFileError) as raised:
         parse_facts(text.replace('value = ', 'value = "x" #', 1), NAME)
@@ -757,7 +744,7 @@ def test_loads_without_rtoml_installed(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_parts_keep_every_problem_and_line(monkeypatch: pytest.MonkeyPatch) -> None:
     """A file read in parts reports exactly what the reference reports, lines included."""
     monkeypatch.setattr(reading, "PART_CHARS", 2000)
-    text = _synthetic(300, 3)
+    text = generated_base(300, 3)
     for broken in (
         text.replace('period = "2001"', 'period = "2001-13"', 1),  # a problem in a middle part
         text.replace("[[metrics]]", "[[metrics]]\nvalue = ", 3),  # a syntax error
@@ -826,7 +813,7 @@ def _cli_stderr(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, terminal: bool)
     monkeypatch.setattr(loader, "PROGRESS_EVERY", 0.0)
     monkeypatch.setattr(reading, "PART_CHARS", 2000)
     facts = tmp_path / "big.toml"
-    facts.write_text(_synthetic(300, 4), encoding="utf-8")
+    facts.write_text(generated_base(300, 4), encoding="utf-8")
     stdout, stderr = io.StringIO(), io.StringIO()
     environment = Environment(stdout=stdout, stderr=stderr, environ={"COLUMNS": "80"}, stderr_isatty=terminal)
     assert main(["--no-cache", "--facts", str(facts), "metric", "gdp", "--json"], environment) == 0

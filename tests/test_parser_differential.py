@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 from support import BUNDLED, FIXTURE, REPO
-from support.factfiles import minimal_base, to_toml
+from support.factfiles import generated_base, minimal_base, to_toml
 
 import hohhot_cli.reading as reading
 from hohhot_cli import parsers
@@ -111,14 +111,6 @@ def assert_safe(text: str) -> None:
     assert agree or not fast_parser_fits(text), f"rtoml and the reference disagree on {text[:200]!r}"
 
 
-def _generated(observations: int, seed: int) -> str:
-    sys.path.insert(0, str(REPO / "benchmarks"))
-    try:
-        import make_facts  # type: ignore[import-not-found]
-    finally:
-        sys.path.remove(str(REPO / "benchmarks"))
-    text: str = make_facts.generate(observations, seed)
-    return text
 
 
 def _texts() -> Iterator[tuple[str, str]]:
@@ -157,7 +149,7 @@ def test_corpus(name: str, text: str) -> None:
 
 @pytest.mark.parametrize(("observations", "seed"), [(1, 1), (50, 2), (400, 3), (3000, 4)])
 def test_generated_bases(observations: int, seed: int) -> None:
-    text = _generated(observations, seed)
+    text = generated_base(observations, seed)
     assert fast_parser_fits(text)
     reference = reference_module().loads(text)
     assert _same(rtoml.loads(text), reference)
@@ -204,7 +196,7 @@ def _assert_loads_alike(text: str) -> None:
 def test_bytes_that_are_not_utf8_are_reported_as_the_reference_reports_them(monkeypatch: pytest.MonkeyPatch) -> None:
     """A bad byte or a NUL in a later part: the quick way gives up, and the reference way reports it."""
     monkeypatch.setattr(reading, "PART_CHARS", 2000)
-    data = _generated(300, 5).encode()
+    data = generated_base(300, 5).encode()
     last = data.rindex(b"\n[[metrics]]\n")
     for bad in (b"\xff", b"\xc3(", b"\x00"):
         broken = data[:last] + b"\nnote = \"" + bad + b"\"" + data[last:]
@@ -231,7 +223,7 @@ def test_loader_tricky(name: str) -> None:
 def test_loader_in_parts(monkeypatch: pytest.MonkeyPatch) -> None:
     """Parts of a few kilobytes: the base is the same as the reference's, in every way the parts can go wrong too."""
     monkeypatch.setattr(reading, "PART_CHARS", 2000)
-    text = _generated(300, 5)
+    text = generated_base(300, 5)
     _assert_loads_alike(text)
     header = "\n[[metrics]]\n"
     second = text.index(header, text.index(header) + 1)
@@ -248,7 +240,7 @@ def test_loader_in_parts(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_parts_read_as_the_whole(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(reading, "PART_CHARS", 1500)
-    text = _generated(200, 6)
+    text = generated_base(200, 6)
     for loads in (rtoml.loads, reference_module().loads):
         parsed = reading.parse_toml_in_parts(text, loads)
         assert parsed is not None
@@ -270,4 +262,4 @@ def test_a_cut_inside_a_string_is_refused(monkeypatch: pytest.MonkeyPatch) -> No
 
 
 def test_big_generated_base_loads_alike(tmp_path: Path) -> None:
-    _assert_loads_alike(_generated(20_000, 8))
+    _assert_loads_alike(generated_base(20_000, 8))

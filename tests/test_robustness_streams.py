@@ -8,13 +8,13 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
-from support import REPO, Runner, hohhot_executable, subprocess_env
+from support import Runner, hohhot_executable, subprocess_env
 from support.checks import TIMEOUT, assert_no_crash
+from support.factfiles import generated_base
 
 from hohhot_cli.errors import ExitStatus
 
@@ -59,13 +59,8 @@ def test_pipe_into_head_bytes(hohhot: Runner) -> None:
 @pytest.fixture(scope="module")
 def big_facts(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A valid synthetic base (benchmarks/make_facts.py) whose output is far larger than a pipe's buffer."""
-    sys.path.insert(0, str(REPO / "benchmarks"))
-    try:
-        import make_facts  # type: ignore[import-not-found]
-    finally:
-        sys.path.remove(str(REPO / "benchmarks"))
     path = tmp_path_factory.mktemp("big") / "big.toml"
-    path.write_text(make_facts.generate(3000), encoding="utf-8")
+    path.write_text(generated_base(3000), encoding="utf-8")
     return path
 
 

@@ -212,3 +212,17 @@ def edited_copy(
         text = text.replace(old, new, 1)
     path.write_text(text, encoding="utf-8")
     return path
+
+
+def generated_base(observations: int, seed: int = 1) -> str:
+    """The text of a valid synthetic base of ``observations`` figures (``benchmarks/make_facts.py``)."""
+    import sys
+
+    benchmarks = str(Path(__file__).resolve().parents[2] / "benchmarks")
+    sys.path.insert(0, benchmarks)
+    try:
+        import make_facts  # type: ignore[import-not-found]
+    finally:
+        sys.path.remove(benchmarks)
+    text: str = make_facts.generate(observations, seed)
+    return text
