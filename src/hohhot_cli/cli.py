@@ -15,7 +15,6 @@ run time.
 import functools
 import inspect
 from collections.abc import Callable, Iterator, MutableMapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -23,18 +22,14 @@ import typer
 from typer.core import TyperGroup
 from typer.models import CommandInfo
 
-from hohhot_cli import __version__, queries
+from hohhot_cli import __version__, actions, queries
+from hohhot_cli.actions import Action, OutputOptions, answer, selection
 from hohhot_cli.cite import CitationStyle
 from hohhot_cli.environment import Environment
 from hohhot_cli.errors import ExitStatus, HohhotError, OutputError, UsageError
+from hohhot_cli.invocation import ENV_FACTS, ENV_NO_CACHE, Invocation
 from hohhot_cli.model import FactBase, IndustryKind
-from hohhot_cli.render import MACHINE_FORMATS, OutputFormat, Shape, render
-
-ENV_FACTS = "HOHHOT_FACTS"
-"""Names a fact file to use instead of the bundled one."""
-
-ENV_NO_CACHE = "HOHHOT_NO_CACHE"
-"""Set (to anything but empty or 0) to turn the parse cache off."""
+from hohhot_cli.render import OutputFormat
 
 
 class _LazyCommands(MutableMapping[str, Any]):
@@ -106,145 +101,6 @@ app = typer.Typer(
 commands = typer.Typer()
 """The subcommands' registrations, which :class:`LazyGroup` builds one at a time (never run on its own)."""
 
-
-@dataclass
-class Invocation:
-    """The settings of one run and the fact base it loads, once."""
-
-    env: Environment
-    """Streams, environment variables and terminal facts."""
-    facts_path: Path | None = None
-    """``--facts`` (or ``$HOHHOT_FACTS``); None for the bundled base."""
-    use_cache: bool = True
-    """False with ``--no-cache`` (or ``HOHHOT_NO_CACHE=1``)."""
-    output_format: OutputFormat | None = None
-    """``--format`` given before the command name."""
-    as_json: bool = False
-    """``--json`` given before the command name."""
-    use_pager: bool = True
-    """False with ``--no-pager``: never page, even on a terminal."""
-    replayable: bool = False
-    """Set when this run's output may be stored in the answer cache and replayed (see :mod:`hohhot_cli.answers`)."""
-    fact_files: list[tuple[str, int, bytes]] = field(default_factory=list)
-    """Every fact file loaded: its path, size and content digest (the answer cache checks them on a hit)."""
-    loads: int = 0
-    """How many times a base was asked of the loader: every load must be in :attr:`fact_files`."""
-    _base: FactBase | None = None
-
-    @property
-    def fact_file(self) -> tuple[str, int, bytes] | None:
-        """The one fact file this run's output came from (None: it read none).
-
-        Raises ValueError when that is not known for sure: more than one file, or a
-        load that did not say what it read.
-        """
-        if len(set(self.fact_files)) > 1 or len(self.fact_files) != self.loads:
-            raise ValueError("the fact files this run read are not known for sure")
-        return self.fact_files[0] if self.fact_files else None
-
-    def configure(self, facts: str | None, no_cache: bool) -> None:
-        """Take the root options, falling back on the environment variables (an empty one is unset)."""
-        environ = self.env.environ
-        self.facts_path = given_path(facts, "--facts") or (Path(environ[ENV_FACTS]) if environ.get(ENV_FACTS) else None)
-        self.use_cache = not no_cache and environ.get(ENV_NO_CACHE, "") in ("", "0")
-        self._base = None
-
-    def override(self, facts: str | None, no_cache: bool) -> None:
-        """Take ``--facts`` and ``--no-cache`` given after the command name, over those given before it."""
-        if facts is not None:
-            self.facts_path = given_path(facts, "--facts")
-            self._base = None
-        if no_cache:
-            self.use_cache = False
-            self._base = None
-
-    def chosen_format(self, output_format: OutputFormat | None, as_json: bool) -> OutputFormat:
-        """The format of this run: the command's own options first, then the root's, else a table."""
-        as_json = as_json or self.as_json
-        given = output_format or self.output_format
-        if as_json and given not in (None, OutputFormat.TABLE, OutputFormat.JSON):
-            raise UsageError(f"--json contradicts --format {given.value}")
-        return OutputFormat.JSON if as_json else (given or OutputFormat.TABLE)
-
-    def base(self) -> FactBase:
-        """The fact base of this run, loaded (or read from the parse cache) on first use."""
-        if self._base is None:
-            from hohhot_cli.cache import default_cache_directory, load_facts_cached  # not for --help
-            from hohhot_cli.loader import bundled_facts_path
-
-            cache_dir = default_cache_directory(self.env.environ) if self.use_cache else None
-            self.loads += 1
-            self._base = load_facts_cached(
-                self.facts_path or bundled_facts_path(),
-                cache_dir=cache_dir,
-                warn=lambda message: self.env.error(f"warning: {message}"),
-                on_loaded=self._loaded,
-                progress=self.progress(),
-            )
-        return self._base
-
-    def progress(self) -> Callable[[str], None] | None:
-        """Where a long parse says how far it has gone: stderr when it is a terminal, else nowhere."""
-        return self.env.progress if self.env.stderr_is_terminal else None
-
-    def base_for_metrics(self, queries: list[str]) -> FactBase:
-        """A base from which ``queries.find_metrics`` answers these queries as from the whole base.
-
-        From the parse cache, only the metrics they may name and the sources those cite are
-        read; ask nothing else of it. The whole base when it is loaded already.
-        """
-        if self._base is not None:
-            return self._base
-        from hohhot_cli.cache import default_cache_directory, load_metrics_cached
-        from hohhot_cli.loader import bundled_facts_path
-
-        self.loads += 1
-        return load_metrics_cached(
-            self.facts_path or bundled_facts_path(),
-            queries,
-            cache_dir=default_cache_directory(self.env.environ) if self.use_cache else None,
-            warn=lambda message: self.env.error(f"warning: {message}"),
-            on_loaded=self._loaded,
-            progress=self.progress(),
-        )
-
-    def _loaded(self, path: str, size: int, digest: bytes) -> None:
-        self.fact_files.append((path, size, digest))
-
-    def emit(
-        self, result: object, output_format: OutputFormat, shape: Shape | None = None, *, replayable: bool = True
-    ) -> None:
-        """Render a result in the chosen format and write it to stdout (paged when taller than a terminal).
-
-        A result in a machine format, not on a terminal, with the caches on, may be
-        replayed from the answer cache unless the caller says otherwise (``replayable``:
-        the result depends on more than the arguments, the environment and the fact base).
-        """
-        text = render(result, output_format, self.env.style, shape or Shape())
-        self.replayable = (
-            replayable and self.use_cache and output_format in MACHINE_FORMATS and not self.env.is_terminal
-        )
-        if output_format in (OutputFormat.TABLE, OutputFormat.MARKDOWN):
-            from hohhot_cli.emptiness import nothing_found
-
-            message = nothing_found(result)
-            if message:
-                self.env.error(message)
-        if self.use_pager and self.env.is_terminal:  # never paged when piped: a script pays nothing for it
-            from hohhot_cli.pager import page
-
-            page(self.env, text)
-        else:
-            self.env.write(text)
-
-
-def given_path(text: str | None, what: str) -> Path | None:
-    """A path from the command line; an empty one is an error (``Path("")`` would be the directory ``.``)."""
-    if text is None:
-        return None
-    if not text:
-        raise UsageError(f"{what}: the path is empty")
-    return Path(text)
 
 
 def invocation(context: typer.Context) -> Invocation:
@@ -353,38 +209,37 @@ _OUTPUT_PARAMETERS = [
 global ``--facts`` and ``--no-cache``, which may also stand before the command name."""
 
 
-def query_command(name: str, *, replayable: bool = True, **settings: Any) -> Callable[[F], F]:
-    """Register a command that returns a result; add ``--format`` and ``--json`` to it.
+def query_command(name: str, action: Action, *, replayable: bool = True, **settings: Any) -> Callable[[F], F]:
+    """Register a query command: the decorated function declares it, ``action`` runs it.
 
-    The options are defined once, here, and every query command gets the same
-    ones; the command itself takes this run's :class:`Invocation` first, parses
-    its own arguments and runs a query. ``replayable=False`` keeps its answers out
-    of the answer cache.
+    The decorated function's signature declares the command's own arguments and
+    options (Typer reads them from it) and its docstring is the command's help; it
+    is never called. The parsed values go, by name, to ``action`` (of
+    :mod:`hohhot_cli.actions`) through :func:`hohhot_cli.actions.answer`, with the
+    options every query command shares, which are defined once, here: ``--format``,
+    ``--json``, ``--fields``, ``--no-header``, ``--facts`` and ``--no-cache``.
+    ``replayable=False`` keeps its answers out of the answer cache.
     """
 
     def decorate(function: F) -> F:
         @functools.wraps(function)
         def command(
             context: typer.Context,
-            *args: Any,
+            *,
             output_format: OutputFormat | None,
             as_json: bool,
             fields: str | None,
             no_header: bool,
             facts: str | None,
             no_cache: bool,
-            **kwargs: Any,
+            **arguments: Any,
         ) -> None:
-            run = invocation(context)
-            run.override(facts, no_cache)
-            chosen = run.chosen_format(output_format, as_json)
-            shape = Shape(tuple(f.strip() for f in fields.split(",") if f.strip()) if fields else (), not no_header)
-            result = function(run, *args, **kwargs)
-            run.emit(result, chosen, shape, replayable=replayable)
-            if getattr(result, "passes", True) is False:
-                raise typer.Exit(ExitStatus.ERROR)
+            options = OutputOptions(output_format, as_json, fields, no_header, facts, no_cache)
+            status = answer(invocation(context), action, options, arguments, replayable=replayable)
+            if status != ExitStatus.OK:
+                raise typer.Exit(status)
 
-        own = list(inspect.signature(function).parameters.values())[1:]  # all but the invocation
+        own = list(inspect.signature(function).parameters.values())
         context_parameter = inspect.Parameter(
             "context", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=typer.Context
         )
@@ -392,9 +247,14 @@ def query_command(name: str, *, replayable: bool = True, **settings: Any) -> Cal
             [context_parameter, *own, *_OUTPUT_PARAMETERS]
         )
         commands.command(name, **settings)(command)
+        ACTIONS[name] = (action, replayable)
         return function
 
     return decorate
+
+
+ACTIONS: dict[str, tuple[Action, bool]] = {}
+"""Each query command's action and whether its answers may be replayed, by command name."""
 
 
 # -- the shared period options ---------------------------------------------------
@@ -433,23 +293,8 @@ AnyPeriodOption = Annotated[
 ]
 
 
-def selection(period: str | None, since: str | None, until: str | None, kind: str | None) -> Any:
-    """The period filter the options ask for."""
-    from hohhot_cli.selection import PeriodFilter
-
-    return PeriodFilter.parse(period, since, until, kind)
-
-
 def _cite_option() -> Any:
     return typer.Option("--cite", help="Add a Sources section with the full citation of every source shown.")
-
-
-def with_citations(run: Invocation, result: object, base: FactBase | None = None) -> object:
-    """A result with a Sources section of full citations (``--cite``), from ``base`` or the whole base."""
-    from hohhot_cli.lookup import cited_sources
-    from hohhot_cli.results import WithCitations
-
-    return WithCitations(result, cited_sources(base or run.base(), result))
 
 
 def examples(*lines: str) -> str:
@@ -481,9 +326,7 @@ def root(
     Run without a command for an overview of the city.
     """
     run = invocation(context)
-    run.configure(facts, no_cache)
-    run.output_format, run.as_json = output_format, as_json
-    run.use_pager = not no_pager
+    run.take_root_options(facts, no_cache, output_format, as_json, no_pager)
     if version:  # never loads the fact base: `hohhot overview` and `hohhot sources` give its date
         run.env.write(f"hohhot {__version__}\n")
         raise typer.Exit(ExitStatus.OK)
@@ -493,21 +336,21 @@ def root(
 
 @query_command(
     "overview",
+    actions.overview,
     short_help="The city at a glance.",
     epilog=examples("hohhot overview", "hohhot", "hohhot overview --format markdown"),
 )
-def overview_command(run: Invocation) -> object:
+def overview_command() -> None:
     """The city at a glance: province, population, latest GDP, industries."""
-    return queries.overview(run.base())
 
 
 @query_command(
     "industries",
+    actions.industries,
     short_help="Industries; with an id, one in detail.",
     epilog=examples("hohhot industries", "hohhot industries dairy --cite", "hohhot industries --kind future"),
 )
 def industries_command(
-    run: Invocation,
     industry: Annotated[
         str | None,
         typer.Argument(
@@ -521,19 +364,13 @@ def industries_command(
         ),
     ] = None,
     cite: Annotated[bool, _cite_option()] = False,
-) -> object:
+) -> None:
     """The pillar clusters and future industries; with an id, one industry in detail."""
-    if industry is not None:
-        if kind is not None:
-            raise UsageError("--kind lists industries; it does not go with an industry id")
-        detail = queries.industry_detail(run.base(), industry)
-        return with_citations(run, detail) if cite else detail
-    result = queries.list_industries(run.base(), kind)
-    return with_citations(run, result) if cite else result
 
 
 @query_command(
     "metric",
+    actions.metric,
     short_help="Metrics by id, topic or alias, with every figure.",
     epilog=examples(
         "hohhot metric gdp.total",
@@ -542,7 +379,6 @@ def industries_command(
     ),
 )
 def metric_command(
-    run: Invocation,
     query: Annotated[
         list[str],
         typer.Argument(help="Metric ids, topics (gdp) or aliases.", autocompletion=complete_metric, show_default=False),
@@ -554,21 +390,17 @@ def metric_command(
     until: UntilOption = None,
     kind: KindOption = None,
     cite: Annotated[bool, _cite_option()] = False,
-) -> object:
+) -> None:
     """Metrics by id, topic or alias, each with all its observations."""
-    chosen = selection(period, since, until, kind)
-    base = run.base_for_metrics(query)
-    result = queries.find_metrics(base, query, latest=latest, selection=chosen, any_period=any_period)
-    return with_citations(run, result, base) if cite else result
 
 
 @query_command(
     "metrics",
+    actions.metrics,
     short_help="The index of metrics with their latest values.",
     epilog=examples("hohhot metrics", "hohhot metrics --topic trade", "hohhot metrics --industry dairy --format csv"),
 )
 def metrics_command(
-    run: Invocation,
     topic: Annotated[
         str | None,
         typer.Option(
@@ -594,14 +426,13 @@ def metrics_command(
     since: SinceOption = None,
     until: UntilOption = None,
     kind: KindOption = None,
-) -> object:
+) -> None:
     """The index of all metrics with their latest value (JSON: every observation)."""
-    chosen = selection(period, since, until, kind)
-    return queries.list_metrics(run.base(), topic, industry, selection=chosen, any_period=any_period)
 
 
 @query_command(
     "compare",
+    actions.compare,
     short_help="One metric over time, several side by side, or industries.",
     epilog=examples(
         "hohhot compare gdp.total",
@@ -610,7 +441,6 @@ def metrics_command(
     ),
 )
 def compare_command(
-    run: Invocation,
     query: Annotated[
         list[str] | None,
         typer.Argument(
@@ -627,43 +457,29 @@ def compare_command(
     since: SinceOption = None,
     until: UntilOption = None,
     kind: KindOption = None,
-) -> object:
+) -> None:
     """Comparison tables: one metric or topic over time, several side by side, or industries."""
-    names = query or []
-    chosen = selection(period, since, until, kind)
-    if industries:
-        if chosen.active or any_period:
-            raise UsageError("--industries compares headlines; period options go with metrics")
-        return queries.compare_industries(run.base(), names)
-    if not names:
-        raise UsageError("compare needs a metric id or topic (or --industries)")
-    if len(names) == 1:
-        return queries.compare_over_time(run.base(), names[0], selection=chosen)
-    return queries.compare_side_by_side(run.base(), names, selection=chosen, any_period=any_period)
 
 
 @query_command(
     "search",
+    actions.search,
     short_help="Find metrics, industries, companies, facts, sources.",
     epilog=examples("hohhot search dairy", "hohhot search 乳都", "hohhot show titles.dairy_capital   # open a hit"),
 )
 def search_command(
-    run: Invocation,
     text: Annotated[list[str], typer.Argument(help="Words to look for (English or Chinese).", show_default=False)],
-) -> object:
+) -> None:
     """Find metrics, industries, companies, facts and sources; best matches first."""
-    from hohhot_cli.search import search  # only this command needs it
-
-    return search(run.base(), " ".join(text))
 
 
 @query_command(
     "sources",
+    actions.sources,
     short_help="The sources; with an id, one in full.",
     epilog=examples("hohhot sources", "hohhot sources cd-mayor-2024", "hohhot sources cd-mayor-2024 --cite"),
 )
 def sources_command(
-    run: Invocation,
     source: Annotated[
         str | None,
         typer.Argument(
@@ -671,23 +487,18 @@ def sources_command(
         ),
     ] = None,
     cite: Annotated[bool, _cite_option()] = False,
-) -> object:
+) -> None:
     """The sources with how many facts each supports; with an id, one source in full."""
-    if source is not None:
-        detail = queries.source_detail(run.base(), source)
-        return with_citations(run, detail) if cite else detail
-    result = queries.list_sources(run.base())
-    return with_citations(run, result) if cite else result
 
 
 @query_command(
     "validate",
+    actions.validate,
     replayable=False,  # reads a file of its own, which the answer cache does not check
     short_help="Check a fact file: problems and warnings.",
     epilog=examples("hohhot validate facts.toml", "hohhot validate --strict", "hohhot --facts my.toml validate"),
 )
 def validate_command(
-    run: Invocation,
     path: Annotated[
         str | None,  # not Path: Path("") is ".", and an empty path must be an error
         typer.Argument(
@@ -697,12 +508,8 @@ def validate_command(
         ),
     ] = None,
     strict: Annotated[bool, typer.Option("--strict", help="Exit 1 on warnings too, not only on problems.")] = False,
-) -> object:
+) -> None:
     """Check a fact file: every problem (exit 1), then warnings for a maintainer (exit 0 unless --strict)."""
-    from hohhot_cli.loader import bundled_facts_path
-
-    file = given_path(path, "validate") or run.facts_path or bundled_facts_path()
-    return queries.validate_file(file, strict, progress=run.progress())
 
 
 @commands.command(
@@ -811,11 +618,11 @@ def complete_any_id(ctx: typer.Context, incomplete: str) -> list[str]:
 
 @query_command(
     "show",
+    actions.show,
     short_help="Open any id: metric, industry, source, fact, company.",
     epilog=examples("hohhot show titles.dairy_capital", "hohhot show yili --cite", "hohhot show gdp.total --json"),
 )
 def show_command(
-    run: Invocation,
     item: Annotated[
         str,
         typer.Argument(
@@ -825,12 +632,8 @@ def show_command(
         ),
     ],
     cite: Annotated[bool, _cite_option()] = False,
-) -> object:
+) -> None:
     """Open any id: a metric, an industry, a source, a fact or a company, in full."""
-    from hohhot_cli.lookup import show
-
-    shown = show(run.base(), item)
-    return with_citations(run, shown) if cite else shown
 
 
 @commands.command(

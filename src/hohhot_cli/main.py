@@ -21,13 +21,13 @@ if TYPE_CHECKING:
     from typing import Any
 
     from hohhot_cli.answers import Question
-    from hohhot_cli.cli import Invocation
+    from hohhot_cli.invocation import Invocation
     from hohhot_cli.environment import Environment
 
 
 def main(argv: list[str] | None = None, env: Environment | None = None) -> int:
     """Run the CLI; return the exit status. Nothing but one-line messages reach stderr."""
-    from hohhot_cli.cli import Invocation
+    from hohhot_cli.invocation import Invocation
     from hohhot_cli.environment import Environment
 
     return run_invocation(argv, Invocation(env or Environment()))
@@ -243,7 +243,7 @@ def _replay(question: Question) -> int | None:
 
 def _answer_in_full(question: Question | None) -> tuple[Invocation, int]:
     """Run the CLI; store the answer when the run may be replayed. Returns the invocation, kept alive."""
-    from hohhot_cli.cli import Invocation
+    from hohhot_cli.invocation import Invocation
     from hohhot_cli.environment import Environment
 
     environment = Environment(transcript=[] if question is not None else None)
