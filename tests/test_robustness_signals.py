@@ -28,7 +28,7 @@ INTERRUPT_WRAPPER = """\
 import os, signal, sys, time
 from pathlib import Path
 import hohhot_cli.cache as cache
-import hohhot_cli.cli as cli
+import hohhot_cli.invocation as invocation
 import hohhot_cli.main as entry
 import hohhot_cli.records as records
 
@@ -58,7 +58,7 @@ elif where == "views":  # half-way through building the records
         return real_record(*a, **k)
     records.observation_record = observation_record
 elif where == "render":  # the output is complete, not yet written
-    interrupt_after(cli, "render")
+    interrupt_after(invocation, "render")
 elif where == "wait":  # wait for a real SIGINT from outside
     ready = Path(os.environ["HOHHOT_TEST_READY"])
     def load_facts_cached(*a, **k):

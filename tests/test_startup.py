@@ -87,3 +87,23 @@ def test_ascii_terminal_gets_ascii_rules_and_bars() -> None:
     assert result.returncode == 0, result.stderr
     result.stdout.decode("ascii")  # nothing but ASCII
     assert re.search(rb"\n.*  ################  +fg-trade-2023\n", result.stdout), result.stdout
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("metric", "gdp", "--json"),
+        ("--format", "csv", "metrics", "--topic", "trade"),
+        ("industries",),
+        ("search", "dairy", "--format", "markdown"),
+    ],
+)
+def test_a_plain_query_imports_neither_typer_nor_click(args: tuple[str, ...]) -> None:
+    """Parsed by hohhot_cli.direct: Typer is most of a new question's start-up."""
+    loaded = _modules_after(*args)
+    assert not loaded & {"typer", "click", "shellingham"}, sorted(loaded)
+
+
+@pytest.mark.parametrize("args", [("metric", "--help"), ("metric", "gdp", "--format", "JSON"), ("schema", "metric")])
+def test_any_other_command_line_goes_to_typer(args: tuple[str, ...]) -> None:
+    assert "typer" in _modules_after(*args)

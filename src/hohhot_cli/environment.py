@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -93,6 +92,8 @@ class Environment:
         if columns > 0:
             return min(columns, 1000)
         if self.is_terminal:
+            import shutil  # a terminal's size only: shutil costs a piped run its imports
+
             return shutil.get_terminal_size((80, 24)).columns
         return 80
 
@@ -106,6 +107,8 @@ class Environment:
         if lines > 0:
             return lines
         if self.is_terminal:
+            import shutil
+
             return shutil.get_terminal_size((80, 24)).lines
         return 24
 

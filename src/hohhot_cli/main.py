@@ -1,12 +1,13 @@
 """The process around the command line: exit statuses, broken pipes, a quick exit.
 
-:func:`main` runs the click command behind :mod:`hohhot_cli.cli` with one
-:class:`~hohhot_cli.cli.Invocation` and turns every error into one line on
-stderr and an exit status, in this one place. :func:`run` is the console
+:func:`main` runs a command line with one :class:`~hohhot_cli.invocation.Invocation`
+(a plain query through :mod:`hohhot_cli.direct`, any other through the Typer app of
+:mod:`hohhot_cli.cli`) and turns every error into one line on stderr and an exit
+status, in this one place. :func:`run` is the console
 script: it also owns the process-wide choices a library must not make, and
 answers a question asked before from the answer cache (:mod:`hohhot_cli.answers`)
-before Typer, click or the model are imported: this module imports them only
-when a question must be answered in full.
+before the model is imported; a new question imports Typer and click only when
+its command line is not plain.
 """
 
 from __future__ import annotations
@@ -21,58 +22,57 @@ if TYPE_CHECKING:
     from typing import Any
 
     from hohhot_cli.answers import Question
-    from hohhot_cli.invocation import Invocation
     from hohhot_cli.environment import Environment
-
-
-def main(argv: list[str] | None = None, env: Environment | None = None) -> int:
-    """Run the CLI; return the exit status. Nothing but one-line messages reach stderr."""
     from hohhot_cli.invocation import Invocation
+
+
+def main(argv: list[str] | None = None, env: Environment | None = None, *, direct: bool = True) -> int:
+    """Run the CLI; return the exit status. Nothing but one-line messages reach stderr.
+
+    ``direct=False`` sends every command line to Typer (the tests compare the two paths).
+    """
     from hohhot_cli.environment import Environment
+    from hohhot_cli.invocation import Invocation
 
-    return run_invocation(argv, Invocation(env or Environment()))
+    return run_invocation(argv, Invocation(env or Environment()), direct=direct)
 
 
-def run_invocation(argv: list[str] | None, invocation: Invocation) -> int:
+def run_invocation(argv: list[str] | None, invocation: Invocation, *, direct: bool = True) -> int:
     """Run the CLI with the given invocation, which keeps the loaded base for the caller.
 
+    A plain command line of a query command is parsed and run without Typer
+    (:mod:`hohhot_cli.direct`) unless ``direct`` is False; any other goes to Typer.
     A message that could not be written to stderr turns success into exit status 1.
     """
     from hohhot_cli.errors import ExitStatus
 
-    status = _run(argv, invocation)
+    status = _run(sys.argv[1:] if argv is None else argv, invocation, direct)
     if invocation.env.stderr_failed and status == ExitStatus.OK:
         return ExitStatus.ERROR
     return status
 
 
-def _run(argv: list[str] | None, invocation: Invocation) -> int:
-    import typer
-
+def _run(args: list[str], invocation: Invocation, direct: bool) -> int:
+    """Run one command line; turn every error into one line on stderr and an exit status, here."""
     from hohhot_cli.errors import ExitStatus, FactFileError, HohhotError, ReaderGone
 
     environment = invocation.env
-    args = sys.argv[1:] if argv is None else argv
     try:
-        command = _click_command()
-        result = command.main(args=args, prog_name="hohhot", standalone_mode=False, obj=invocation)
-        return int(result) if isinstance(result, int) else ExitStatus.OK
-    except SystemExit as leaving:  # click's own exit when stdout's reader has gone (EPIPE): status 1
-        return ExitStatus.OK if leaving.code is None else leaving.code if isinstance(leaving.code, int) else 1
+        call = None
+        if direct:
+            from hohhot_cli import direct as direct_path
+
+            call = direct_path.parse(args, environment.environ)
+        if call is not None:
+            return direct_path.answer(call, invocation)
+        return _run_typer(args, invocation)
     except HohhotError as error:
         message = str(error)
         if isinstance(error, FactFileError) and len(error.problems) > 1:
             message += f" (and {len(error.problems) - 1} more: run hohhot validate)"
         environment.error(("usage: " if error.exit_status is ExitStatus.USAGE else "error: ") + message)
         return error.exit_status
-    except typer.TyperException as error:  # click's usage errors and bad parameters
-        context = getattr(error, "ctx", None)
-        command_path = getattr(context, "command_path", "") or "hohhot"
-        environment.error(f"usage: {error.format_message()} (try '{command_path} --help')")
-        return int(getattr(error, "exit_code", ExitStatus.USAGE))
-    except typer.Exit as error:
-        return error.exit_code
-    except (KeyboardInterrupt, typer.Abort):
+    except KeyboardInterrupt:
         return ExitStatus.INTERRUPTED
     except Terminated as terminated:  # SIGTERM or SIGHUP, with the handlers of run()
         return terminated.exit_status
@@ -85,6 +85,29 @@ def _run(argv: list[str] | None, invocation: Invocation) -> int:
         _silence_stdout()
         environment.error(f"error: cannot write to standard output: {error.strerror or error}")
         return ExitStatus.ERROR
+
+
+def _run_typer(args: list[str], invocation: Invocation) -> int:
+    """Parse and run the command line with the Typer app; Typer's own exits become statuses here."""
+    import typer
+
+    from hohhot_cli.errors import ExitStatus
+
+    try:
+        command = _click_command()
+        result = command.main(args=args, prog_name="hohhot", standalone_mode=False, obj=invocation)
+        return int(result) if isinstance(result, int) else ExitStatus.OK
+    except SystemExit as leaving:  # click's own exit when stdout's reader has gone (EPIPE): status 1
+        return ExitStatus.OK if leaving.code is None else leaving.code if isinstance(leaving.code, int) else 1
+    except typer.TyperException as error:  # click's usage errors and bad parameters
+        context = getattr(error, "ctx", None)
+        command_path = getattr(context, "command_path", "") or "hohhot"
+        invocation.env.error(f"usage: {error.format_message()} (try '{command_path} --help')")
+        return int(getattr(error, "exit_code", ExitStatus.USAGE))
+    except typer.Exit as error:
+        return error.exit_code
+    except typer.Abort:
+        return ExitStatus.INTERRUPTED
 
 
 _COMMAND: list[Any] = []
@@ -243,8 +266,8 @@ def _replay(question: Question) -> int | None:
 
 def _answer_in_full(question: Question | None) -> tuple[Invocation, int]:
     """Run the CLI; store the answer when the run may be replayed. Returns the invocation, kept alive."""
-    from hohhot_cli.invocation import Invocation
     from hohhot_cli.environment import Environment
+    from hohhot_cli.invocation import Invocation
 
     environment = Environment(transcript=[] if question is not None else None)
     invocation = Invocation(environment)

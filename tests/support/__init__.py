@@ -50,18 +50,21 @@ class Result:
 Runner = Callable[..., Result]
 
 
-def run_cli(*args: str, env: dict[str, str] | None = None, tty: bool = False, facts: Path | None = FIXTURE) -> Result:
+def run_cli(
+    *args: str, env: dict[str, str] | None = None, tty: bool = False, facts: Path | None = FIXTURE, direct: bool = True
+) -> Result:
     """Run the CLI in process, width and colour pinned (COLUMNS=80, NO_COLOR) unless ``env`` says otherwise.
 
     ``facts`` is the fact base used when neither ``--facts`` nor ``$HOHHOT_FACTS`` names one:
-    the fixture by default, the bundled base with ``facts=None``.
+    the fixture by default, the bundled base with ``facts=None``. ``direct=False`` sends the
+    command line to Typer even when it is plain (see hohhot_cli.direct).
     """
     stdout, stderr = io.StringIO(), io.StringIO()
     environ = {**os.environ, "COLUMNS": "80", "NO_COLOR": "1", **_facts_setting(facts), **(env or {})}
     environment = Environment(stdout=stdout, stderr=stderr, environ=environ, stdout_isatty=tty)
     # Help text goes through click's echo to sys.stdout: capture that too.
     with redirect_stdout(stdout), redirect_stderr(stderr):
-        code = main(list(args), environment)
+        code = main(list(args), environment, direct=direct)
     return Result(code, stdout.getvalue(), stderr.getvalue())
 
 
