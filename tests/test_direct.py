@@ -107,7 +107,7 @@ def direct_call(args: list[str]) -> tuple[Any, ...] | None:
     if call is None:
         return None
     assert GRAMMAR["commands"][call.command]["action"] == call.action
-    return _typed(call.root), call.action, _typed(call.options), _typed(call.arguments), call.replayable
+    return _typed(call.root), call.action, _typed(call.output_options), _typed(call.arguments), call.replayable
 
 
 _LONG_OPTIONS = sorted({o for spec in [GRAMMAR["root"], *GRAMMAR["commands"].values()] for o in spec["options"]
@@ -289,3 +289,30 @@ def test_the_direct_path_prints_what_typer_prints(args: list[str]) -> None:
     directly = run_cli(*args)
     through_typer = run_cli(*args, direct=False)
     assert directly == through_typer, f"direct:\n{directly}\n\nthrough Typer:\n{through_typer}"
+
+
+@pytest.mark.parametrize("error", [EOFError(), KeyboardInterrupt()])
+def test_an_error_inside_an_action_ends_alike_both_ways(error: BaseException) -> None:
+    def fail(*args: object, **kwargs: object) -> object:
+        raise error
+
+    with mock.patch("hohhot_cli.search.search", fail):  # what the action calls, on both paths
+        directly = run_cli("search", "dairy", "--json")
+        through_typer = run_cli("search", "dairy", "--json", direct=False)
+    assert directly == through_typer
+    assert "Traceback" not in directly.stderr
+
+
+def test_a_setting_the_direct_path_does_not_follow_sends_every_line_to_typer(monkeypatch: pytest.MonkeyPatch) -> None:
+    """click would read HOHHOT_FORMAT and the like from the environment: the grammar must then describe nothing."""
+    monkeypatch.setitem(cli.app.info.context_settings, "auto_envvar_prefix", "HOHHOT")
+    assert cli.grammar()["commands"] == {}
+
+
+def test_a_deprecated_command_is_left_to_typer(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Typer warns that a deprecated command is deprecated; the direct path would not."""
+    info = next(info for info in cli.commands.registered_commands if info.name == "metrics")
+    monkeypatch.setattr(info, "deprecated", True)
+    described = cli.grammar()["commands"]
+    assert "metrics" not in described
+    assert "metric" in described

@@ -326,6 +326,8 @@ def root(
     Run without a command for an overview of the city.
     """
     run = invocation(context)
+    # With a command, this is all the root does: hohhot_cli.direct calls take_root_options
+    # alone, so anything more for a command belongs in take_root_options.
     run.take_root_options(facts, no_cache, output_format, as_json, no_pager)
     if version:  # never loads the fact base: `hohhot overview` and `hohhot sources` give its date
         run.env.write(f"hohhot {__version__}\n")
@@ -682,13 +684,32 @@ def grammar() -> dict[str, Any]:
     direct path parses exactly as click does is described: a flag, an option taking
     one text, an option taking one of an enumeration's values; an option the
     direct path cannot take (``--version``, ``--help``) is left out, so a command
-    line that uses it goes to Typer. ``hohhot_cli/grammar.py`` holds the result,
-    written by ``python -m hohhot_cli.grammar --write``; a test keeps the two equal.
+    line that uses it goes to Typer. A command with a setting the direct path does
+    not follow (``context_settings`` beyond the help options, deprecation) is left
+    out; a root with one leaves out everything. ``hohhot_cli/grammar.py`` holds the
+    result, written by ``python -m hohhot_cli.grammar``; a test keeps the two equal.
     """
     group = typer.main.get_command(app)
-    described: dict[str, Any] = {"root": _describe(group, root, _ROOT_LEFT_OUT), "commands": {}}
+    described: dict[str, Any] = {"root": None, "commands": {}}
+    root_plain = (
+        set(group.context_settings) <= {"help_option_names"}
+        and not getattr(group, "chain", False)
+        and getattr(group, "_result_callback", None) is None
+        and not getattr(group, "deprecated", False)
+        and not group.allow_interspersed_args  # options before the command name are the root's
+        and not group.ignore_unknown_options
+    )
+    if not root_plain:
+        return described
+    described["root"] = _describe(group, root, _ROOT_LEFT_OUT)
+    if described["root"] is None:
+        return described
     for name, (action, replayable) in ACTIONS.items():
         command = group.commands[name]  # type: ignore[attr-defined]
+        if command.context_settings or getattr(command, "deprecated", False):
+            continue
+        if not command.allow_interspersed_args or command.ignore_unknown_options or command.allow_extra_args:
+            continue
         declaration = _registered_callback(name)
         entry = _describe(command, declaration, ())
         if entry is None:
@@ -734,6 +755,7 @@ def _describe(command: Any, callback: Callable[..., Any], left_out: tuple[str, .
             and parameter.callback is None
             and parameter.envvar is None
             and not parameter.multiple
+            and not getattr(parameter, "deprecated", False)
         )
         if not plain:
             return None

@@ -50,10 +50,10 @@ class Call:
     """The query command's name."""
     root: dict[str, object]
     """The root's options (``Invocation.take_root_options``), by parameter name, defaults included."""
-    options: dict[str, object]
-    """The shared output options after the command name, by :data:`OUTPUT_OPTIONS` name."""
+    output_options: dict[str, object]
+    """The options every query command shares, given after the command name, by :data:`OUTPUT_OPTIONS` name."""
     arguments: dict[str, object]
-    """The command's own arguments and options, by parameter name, as its action takes them."""
+    """The command's own argument and options, by parameter name, as its action takes them."""
     action: str
     """The name of the command's action in :mod:`hohhot_cli.actions`."""
     replayable: bool
@@ -61,11 +61,17 @@ class Call:
 
 
 def parse(args: list[str], environ: Mapping[str, str]) -> Call | None:
-    """The command line as the query command it plainly is; None when Typer must parse it."""
+    """The command line as the query command it plainly is; None when Typer must parse it.
+
+    A shell asking for completions goes to Typer, whether the run's ``environ`` or the
+    process's own environment (which click reads) says so.
+    """
     if COMPLETION_VARIABLE in environ or COMPLETION_VARIABLE in os.environ:
         return None
     grammar: dict[str, Any] = GRAMMAR
-    root = _scan(args, 0, grammar["root"], command_follows=True)
+    if grammar["root"] is None:
+        return None  # the root has a setting the direct path cannot follow (see cli.grammar)
+    root = _scan(args, 0, grammar["root"], stop_at_first_word=True)
     if root is None:
         return None
     root_values, words, position = root
@@ -73,7 +79,7 @@ def parse(args: list[str], environ: Mapping[str, str]) -> Call | None:
         return None  # no command (the overview), or not a query command
     name = words[0]
     spec = grammar["commands"][name]
-    scanned = _scan(args, position, spec, command_follows=False)
+    scanned = _scan(args, position, spec, stop_at_first_word=False)
     if scanned is None:
         return None
     values, words, _ = scanned
@@ -87,15 +93,15 @@ def parse(args: list[str], environ: Mapping[str, str]) -> Call | None:
             return None
         values[parameter] = (words[0] if nargs == 1 else words) if words else None
     arguments = {**spec["defaults"], **values}
-    options = {key: arguments.pop(key) for key in OUTPUT_OPTIONS}
-    return Call(name, {**grammar["root"]["defaults"], **root_values}, options, arguments, spec["action"],
+    output_options = {key: arguments.pop(key) for key in OUTPUT_OPTIONS}
+    return Call(name, {**grammar["root"]["defaults"], **root_values}, output_options, arguments, spec["action"],
                 spec["replayable"])
 
 
 def _scan(
-    args: list[str], start: int, spec: dict[str, Any], *, command_follows: bool
+    args: list[str], start: int, spec: dict[str, Any], *, stop_at_first_word: bool
 ) -> tuple[dict[str, object], list[str], int] | None:
-    """The options and words of ``args[start:]``, up to the command's name when ``command_follows``.
+    """The options and words of ``args[start:]``; the root's stop at its first word, the command's name.
 
     Returns the values by parameter name, the words, and where the scan stopped; None
     at the first token that is not plain.
@@ -109,7 +115,7 @@ def _scan(
         position += 1
         if not token.startswith("-"):
             words.append(token)
-            if command_follows:
+            if stop_at_first_word:
                 break
             continue
         name, equals, attached = token.partition("=") if token.startswith("--") else (token, "", "")
@@ -132,14 +138,17 @@ def _scan(
         else:
             return None
         converted = _convert(kind, value)
-        if converted is None:
+        if converted is _NOT_PLAIN:
             return None
         values[parameter] = converted
     return values, words, position
 
 
+_NOT_PLAIN = object()
+
+
 def _convert(kind: str, value: str) -> object:
-    """An option's value as Typer passes it: the text, or the enumeration's member; None when not plain."""
+    """An option's value as Typer passes it: the text, or the enumeration's member; :data:`_NOT_PLAIN` else."""
     if kind == "text":
         return value
     module, _, name = kind.partition(":")
@@ -147,7 +156,7 @@ def _convert(kind: str, value: str) -> object:
         __import__(module)
     enumeration = getattr(sys.modules[module], name)
     members: dict[str, object] = enumeration._value2member_map_
-    return members.get(value)
+    return members.get(value, _NOT_PLAIN)  # as listed; another case goes to Typer
 
 
 def answer(call: Call, run: Invocation) -> int:
@@ -155,6 +164,6 @@ def answer(call: Call, run: Invocation) -> int:
     from hohhot_cli import actions
 
     run.take_root_options(**call.root)  # type: ignore[arg-type]
-    options = actions.OutputOptions(**call.options)  # type: ignore[arg-type]
+    options = actions.OutputOptions(**call.output_options)  # type: ignore[arg-type]
     action = getattr(actions, call.action)
     return actions.answer(run, action, options, dict(call.arguments), replayable=call.replayable)

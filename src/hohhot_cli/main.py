@@ -74,6 +74,12 @@ def _run(args: list[str], invocation: Invocation, direct: bool) -> int:
         return error.exit_status
     except KeyboardInterrupt:
         return ExitStatus.INTERRUPTED
+    except EOFError:  # nothing reads stdin; were it to, end as click ends a Typer command: a line break, 130
+        import contextlib
+
+        with contextlib.suppress(OSError, ValueError, AttributeError):
+            sys.stderr.write("\n")
+        return ExitStatus.INTERRUPTED
     except Terminated as terminated:  # SIGTERM or SIGHUP, with the handlers of run()
         return terminated.exit_status
     except (BrokenPipeError, ReaderGone):
