@@ -291,6 +291,66 @@ def test_the_codec_restores_objects_in_one_place_only(base: FactBase) -> None:
 PACKAGE_MODULES = sorted((REPO / "src" / "hohhot_cli").glob("*.py"))
 
 
+class _Text(str):
+    """A str subclass: never shared with an equal str."""
+
+
+def _pool() -> list[object]:
+    """Values a plain column may hold, with equal objects that are not the same object."""
+    made = "".join  # a new object each time, not an interned constant
+    return [
+        made(["gdp", ".total"]),
+        made(["gdp", ".total"]),
+        "",
+        None,
+        0,
+        1,
+        1.0,
+        True,
+        -2.5,
+        b"raw",
+        (),
+        (made(["src", "-1"]),),
+        (made(["src", "-1"]),),
+        (made(["a"]), made(["b"])),
+        (1,),
+        (1.0,),
+        (True,),
+        (made(["x"]), 1),
+        _Text("gdp.total"),
+        (_Text("src-1"),),
+    ]
+
+
+_FAMILIES: dict[str, Callable[[object], bool]] = {
+    "strings": lambda value: type(value) is str,
+    "strings or None": lambda value: type(value) is str or value is None,
+    "tuples of strings": lambda value: type(value) is tuple and all(type(item) is str for item in value),
+    "tuples": lambda value: type(value) is tuple,
+    "numbers": lambda value: type(value) in (int, float, bool),
+    "strings, None or numbers": lambda value: type(value) in (str, type(None), int, float, bool),
+    "anything": lambda value: True,
+}
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(sorted(_FAMILIES)), st.lists(st.integers(0, 99), max_size=12)), max_size=6))
+def test_a_plain_column_is_encoded_as_its_values_one_at_a_time(columns: list[tuple[str, list[int]]]) -> None:
+    """The column encoder's quick loops give each value the very object encode() gives it alone,
+    across columns that share one memo: equal strings and tuples of strings shared, nothing else."""
+    pool = _pool()
+    plain = codec._Plain()
+    alone: dict[Any, Any] = {}
+    together: dict[Any, Any] = {}
+    for family, column in columns:
+        members = [value for value in pool if _FAMILIES[family](value)]
+        values = [members[n % len(members)] for n in column]
+        expected = [plain.encode(value, alone) for value in values]
+        encoded = plain.encode_column(values, together)
+        assert type(encoded) is tuple and len(encoded) == len(expected)
+        assert all(a is b for a, b in zip(encoded, expected, strict=True)), (values, encoded, expected)
+
+
 # -- hits, misses, keys ------------------------------------------------------------------
 
 

@@ -20,6 +20,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from support import BUNDLED, FIXTURE, REPO
 from support.factfiles import generated_base, minimal_base, to_toml
 
@@ -140,6 +142,23 @@ def test_screen_keeps_rtoml_off_what_it_reads_otherwise() -> None:
     assert fast_parser_fits(TRICKY["inline tables on one line"])
     assert fast_parser_fits(FIXTURE.read_text(encoding="utf-8"))
     assert fast_parser_fits(BUNDLED.read_text(encoding="utf-8"))
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.from_regex(parsers._PLAIN_INLINE, fullmatch=True))
+def test_the_screens_quick_inline_pattern_takes_only_lines_the_whole_one_takes(line: str) -> None:
+    """The quick pattern is a part of the whole one: a line it lets through, the whole pattern would."""
+    assert "\n" not in line and "{" in line
+    assert parsers._one_line_inline().fullmatch(line) is not None, line
+
+
+def test_the_whole_inline_pattern_is_compiled_only_for_a_line_the_quick_one_does_not_take() -> None:
+    parsers._COMPILED_INLINE.clear()
+    assert fast_parser_fits('a = { b = "c", d = 1_000 }\nitems = [\n  { name = "x" },\n]\n')
+    assert not parsers._COMPILED_INLINE
+    assert fast_parser_fits('a = [{ b = 1 }, { b = 2 }]\n')
+    assert parsers._COMPILED_INLINE
+    assert not fast_parser_fits('a = { b = 1, }\n')
 
 
 @pytest.mark.parametrize(("name", "text"), list(_texts()), ids=lambda value: value if len(value) < 60 else "")

@@ -35,8 +35,8 @@ import types
 import typing
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from enum import Enum
-from itertools import accumulate, chain
-from operator import attrgetter
+from itertools import accumulate, chain, compress, repeat
+from operator import attrgetter, is_not
 from typing import Any, TypeVar
 
 from hohhot_cli.model import Value
@@ -45,7 +45,14 @@ T = TypeVar("T")
 
 Memo = dict[Any, Any]
 
+_enum_value = attrgetter("_value_")
+"""What an enum member's ``.value`` returns, without the descriptor."""
+
 _PLAIN = (str, int, float, bool, bytes, type(None))
+_SHARED = frozenset({str, tuple})
+_SHARED_BY_EQUALITY = frozenset({str, type(None)})
+_TUPLES = frozenset({tuple})
+_STRINGS = frozenset({str})
 _UNIONS: tuple[object, ...] = (typing.Union, types.UnionType)
 
 
@@ -107,10 +114,18 @@ class _Plain(_Converter):
         return data
 
     def encode_column(self, values: Sequence[Any], memo: Memo) -> Any:
-        # encode() inlined for the common cases (a column holds up to hundreds of thousands).
+        # A column holds up to hundreds of thousands of values: the usual ones are encoded
+        # by loops that run in C, with what encode() does to each value.
+        kinds = set(map(type, values))
+        if not kinds & _SHARED:  # numbers: nothing to share
+            return tuple(values)
+        if kinds <= _SHARED_BY_EQUALITY or (
+            kinds == _TUPLES and set(map(type, chain.from_iterable(values))) <= _STRINGS
+        ):  # strings, None (only equal to itself), tuples of strings: encode() would share each
+            return tuple(map(memo.setdefault, values, values))
         shared, encode = memo.setdefault, self.encode
-        # A large base shares its tuples (of source ids, the empty tuple of no links): each
-        # tuple object is encoded once, found again by identity (``values`` keeps it alive).
+        # Any other mixture: each tuple object encoded once, found again by identity
+        # (``values`` keeps it alive).
         done: dict[int, Any] = {}
 
         def encoded(value: tuple[Any, ...]) -> Any:
@@ -138,7 +153,7 @@ class _Enum(_Converter):
         return value.value
 
     def encode_column(self, values: Sequence[Any], memo: Memo) -> Any:
-        return tuple([value._value_ for value in values])  # what .value returns, without the descriptor
+        return tuple(map(_enum_value, values))
 
     def decode(self, data: Any) -> Any:
         return self.by_value(data)
@@ -170,7 +185,7 @@ class _Optional(_Converter):
 
     def encode_column(self, values: Sequence[Any], memo: Memo) -> Any:
         # Most optional values are absent: stored as (count, where values are, those values).
-        where = tuple(i for i, value in enumerate(values) if value is not None)
+        where = tuple(compress(range(len(values)), map(is_not, values, repeat(None))))
         return len(values), where, self.inner.encode_column([values[i] for i in where], memo)
 
     def decode_column(self, column: Any) -> Iterable[Any]:
@@ -237,6 +252,8 @@ class _Schema(_Converter):
         fields = dataclasses.fields(cls)
         self.names = tuple(f.name for f in fields if f.init)
         self.index = {name: i for i, name in enumerate(self.names)}
+        # Every field of an object in one call: a tuple where there are two fields or more.
+        self.row: Callable[[Any], tuple[Any, ...]] | None = attrgetter(*self.names) if len(self.names) > 1 else None
         self._known[cls] = self  # before the fields' converters: a class may refer to itself
         try:
             hints = _annotations(cls, fields)
@@ -280,9 +297,13 @@ class _Schema(_Converter):
         return self.make(*values)
 
     def encode_column(self, values: Sequence[Any], memo: Memo) -> Any:
+        fields: Iterable[Sequence[Any]]
+        if self.row is not None and values:  # the fields of each object, then objects to columns
+            fields = zip(*map(self.row, values), strict=True)
+        else:
+            fields = (list(map(attrgetter(name), values)) for name in self.names)
         columns = (
-            converter.encode_column(list(map(attrgetter(name), values)), memo)
-            for name, converter in zip(self.names, self.converters, strict=True)
+            converter.encode_column(field, memo) for field, converter in zip(fields, self.converters, strict=True)
         )
         return (len(values), *columns)
 

@@ -62,7 +62,7 @@ def fast_parser_fits(text: str) -> bool:
     """Whether the text is free of everything on which rtoml and the reference may disagree (see above)."""
     if ("\\" in text and ("\\e" in text or "\\x" in text)) or "\r" in text or text.find("\ufeff", 1) >= 0:
         return False
-    minutes, one_line_inline = _patterns()
+    minutes, plain_inline = _patterns()
     for found in minutes.finditer(text):  # cheap to find: it starts with a colon
         if text[max(0, found.start() - 2) : found.start()].isdigit():
             return False
@@ -73,7 +73,9 @@ def fast_parser_fits(text: str) -> bool:
         if line_end < 0:
             line_end = len(text)
         line = text[line_start:line_end]
-        if '"""' in line or "'''" in line or one_line_inline.fullmatch(line) is None:
+        if '"""' in line or "'''" in line:
+            return False
+        if plain_inline.fullmatch(line) is None and _one_line_inline().fullmatch(line) is None:
             return False
         start = text.find("{", line_end)
     return True
@@ -100,12 +102,31 @@ _ONE_LINE_INLINE = (
     rf"{_WS}(?:{_KEY}{_WS}={_WS}(?:{_INLINE}|\[{_WS}{_ITEM}(?:{_WS},{_WS}{_ITEM})*{_WS},?{_WS}\])"
     rf"|{_INLINE}{_WS},?){_WS}(?:#[^\n]*)?"
 )
+
+# The usual lines that hold an inline table, `key = { key = "text", key = 12_300, ... }` and
+# an element `{ key = "text", ... },` of a multi-line array: a few of the forms the pattern
+# above takes (each part here matches one of its parts), so that every line this matches,
+# it matches too. Compiled in a millisecond, where the pattern above takes over 20: the
+# screen asks that one only of lines this does not take.
+_BARE_KEY = r"[A-Za-z0-9_-]+"
+_PLAIN_SCALAR = r"(?:\"[^\"\\\n]*\"|[A-Za-z0-9_.+-]+)"
+_PLAIN_PAIR = rf"{_BARE_KEY}{_WS}={_WS}{_PLAIN_SCALAR}"
+_PLAIN_TABLE = rf"\{{{_WS}{_PLAIN_PAIR}(?:{_WS},{_WS}{_PLAIN_PAIR})*{_WS}\}}"
+_PLAIN_INLINE = rf"{_WS}(?:{_BARE_KEY}{_WS}={_WS}{_PLAIN_TABLE}|{_PLAIN_TABLE}{_WS},?){_WS}"
+
 _COMPILED: list[tuple[re.Pattern[str], re.Pattern[str]]] = []
+_COMPILED_INLINE: list[re.Pattern[str]] = []
 
 
 def _patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
-    """The screen's two patterns, compiled on first use: compiling the second takes about 20 ms,
-    which a run that reads the parse cache must not pay."""
+    """The screen's quick patterns, compiled on first use (a run that reads the parse cache needs neither)."""
     if not _COMPILED:
-        _COMPILED.append((re.compile(_MINUTES), re.compile(_ONE_LINE_INLINE)))
+        _COMPILED.append((re.compile(_MINUTES), re.compile(_PLAIN_INLINE)))
     return _COMPILED[0]
+
+
+def _one_line_inline() -> re.Pattern[str]:
+    """The whole pattern of a line with inline tables, compiled on first use: about 20 ms."""
+    if not _COMPILED_INLINE:
+        _COMPILED_INLINE.append(re.compile(_ONE_LINE_INLINE))
+    return _COMPILED_INLINE[0]
