@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as _dt
 import math
 import random
+import subprocess
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -282,3 +283,12 @@ def test_a_cut_inside_a_string_is_refused(monkeypatch: pytest.MonkeyPatch) -> No
 
 def test_big_generated_base_loads_alike(tmp_path: Path) -> None:
     _assert_loads_alike(generated_base(20_000, 8))
+
+
+def test_the_screen_refuses_a_long_line_in_linear_time() -> None:
+    """Many pairs then a trailing comma: a pattern that backtracks over each pair's spaces would run for years."""
+    line = "a = {" + " b = 1 ," * 60 + " }"
+    code = f"from hohhot_cli.parsers import fast_parser_fits; print(fast_parser_fits({line!r} + '\\n'))"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "False"

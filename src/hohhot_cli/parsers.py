@@ -91,7 +91,11 @@ _MINUTES = r":[0-9][0-9](?![:0-9])"
 _WS = r"[ \t]*"
 _STRING = r"\"(?:[^\"\\\n]|\\.)*\"|'[^'\n]*'"
 _KEY = rf"(?:[A-Za-z0-9_-]+|{_STRING})(?:{_WS}\.{_WS}(?:[A-Za-z0-9_-]+|{_STRING}))*"
-_SCALAR = rf"(?:{_STRING}|[^\s,{{}}\[\]\"'#=][^,{{}}\[\]\"'#=\n]*?)"
+# A bare scalar ends on a character that is not a space or a tab, which are the _WS after it:
+# ending anywhere in its trailing spaces would let each scalar match in several ways, and a
+# line that fails to match would then be tried in exponentially many (a fact file could hang
+# the screen). The lines it accepts are the same either way.
+_SCALAR = rf"(?:{_STRING}|[^\s,{{}}\[\]\"'#=](?:[^,{{}}\[\]\"'#=\n]*[^ \t,{{}}\[\]\"'#=\n])?)"
 _ARRAY = rf"\[{_WS}(?:{_SCALAR}(?:{_WS},{_WS}{_SCALAR})*{_WS},?{_WS})?\]"
 _PLAIN_VALUE = rf"(?:{_SCALAR}|{_ARRAY})"
 _INNER = rf"\{{{_WS}(?:{_KEY}{_WS}={_WS}{_PLAIN_VALUE}(?:{_WS},{_WS}{_KEY}{_WS}={_WS}{_PLAIN_VALUE})*{_WS})?\}}"
