@@ -292,3 +292,12 @@ def test_the_screen_refuses_a_long_line_in_linear_time() -> None:
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "False"
+
+
+def test_the_screen_refuses_a_line_of_many_spaces_in_linear_time() -> None:
+    """Two inline tables with a long run of spaces before a comma: `[ \\t]*,?[ \\t]*` could split the run n ways."""
+    text = "extra = [\n  {a = 1}" + " " * 100_000 + ", {b = 2},\n]\n"
+    code = f"from hohhot_cli.parsers import fast_parser_fits; print(fast_parser_fits({text!r}))"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "False"

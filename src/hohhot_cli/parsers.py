@@ -94,17 +94,19 @@ _KEY = rf"(?:[A-Za-z0-9_-]+|{_STRING})(?:{_WS}\.{_WS}(?:[A-Za-z0-9_-]+|{_STRING}
 # A bare scalar ends on a character that is not a space or a tab, which are the _WS after it:
 # ending anywhere in its trailing spaces would let each scalar match in several ways, and a
 # line that fails to match would then be tried in exponentially many (a fact file could hang
-# the screen). The lines it accepts are the same either way.
+# the screen). The lines it accepts are the same either way. For the same reason an optional
+# comma takes the spaces before it, `(?:{_WS},)?{_WS}`: `{_WS},?{_WS}` could split a run of
+# spaces between its two parts in as many ways as the run is long.
 _SCALAR = rf"(?:{_STRING}|[^\s,{{}}\[\]\"'#=](?:[^,{{}}\[\]\"'#=\n]*[^ \t,{{}}\[\]\"'#=\n])?)"
-_ARRAY = rf"\[{_WS}(?:{_SCALAR}(?:{_WS},{_WS}{_SCALAR})*{_WS},?{_WS})?\]"
+_ARRAY = rf"\[{_WS}(?:{_SCALAR}(?:{_WS},{_WS}{_SCALAR})*(?:{_WS},)?{_WS})?\]"
 _PLAIN_VALUE = rf"(?:{_SCALAR}|{_ARRAY})"
 _INNER = rf"\{{{_WS}(?:{_KEY}{_WS}={_WS}{_PLAIN_VALUE}(?:{_WS},{_WS}{_KEY}{_WS}={_WS}{_PLAIN_VALUE})*{_WS})?\}}"
 _VALUE = rf"(?:{_SCALAR}|{_ARRAY}|{_INNER})"
 _INLINE = rf"\{{{_WS}(?:{_KEY}{_WS}={_WS}{_VALUE}(?:{_WS},{_WS}{_KEY}{_WS}={_WS}{_VALUE})*{_WS})?\}}"
 _ITEM = rf"(?:{_INLINE}|{_SCALAR}|{_ARRAY})"
 _ONE_LINE_INLINE = (
-    rf"{_WS}(?:{_KEY}{_WS}={_WS}(?:{_INLINE}|\[{_WS}{_ITEM}(?:{_WS},{_WS}{_ITEM})*{_WS},?{_WS}\])"
-    rf"|{_INLINE}{_WS},?){_WS}(?:#[^\n]*)?"
+    rf"{_WS}(?:{_KEY}{_WS}={_WS}(?:{_INLINE}|\[{_WS}{_ITEM}(?:{_WS},{_WS}{_ITEM})*(?:{_WS},)?{_WS}\])"
+    rf"|{_INLINE}(?:{_WS},)?){_WS}(?:#[^\n]*)?"
 )
 
 # The usual lines that hold an inline table, `key = { key = "text", key = 12_300, ... }` and
@@ -116,7 +118,7 @@ _BARE_KEY = r"[A-Za-z0-9_-]+"
 _PLAIN_SCALAR = r"(?:\"[^\"\\\n]*\"|[A-Za-z0-9_.+-]+)"
 _PLAIN_PAIR = rf"{_BARE_KEY}{_WS}={_WS}{_PLAIN_SCALAR}"
 _PLAIN_TABLE = rf"\{{{_WS}{_PLAIN_PAIR}(?:{_WS},{_WS}{_PLAIN_PAIR})*{_WS}\}}"
-_PLAIN_INLINE = rf"{_WS}(?:{_BARE_KEY}{_WS}={_WS}{_PLAIN_TABLE}|{_PLAIN_TABLE}{_WS},?){_WS}"
+_PLAIN_INLINE = rf"{_WS}(?:{_BARE_KEY}{_WS}={_WS}{_PLAIN_TABLE}|{_PLAIN_TABLE}(?:{_WS},)?){_WS}"
 
 _COMPILED: list[tuple[re.Pattern[str], re.Pattern[str]]] = []
 _COMPILED_INLINE: list[re.Pattern[str]] = []

@@ -24,7 +24,12 @@ MAX_KEY_DEPTH = 100
 """Most dots a key or table header may have; tomllib's time grows with the square of the depth."""
 
 _LINE_IN_MESSAGE = re.compile(r"at line (\d+)")
-_LONG_NUMBER = re.compile(r"[0-9_]{4000,}")
+# Each pattern below may be given long runs of one character by a fact file: each starts
+# only where its run starts (a lookbehind), or a run could be tried from each of its
+# characters, which takes time that grows with the square of the run.
+_LONG_NUMBER = re.compile(r"(?<![0-9_])[0-9_]{4000,}")
+_POSITION_IN_MESSAGE = re.compile(r"(?<!\s)\s*\((?:at line \d+, column \d+|at end of document)\)")
+"""Where tomllib says an error is; a message may quote a key of any length, spaces included."""
 
 
 def read_bytes(file: Path) -> bytes:
@@ -107,7 +112,7 @@ def parse_toml(text: str, name: str) -> dict[str, Any]:
             line = int(found.group(1))
         if line is None and "end of document" in message:
             line = text.count("\n") + (0 if text.endswith("\n") else 1)
-        message = re.sub(r"\s*\(at line \d+, column \d+\)|\s*\(at end of document\)", "", message)
+        message = _POSITION_IN_MESSAGE.sub("", message)
         raise FactFileError([Problem(name, "", f"TOML syntax error: {message}", line)]) from None
     except RecursionError:
         raise FactFileError([Problem(name, "", "nested too deeply to parse")]) from None
@@ -120,8 +125,10 @@ def parse_toml(text: str, name: str) -> dict[str, Any]:
     return document
 
 
-# Each repeat starts at a dot and takes no other dot: linear, no backtracking blow-up.
-_DEEP_KEY = re.compile(r"^[ \t]*\[*[^=\n.\]]*(?:\.[^=\n.\]]*){" + str(MAX_KEY_DEPTH + 1) + "}", re.MULTILINE)
+# Each repeat starts at a dot and takes no other dot, and what comes before the first dot is
+# one run of one class (which holds the indentation and a header's brackets): linear, no
+# backtracking blow-up, even on a line of many thousand spaces.
+_DEEP_KEY = re.compile(r"^[^=\n.\]]*(?:\.[^=\n.\]]*){" + str(MAX_KEY_DEPTH + 1) + "}", re.MULTILINE)
 
 
 # Only a line with more dots than MAX_KEY_DEPTH can hold such a key: with every byte but
