@@ -40,6 +40,7 @@ def test_the_grammar_is_what_the_app_declares() -> None:
 def test_every_query_command_is_in_the_grammar() -> None:
     """A query command left out (a parameter the direct path cannot take) would still work, slowly: say so."""
     assert sorted(GRAMMAR["commands"]) == sorted(cli.ACTIONS)
+    assert tuple(field.name for field in dataclasses.fields(actions.OutputOptions)) == direct.OUTPUT_OPTIONS
 
 
 @pytest.mark.parametrize("name", sorted(cli.ACTIONS))
