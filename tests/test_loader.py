@@ -8,8 +8,6 @@ each test shows exactly one kind of mistake.
 from __future__ import annotations
 
 import dataclasses
-import subprocess
-import sys
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -17,6 +15,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from support.checks import printed_by_snippet
 from support.factfiles import generated_base, minimal_base, to_toml
 
 import hohhot_cli
@@ -889,20 +888,10 @@ def test_plain_observation_is_observation_without_a_word(
 
 # -- hostile text: each check of a fact file's text takes time in proportion to it ----------
 
-_QUICKLY = 60  # seconds; a pattern that backtracks over a run would take many times this
-
-
-def _outcome(code: str) -> str:
-    """What a snippet prints, run in a child that must end within :data:`_QUICKLY` seconds."""
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=_QUICKLY, check=False)
-    assert result.returncode == 0, result.stderr
-    return result.stdout.strip()
-
-
 def test_a_line_of_spaces_after_a_line_of_dots_is_checked_quickly() -> None:
     """The nesting-depth check runs once some line has over 100 dots; a long blank line must not stall it."""
     text = 'x = "' + "." * 101 + '"\n' + " " * 100_000 + "\n"
-    assert _outcome(f"from hohhot_cli.reading import _too_deep_key; print(_too_deep_key({text!r}))") == "None"
+    assert printed_by_snippet(f"from hohhot_cli.reading import _too_deep_key; print(_too_deep_key({text!r}))") == "None"
 
 
 def test_a_duplicate_key_of_many_spaces_is_reported_quickly() -> None:
@@ -914,7 +903,7 @@ def test_a_duplicate_key_of_many_spaces_is_reported_quickly() -> None:
         "try:\n    parse_toml(key * 2, 'f.toml')\n"
         "except FactFileError as error:\n    print(error.problems[0].line, '(at line' in error.problems[0].message)\n"
     )
-    assert _outcome(code) == "2 False"
+    assert printed_by_snippet(code) == "2 False"
 
 
 def test_a_long_number_after_many_long_digit_runs_is_found_quickly() -> None:
@@ -929,4 +918,4 @@ def test_a_long_number_after_many_long_digit_runs_is_found_quickly() -> None:
         "found = _LONG_NUMBER.search(text)\n"
         "print(text.count('\\n', 0, found.start()) + 1, found.end() - found.start())\n"
     )
-    assert _outcome(code) == "3 4400"
+    assert printed_by_snippet(code) == "3 4400"

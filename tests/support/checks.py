@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import subprocess
+import sys
 import unicodedata
 from collections.abc import Iterator
 from typing import Any
@@ -15,6 +16,19 @@ NEVER = ("Traceback", "RecursionError", "UnicodeDecodeError", "MemoryError", "Ex
 
 TIMEOUT = 30
 """Seconds any subprocess of a test may take."""
+
+
+HANG_LIMIT = 60
+"""Seconds a check of hostile input may take in a child: a pattern that backtracks takes many times more."""
+
+
+def printed_by_snippet(code: str) -> str:
+    """What a Python snippet prints, run in a child that must end within :data:`HANG_LIMIT` seconds."""
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=HANG_LIMIT, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
 
 
 def assert_no_crash(*texts: str) -> None:
