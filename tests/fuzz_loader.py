@@ -6,7 +6,7 @@ Each iteration takes one of the seed files (the bundled ``facts.toml`` and a
 minimal valid base, or the files given with ``--input``), applies a few random
 mutations (byte flips, TOML tokens, deleted/duplicated/swapped lines, values
 replaced by values of another type, truncation, splicing two files), writes the
-bytes to a temporary file and loads it with ``hohhot_cli.loader.load_facts``.
+bytes to a temporary file and loads it with ``hohhot_cli.load.loader.load_facts``.
 Loading may succeed or raise ``FactFileError``; any other exception (a
 RecursionError, UnicodeDecodeError, ValueError, KeyError, ...) is a bug: its
 input is saved to the crash directory, its traceback printed, and the exit
@@ -29,8 +29,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from hohhot_cli.errors import FactFileError
-from hohhot_cli.loader import bundled_facts_path, load_facts
+from hohhot_cli.load.loader import bundled_facts_path, load_facts
+from hohhot_cli.model.errors import FactFileError
 
 MINIMAL = """\
 schema_version = 1

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from support import BUNDLED, FIXTURE, hohhot_executable, subprocess_env
 
-from hohhot_cli import answers
+from hohhot_cli.cli import answers
 
 REPO = Path(__file__).resolve().parent.parent
 MACHINE_FORMATS = ("json", "jsonl", "csv")
@@ -126,7 +126,7 @@ def test_every_query_command_is_asked(hohhot_commands: list[str]) -> None:
 def hohhot_commands() -> list[str]:
     import typer
 
-    from hohhot_cli.cli import app
+    from hohhot_cli.cli.app import app
 
     group = typer.main.get_command(app)
     return [name for name in group.commands if name]  # type: ignore[attr-defined]
@@ -161,7 +161,7 @@ def test_a_second_run_is_a_replay(tmp_path: Path) -> None:
     os.utime(tmp_path / "hohhot" / answers.DIRECTORY / entry, ns=(0, 0))
     probe = (
         "import sys; sys.argv = ['hohhot', *sys.argv[1:]]\n"
-        "import hohhot_cli.main as entry, os\n"
+        "import hohhot_cli.cli.main as entry, os\n"
         "real_exit = os._exit\n"
         "def leave(status):\n"
         "    sys.stderr.write('\\nMODULES ' + ' '.join(sorted(sys.modules)))\n"
@@ -174,7 +174,7 @@ def test_a_second_run_is_a_replay(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert result.stdout == first.stdout
     modules = set(result.stderr.decode().rsplit("MODULES ", 1)[1].split())
-    assert not modules & {"typer", "click", "rich", "hohhot_cli.model", "hohhot_cli.cli", "json", "pathlib"}
+    assert not modules & {"typer", "click", "rich", "hohhot_cli.model.facts", "hohhot_cli.cli.app", "json", "pathlib"}
     assert _answer_entries(tmp_path)[entry] > 0  # read, checked and marked used
 
 

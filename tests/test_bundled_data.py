@@ -20,8 +20,8 @@ from typing import Any
 import pytest
 from support import BUNDLED, Result, complete, run_cli
 
-from hohhot_cli.loader import load_facts
-from hohhot_cli.model import FactBase, Status
+from hohhot_cli.load.loader import load_facts
+from hohhot_cli.model.facts import FactBase, Status
 
 NEVER_LATEST = (Status.TARGET.value, Status.OUTDATED.value)
 

@@ -27,10 +27,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from support import REPO, Runner, subprocess_env
 
-from hohhot_cli import cache, codec, loader, model, reading
-from hohhot_cli.errors import FactFileError
-from hohhot_cli.loader import load_facts
-from hohhot_cli.model import FactBase
+from hohhot_cli.load import cache, codec, loader, reading
+from hohhot_cli.load.loader import load_facts
+from hohhot_cli.model import facts as model
+from hohhot_cli.model.errors import FactFileError
+from hohhot_cli.model.facts import FactBase
 
 # -- helpers -------------------------------------------------------------------------
 
@@ -740,7 +741,7 @@ def test_a_failed_write_leaves_no_temporary_file(
 SIGTERM_DURING_WRITE = """\
 import os, signal, sys, time
 from pathlib import Path
-import hohhot_cli.cache as cache
+import hohhot_cli.load.cache as cache
 real_replace = os.replace
 def replace(*args, **kwargs):
     os.kill(os.getpid(), signal.SIGTERM)
@@ -889,7 +890,7 @@ def test_validate_always_parses(hohhot: Runner, facts: Path, monkeypatch: pytest
 
 
 def test_on_loaded_reports_the_content_the_base_was_built_from(facts: Path, cache_dir: Path) -> None:
-    from hohhot_cli.digest import content_digest
+    from hohhot_cli.load.digest import content_digest
 
     expected = (str(facts), facts.stat().st_size, content_digest(facts.read_bytes()))
     for directory in (None, cache_dir, cache_dir):  # no cache, a miss, a hit
@@ -901,7 +902,7 @@ def test_on_loaded_reports_the_content_the_base_was_built_from(facts: Path, cach
 
 def test_on_loaded_reports_the_content_through_every_path(facts: Path, cache_dir: Path, later: None) -> None:
     """A record answers without reading the file; the digest reported is the one stored with the entry."""
-    from hohhot_cli.digest import content_digest
+    from hohhot_cli.load.digest import content_digest
 
     expected = (str(facts), facts.stat().st_size, content_digest(facts.read_bytes()))
     cache.load_facts_cached(facts, cache_dir=cache_dir)
@@ -1041,7 +1042,8 @@ def test_damaged_records_never_change_an_answer(
 def test_a_flipped_bit_in_a_needed_section_is_never_served(
     facts: Path, cache_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from hohhot_cli import entry, queries
+    from hohhot_cli.load import entry
+    from hohhot_cli.query import queries
 
     fresh = cache.load_facts_cached(facts, cache_dir=cache_dir)
     path = _only_entry(cache_dir)
@@ -1063,7 +1065,7 @@ def test_a_flipped_bit_in_a_needed_section_is_never_served(
 
 def test_flipped_bytes_never_change_a_partial_answer(tmp_path_factory: pytest.TempPathFactory) -> None:
     """Whatever bytes of an entry are flipped, ``metric`` answers as from the fresh parse."""
-    from hohhot_cli import queries
+    from hohhot_cli.query import queries
 
     directory = tmp_path_factory.mktemp("flips")
     facts = directory / "facts.toml"

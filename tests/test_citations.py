@@ -13,7 +13,7 @@ import jsonschema
 import pytest
 from support import REPO, Runner
 
-from hohhot_cli.model import FactBase
+from hohhot_cli.model.facts import FactBase
 
 CSL_SCHEMA = json.loads((REPO / "tests" / "data" / "csl-data.json").read_text(encoding="utf-8"))
 STYLES = ("text", "markdown", "bibtex", "csl-json", "ris")
@@ -131,7 +131,7 @@ def test_a_target_says_so_once(hohhot: Runner) -> None:
 
 
 def test_fact_items_follow_a_sentence(base: FactBase) -> None:
-    from hohhot_cli.sections import _facts_section
+    from hohhot_cli.output.table_view import _facts_section
 
     fact = base.fact_by_id["industry.cluster_names"]
     (row,) = _facts_section("Facts", (fact,)).rows

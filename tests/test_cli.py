@@ -18,9 +18,9 @@ import pytest
 from support import FIXTURE, REPO, Runner, complete
 from support.factfiles import edited_copy
 
-from hohhot_cli.cli import app, commands
-from hohhot_cli.errors import ExitStatus
-from hohhot_cli.model import Exactness, FactBase, FactKind, IndustryKind, SourceKind, Status, Unit
+from hohhot_cli.cli.app import app, commands
+from hohhot_cli.model.errors import ExitStatus
+from hohhot_cli.model.facts import Exactness, FactBase, FactKind, IndustryKind, SourceKind, Status, Unit
 
 GOLDEN = REPO / "tests" / "golden"
 UPDATE = os.environ.get("HOHHOT_UPDATE_GOLDEN") == "1"
@@ -584,8 +584,8 @@ def test_no_bars_across_periods(hohhot: Runner) -> None:
 
 
 def test_an_alias_that_is_a_topic_is_refused(tmp_path: Path) -> None:
-    from hohhot_cli.errors import FactFileError
-    from hohhot_cli.loader import parse_facts
+    from hohhot_cli.load.loader import parse_facts
+    from hohhot_cli.model.errors import FactFileError
 
     facts = edited_copy(tmp_path, ('aliases = ["regional gdp", "economy"]', 'aliases = ["gdp", "economy"]'))
     with pytest.raises(FactFileError) as caught:

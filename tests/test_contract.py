@@ -17,10 +17,10 @@ import pytest
 from jsonschema import Draft4Validator, Draft202012Validator
 from support import REPO, Runner
 
-from hohhot_cli.errors import ExitStatus
-from hohhot_cli.model import FactBase
-from hohhot_cli.records import FORMAT_VERSION
-from hohhot_cli.rows import EXPORT_COLUMNS, LIST_SEPARATOR
+from hohhot_cli.model.errors import ExitStatus
+from hohhot_cli.model.facts import FactBase
+from hohhot_cli.output.csv_view import EXPORT_COLUMNS, LIST_SEPARATOR
+from hohhot_cli.output.json_view import FORMAT_VERSION
 
 # (schema, arguments): every command and every shape it has.
 RUNS: list[tuple[str, tuple[str, ...]]] = [
@@ -147,7 +147,7 @@ def test_schema_command(hohhot: Runner) -> None:
 
 
 def test_format_version_matches_the_shipped_schema() -> None:
-    shipped = json.loads((REPO / "src" / "hohhot_cli" / "schema.json").read_text(encoding="utf-8"))
+    shipped = json.loads((REPO / "src" / "hohhot_cli" / "output" / "schema.json").read_text(encoding="utf-8"))
     assert shipped["format_version"] == FORMAT_VERSION
 
 

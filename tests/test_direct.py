@@ -23,10 +23,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from support import FIXTURE, run_cli
 
-from hohhot_cli import actions, cli, direct, grammar
-from hohhot_cli.environment import Environment
-from hohhot_cli.invocation import Invocation
-from hohhot_cli.main import main
+from hohhot_cli.cli import actions, direct, grammar
+from hohhot_cli.cli import app as cli
+from hohhot_cli.cli.environment import Environment
+from hohhot_cli.cli.invocation import Invocation
+from hohhot_cli.cli.main import main
 
 GRAMMAR: dict[str, Any] = grammar.GRAMMAR
 QUERY_COMMANDS = list(GRAMMAR["commands"])
@@ -34,7 +35,7 @@ QUERY_COMMANDS = list(GRAMMAR["commands"])
 
 def test_the_grammar_is_what_the_app_declares() -> None:
     written = Path(grammar.__file__).read_text(encoding="utf-8")
-    assert written == cli.grammar_module(), "the app changed: run python -m hohhot_cli.grammar"
+    assert written == cli.grammar_module(), "the app changed: run python -m hohhot_cli.cli.grammar"
 
 
 def test_every_query_command_is_in_the_grammar() -> None:
@@ -297,7 +298,7 @@ def test_an_error_inside_an_action_ends_alike_both_ways(error: BaseException) ->
     def fail(*args: object, **kwargs: object) -> object:
         raise error
 
-    with mock.patch("hohhot_cli.search.search", fail):  # what the action calls, on both paths
+    with mock.patch("hohhot_cli.query.search.search", fail):  # what the action calls, on both paths
         directly = run_cli("search", "dairy", "--json")
         through_typer = run_cli("search", "dairy", "--json", direct=False)
     assert directly == through_typer

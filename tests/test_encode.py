@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hohhot_cli.encode import _escape_unsafe, _indented_json, json_lines, to_json, to_json_line
+from hohhot_cli.output.encode import _escape_unsafe, _indented_json, json_lines, to_json, to_json_line
 
 _KEYS = st.one_of(
     st.text(max_size=6), st.integers(), st.floats(allow_nan=False, allow_infinity=False), st.booleans(), st.none()

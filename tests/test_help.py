@@ -7,7 +7,7 @@ import typer
 from support import FIXTURE, Runner
 from typer._completion_classes import BashComplete
 
-from hohhot_cli.cli import app, commands
+from hohhot_cli.cli.app import app, commands
 
 COMMANDS = [c.name for c in commands.registered_commands if c.name]
 

@@ -19,13 +19,13 @@ from support.checks import printed_by_snippet
 from support.factfiles import generated_base, minimal_base, to_toml
 
 import hohhot_cli
-import hohhot_cli.building as building
-import hohhot_cli.loader as loader
-import hohhot_cli.reading as reading
-from hohhot_cli.errors import FactFileError, Problem
-from hohhot_cli.loader import load_facts, parse_facts
-from hohhot_cli.model import FactBase
-from hohhot_cli.periods import parse_period, previous_comparable, sort_key
+import hohhot_cli.load.building as building
+import hohhot_cli.load.loader as loader
+import hohhot_cli.load.reading as reading
+from hohhot_cli.load.loader import load_facts, parse_facts
+from hohhot_cli.model.errors import FactFileError, Problem
+from hohhot_cli.model.facts import FactBase
+from hohhot_cli.model.periods import parse_period, previous_comparable, sort_key
 
 NAME = "base.toml"
 
@@ -697,7 +697,7 @@ def test_previous_comparable(period: str, previous: str | None) -> None:
     assert previous_comparable(period) == previous
 
 
-# -- the reference parser, parts and progress (see hohhot_cli.parsers and hohhot_cli.loader) ---------
+# -- the reference parser, parts and progress (see hohhot_cli.load.parsers and hohhot_cli.load.loader) ---------
 
 
 
@@ -708,7 +708,7 @@ def _reference_base(text: str) -> FactBase:
 
 
 def test_forced_reference_parser_loads_the_same_base(monkeypatch: pytest.MonkeyPatch) -> None:
-    from hohhot_cli import parsers
+    from hohhot_cli.load import parsers
 
     text = generated_base(400)
     quick = parse_facts(text, NAME)
@@ -718,7 +718,7 @@ def test_forced_reference_parser_loads_the_same_base(monkeypatch: pytest.MonkeyP
 
 
 def test_reference_parser_by_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    from hohhot_cli import parsers
+    from hohhot_cli.load import parsers
 
     monkeypatch.setenv(parsers.ENV_PARSER, "reference")
     assert parsers.fast_loads() is None
@@ -728,7 +728,7 @@ def test_loads_without_rtoml_installed(monkeypatch: pytest.MonkeyPatch) -> None:
     """The fast extra is optional: without rtoml the reference parser reads every part."""
     import sys
 
-    from hohhot_cli import parsers
+    from hohhot_cli.load import parsers
 
     monkeypatch.setitem(sys.modules, "rtoml", None)  # import rtoml raises ImportError
     monkeypatch.setattr(reading, "PART_CHARS", 3000)
@@ -807,8 +807,8 @@ def test_fast_parse_prints_nothing() -> None:
 def _cli_stderr(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, terminal: bool) -> str:
     import io
 
-    from hohhot_cli.environment import Environment
-    from hohhot_cli.main import main
+    from hohhot_cli.cli.environment import Environment
+    from hohhot_cli.cli.main import main
 
     monkeypatch.setattr(loader, "PROGRESS_AFTER", 0.0)
     monkeypatch.setattr(loader, "PROGRESS_EVERY", 0.0)
@@ -891,14 +891,15 @@ def test_plain_observation_is_observation_without_a_word(
 def test_a_line_of_spaces_after_a_line_of_dots_is_checked_quickly() -> None:
     """The nesting-depth check runs once some line has over 100 dots; a long blank line must not stall it."""
     text = 'x = "' + "." * 101 + '"\n' + " " * 100_000 + "\n"
-    assert printed_by_snippet(f"from hohhot_cli.reading import _too_deep_key; print(_too_deep_key({text!r}))") == "None"
+    snippet = f"from hohhot_cli.load.reading import _too_deep_key; print(_too_deep_key({text!r}))"
+    assert printed_by_snippet(snippet) == "None"
 
 
 def test_a_duplicate_key_of_many_spaces_is_reported_quickly() -> None:
     """tomllib quotes the key in its message; cleaning the position out of it must not stall on the spaces."""
     code = (
-        "from hohhot_cli.reading import parse_toml\n"
-        "from hohhot_cli.errors import FactFileError\n"
+        "from hohhot_cli.load.reading import parse_toml\n"
+        "from hohhot_cli.model.errors import FactFileError\n"
         "key = '[\"' + ' ' * 200_000 + '\"]\\n'\n"
         "try:\n    parse_toml(key * 2, 'f.toml')\n"
         "except FactFileError as error:\n    print(error.problems[0].line, '(at line' in error.problems[0].message)\n"
@@ -913,7 +914,7 @@ def test_a_long_number_after_many_long_digit_runs_is_found_quickly() -> None:
     the start of the first run long enough, whose line the problem names.
     """
     code = (
-        "from hohhot_cli.reading import _LONG_NUMBER\n"
+        "from hohhot_cli.load.reading import _LONG_NUMBER\n"
         "text = 's = \"' + ' '.join(['1' * 3_999] * 8_000) + '\"\\n\\nn = ' + '7' * 4_400 + '\\n'\n"
         "found = _LONG_NUMBER.search(text)\n"
         "print(text.count('\\n', 0, found.start()) + 1, found.end() - found.start())\n"

@@ -42,10 +42,11 @@ def test_wheel_contains_the_fact_base(wheel: Path) -> None:
         names = archive.namelist()
         assert "hohhot_cli/facts.toml" in names
         assert archive.read("hohhot_cli/facts.toml") == (REPO / "facts.toml").read_bytes()
-        assert "hohhot_cli/cli.py" in names
-        assert archive.read("hohhot_cli/schema.json") == (REPO / "src" / "hohhot_cli" / "schema.json").read_bytes()
+        assert "hohhot_cli/cli/app.py" in names
+        shipped_schema = (REPO / "src" / "hohhot_cli" / "output" / "schema.json").read_bytes()
+        assert archive.read("hohhot_cli/output/schema.json") == shipped_schema
         entry_points = next(n for n in names if n.endswith("entry_points.txt"))
-        assert "hohhot = hohhot_cli.main:run" in archive.read(entry_points).decode()
+        assert "hohhot = hohhot_cli.cli.main:run" in archive.read(entry_points).decode()
 
 
 def test_installed_wheel_validates_from_another_directory(wheel: Path, tmp_path: Path) -> None:
@@ -61,7 +62,7 @@ def test_installed_wheel_validates_from_another_directory(wheel: Path, tmp_path:
     # PYTHONPATH puts the wheel's copy ahead of the editable checkout; -I is not used so that it applies.
     env = subprocess_env(facts=None, PYTHONPATH=str(target))
     where = subprocess.run(
-        [sys.executable, "-c", "import hohhot_cli.loader as l; print(l.bundled_facts_path())"],
+        [sys.executable, "-c", "import hohhot_cli.load.loader as l; print(l.bundled_facts_path())"],
         cwd=elsewhere,
         env=env,
         capture_output=True,

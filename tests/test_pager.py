@@ -9,8 +9,8 @@ from pathlib import Path
 
 from support import FIXTURE
 
-from hohhot_cli.environment import Environment
-from hohhot_cli.main import main
+from hohhot_cli.cli.environment import Environment
+from hohhot_cli.cli.main import main
 
 FAKE_PAGER = """
 import os, sys

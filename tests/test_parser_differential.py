@@ -1,7 +1,7 @@
 """rtoml (the ``fast`` extra) against the reference parser (tomllib; tomli on 3.10).
 
-The loader uses rtoml only on text that :func:`hohhot_cli.parsers.fast_parser_fits`, and
-reads a large file in parts (:func:`hohhot_cli.reading.parse_toml_in_parts`). These tests
+The loader uses rtoml only on text that :func:`hohhot_cli.load.parsers.fast_parser_fits`, and
+reads a large file in parts (:func:`hohhot_cli.load.reading.parse_toml_in_parts`). These tests
 hold it to that: on every input here, rtoml either gives the reference's document (same
 values, same types, same key order) or the input is one the screen sends to the
 reference; parts read as the whole; and a base loaded the quick way equals, problem for
@@ -26,11 +26,11 @@ from support import BUNDLED, FIXTURE, REPO
 from support.checks import printed_by_snippet
 from support.factfiles import generated_base, minimal_base, to_toml
 
-import hohhot_cli.reading as reading
-from hohhot_cli import parsers
-from hohhot_cli.errors import FactFileError
-from hohhot_cli.loader import parse_facts
-from hohhot_cli.parsers import fast_parser_fits, reference_module
+import hohhot_cli.load.reading as reading
+from hohhot_cli.load import parsers
+from hohhot_cli.load.loader import parse_facts
+from hohhot_cli.load.parsers import fast_parser_fits, reference_module
+from hohhot_cli.model.errors import FactFileError
 
 rtoml = pytest.importorskip("rtoml")
 
@@ -288,14 +288,14 @@ def test_big_generated_base_loads_alike(tmp_path: Path) -> None:
 def test_the_screen_refuses_a_long_line_in_linear_time() -> None:
     """Many pairs then a trailing comma: a pattern that backtracks over each pair's spaces would run for years."""
     line = "a = {" + " b = 1 ," * 60 + " }"
-    code = f"from hohhot_cli.parsers import fast_parser_fits; print(fast_parser_fits({line!r} + '\\n'))"
+    code = f"from hohhot_cli.load.parsers import fast_parser_fits; print(fast_parser_fits({line!r} + '\\n'))"
     assert printed_by_snippet(code) == "False"
 
 
 def test_the_screen_refuses_a_line_of_many_spaces_in_linear_time() -> None:
     """Two inline tables with a long run of spaces before a comma: `[ \\t]*,?[ \\t]*` could split the run n ways."""
     code = (
-        "from hohhot_cli.parsers import fast_parser_fits\n"
+        "from hohhot_cli.load.parsers import fast_parser_fits\n"
         "print(fast_parser_fits('extra = [\\n  {a = 1}' + ' ' * 100_000 + ', {b = 2},\\n]\\n'))\n"
     )
     assert printed_by_snippet(code) == "False"

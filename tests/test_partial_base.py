@@ -1,6 +1,6 @@
 """``hohhot metric`` from part of a cache entry prints what it prints from the whole base, byte for byte.
 
-The partial path (:func:`hohhot_cli.cache.load_metrics_cached`, the index and only the
+The partial path (:func:`hohhot_cli.load.cache.load_metrics_cached`, the index and only the
 sections a query needs) is compared with the whole base, parsed afresh, for
 every metric id, every topic, every prefix of an id, every alias, ids that name
 nothing, several ids at once, in every format, with and without ``--latest``,
@@ -19,9 +19,10 @@ from pathlib import Path
 import pytest
 from support import FIXTURE, REPO, Result, run_cli
 
-from hohhot_cli import cache, cli, entry
-from hohhot_cli.loader import load_facts
-from hohhot_cli.model import FactBase
+from hohhot_cli.cli import app as cli
+from hohhot_cli.load import cache, entry
+from hohhot_cli.load.loader import load_facts
+from hohhot_cli.model.facts import FactBase
 
 FORMATS = ("json", "jsonl", "csv", "table", "markdown")
 OPTIONS: tuple[tuple[str, ...], ...] = (

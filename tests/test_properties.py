@@ -30,13 +30,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from support import REPO, subprocess_env
 
-from hohhot_cli.building import MAX_ABS_VALUE
-from hohhot_cli.environment import Environment
-from hohhot_cli.errors import FactFileError
-from hohhot_cli.loader import bundled_facts_path, load_facts
-from hohhot_cli.main import main
-from hohhot_cli.model import Exactness, Status, Unit
-from hohhot_cli.periods import sort_key
+from hohhot_cli.cli.environment import Environment
+from hohhot_cli.cli.main import main
+from hohhot_cli.load.building import MAX_ABS_VALUE
+from hohhot_cli.load.loader import bundled_facts_path, load_facts
+from hohhot_cli.model.errors import FactFileError
+from hohhot_cli.model.facts import Exactness, Status, Unit
+from hohhot_cli.model.periods import sort_key
 
 # HOHHOT_PROPERTY_EXAMPLES=1000 for a longer search outside CI.
 EXAMPLES = int(os.environ.get("HOHHOT_PROPERTY_EXAMPLES", "60"))

@@ -7,7 +7,7 @@ import inspect
 
 import pytest
 
-from hohhot_cli import results
+from hohhot_cli.query import results
 
 RESULT_CLASSES = sorted(
     (c for c in vars(results).values() if isinstance(c, type) and dataclasses.is_dataclass(c)),

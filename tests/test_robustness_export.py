@@ -15,10 +15,10 @@ from support import FIXTURE, Runner
 from support.checks import assert_no_crash, one_line
 from support.factfiles import edited_copy
 
-import hohhot_cli.export as export_module
-from hohhot_cli.errors import ExitStatus
-from hohhot_cli.loader import load_facts
-from hohhot_cli.model import FactBase
+import hohhot_cli.export.files as export_module
+from hohhot_cli.load.loader import load_facts
+from hohhot_cli.model.errors import ExitStatus
+from hohhot_cli.model.facts import FactBase
 
 FORMATS = ("table", "json", "jsonl", "csv", "markdown")
 

@@ -19,9 +19,9 @@ from support import REPO, Runner, hohhot_executable, subprocess_env
 from support.checks import assert_no_crash, one_line, raw_controls, run
 from support.factfiles import minimal_base, to_toml, write_facts
 
-import hohhot_cli.reading as reading
-from hohhot_cli.errors import ExitStatus
-from hohhot_cli.loader import load_facts
+import hohhot_cli.load.reading as reading
+from hohhot_cli.load.loader import load_facts
+from hohhot_cli.model.errors import ExitStatus
 
 FORMATS = ("table", "json", "jsonl", "csv", "markdown")
 BAD = REPO / "tests" / "data" / "bad"
@@ -292,7 +292,7 @@ def test_compare_after_a_tiny_previous_value(hohhot: Runner, tmp_path: Path, fmt
 def _timed_problems(path: Path) -> tuple[float, list[Any]]:
     import time
 
-    from hohhot_cli.errors import FactFileError
+    from hohhot_cli.model.errors import FactFileError
 
     start = time.perf_counter()
     with pytest.raises(FactFileError) as raised:
@@ -346,7 +346,7 @@ def test_thousands_of_unknown_references_are_reported_quickly(tmp_path: Path) ->
     ],
 )
 def test_overlong_text_is_refused(hohhot: Runner, tmp_path: Path, where: str, key: str, limit: str) -> None:
-    import hohhot_cli.building as building
+    import hohhot_cli.load.building as building
 
     most = getattr(building, limit)
     for length, valid in ((most, True), (most + 1, False)):
@@ -393,7 +393,7 @@ def test_rank_that_is_not_a_positive_integer_is_refused(hohhot: Runner, tmp_path
 
 
 def test_ordinal_never_prints_a_negative_place() -> None:
-    from hohhot_cli.humanize import ordinal
+    from hohhot_cli.output.humanize import ordinal
 
     assert [ordinal(n) for n in (1, 2, 3, 11, 22, 0, -3)] == ["1st", "2nd", "3rd", "11th", "22nd", "0", "-3"]
 
@@ -460,7 +460,7 @@ def test_device_as_fact_file_is_refused(hohhot: Runner, device: str) -> None:
 
 def test_a_file_swapped_for_a_fifo_after_the_check_is_refused(fifo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The descriptor is checked too: a FIFO put in place between stat and open is caught (and not waited on)."""
-    from hohhot_cli.errors import FactFileError
+    from hohhot_cli.model.errors import FactFileError
 
     regular = os.stat(FIXTURE_FILE)
     monkeypatch.setattr(reading.os, "stat", lambda path: regular)

@@ -16,7 +16,7 @@ import pytest
 from support import subprocess_env
 from support.checks import TIMEOUT, assert_no_crash
 
-from hohhot_cli.errors import ExitStatus
+from hohhot_cli.model.errors import ExitStatus
 
 FORMATS = ("table", "json", "jsonl", "csv", "markdown")
 
@@ -27,10 +27,10 @@ FORMATS = ("table", "json", "jsonl", "csv", "markdown")
 INTERRUPT_WRAPPER = """\
 import os, signal, sys, time
 from pathlib import Path
-import hohhot_cli.cache as cache
-import hohhot_cli.invocation as invocation
-import hohhot_cli.main as entry
-import hohhot_cli.records as records
+import hohhot_cli.load.cache as cache
+import hohhot_cli.cli.invocation as invocation
+import hohhot_cli.cli.main as entry
+import hohhot_cli.output.json_view as records
 
 where, *args = sys.argv[1:]
 
@@ -129,13 +129,13 @@ def test_interrupt_from_outside(interrupt_wrapper: Path, tmp_path: Path) -> None
 
 # -- SIGTERM and SIGHUP during an export ------------------------------------------------
 
-# The console script (hohhot_cli.main.run, which installs the signal handling), with the
+# The console script (hohhot_cli.cli.main.run, which installs the signal handling), with the
 # export held half-way, its temporary file (and SQLite's journal) on disk, until a signal comes.
 EXPORT_WRAPPER = """\
 import os, sys, time
 from pathlib import Path
-import hohhot_cli.export as export
-import hohhot_cli.main as entry
+import hohhot_cli.export.files as export
+import hohhot_cli.cli.main as entry
 
 ready = Path(os.environ["HOHHOT_TEST_READY"])
 

@@ -16,7 +16,7 @@ from support import Runner, hohhot_executable, subprocess_env
 from support.checks import TIMEOUT, assert_no_crash
 from support.factfiles import generated_base
 
-from hohhot_cli.errors import ExitStatus
+from hohhot_cli.model.errors import ExitStatus
 
 FORMATS = ("table", "json", "jsonl", "csv", "markdown")
 

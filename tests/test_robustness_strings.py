@@ -17,7 +17,7 @@ from support import FIXTURE, Runner
 from support.checks import assert_no_crash, raw_controls, strings_in
 from support.factfiles import edited_copy, toml_string
 
-from hohhot_cli.loader import load_facts
+from hohhot_cli.load.loader import load_facts
 
 FORMATS = ("table", "json", "jsonl", "csv", "markdown")
 
@@ -174,7 +174,7 @@ NOT_ASCII_OR_TRAILING = ["٢٠٢٣", "２０２４-０５-２８", "2024\n", "20
 
 @pytest.mark.parametrize("text", NOT_ASCII_OR_TRAILING)
 def test_period_refuses_other_digits_and_a_trailing_newline(text: str) -> None:
-    from hohhot_cli.periods import PeriodError, parse_date, parse_period
+    from hohhot_cli.model.periods import PeriodError, parse_date, parse_period
 
     with pytest.raises(PeriodError):
         parse_period(text)
@@ -196,7 +196,7 @@ def test_period_refuses_other_digits_and_a_trailing_newline(text: str) -> None:
 def test_loader_refuses_other_digits_and_trailing_newlines(tmp_path: Path, where: str, value: str) -> None:
     from support.factfiles import minimal_base, write_facts
 
-    from hohhot_cli.errors import FactFileError
+    from hohhot_cli.model.errors import FactFileError
 
     document = minimal_base()
     if where == "period":
@@ -288,7 +288,7 @@ def test_csv_raw_switch_writes_text_exactly(hohhot: Runner, formula_facts: Path,
 
 @pytest.mark.parametrize("text", FORMULAS)
 def test_csv_writer_neutralises_each_formula_start(text: str) -> None:
-    from hohhot_cli.encode import csv_text
+    from hohhot_cli.output.encode import csv_text
 
     neutral = list(csv.reader(io.StringIO(csv_text(["a", "b"], [[text, -3.5]]), newline="")))
     assert neutral[1] == ["'" + text, "-3.5"]

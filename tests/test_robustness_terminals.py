@@ -15,7 +15,7 @@ import pytest
 from support import Runner, hohhot_executable, subprocess_env
 from support.checks import TIMEOUT, assert_no_crash, one_line, run
 
-from hohhot_cli.errors import ExitStatus
+from hohhot_cli.model.errors import ExitStatus
 
 FORMATS = ("table", "json", "jsonl", "csv", "markdown")
 

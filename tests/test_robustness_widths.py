@@ -10,8 +10,8 @@ import pytest
 from support import Runner
 from support.checks import cells, run
 
-from hohhot_cli.humanize import STATUS_LABELS, observation_value, signed
-from hohhot_cli.model import FactBase, Status, Unit
+from hohhot_cli.model.facts import FactBase, Status, Unit
+from hohhot_cli.output.humanize import STATUS_LABELS, observation_value, signed
 
 FORMATS = ("table", "json", "jsonl", "csv", "markdown")
 

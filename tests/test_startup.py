@@ -12,7 +12,7 @@ from support import subprocess_env
 
 _PROBE = """
 import json, sys
-from hohhot_cli.main import main
+from hohhot_cli.cli.main import main
 code = main(sys.argv[1:])
 sys.stdout.flush()
 print(json.dumps(sorted(sys.modules)), file=sys.stderr)
@@ -99,7 +99,7 @@ def test_ascii_terminal_gets_ascii_rules_and_bars() -> None:
     ],
 )
 def test_a_plain_query_imports_neither_typer_nor_click(args: tuple[str, ...]) -> None:
-    """Parsed by hohhot_cli.direct: Typer is most of a new question's start-up."""
+    """Parsed by hohhot_cli.cli.direct: Typer is most of a new question's start-up."""
     loaded = _modules_after(*args)
     assert not loaded & {"typer", "click", "shellingham"}, sorted(loaded)
 

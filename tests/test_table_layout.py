@@ -14,7 +14,7 @@ from support import FIXTURE, REPO, Runner
 from support.checks import cells
 from support.layout import empty_columns, splits, unbreakable
 
-from hohhot_cli.model import FactBase
+from hohhot_cli.model.facts import FactBase
 
 WIDTH_GOLDEN = REPO / "tests" / "golden" / "widths"
 UPDATE = os.environ.get("HOHHOT_UPDATE_GOLDEN") == "1"

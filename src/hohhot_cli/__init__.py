@@ -20,7 +20,7 @@ __all__ = ["__version__", "load_facts"]
 def __getattr__(name: str) -> Any:
     # Loaded on first use: the command line's answer cache runs before any of the library.
     if name == "load_facts":
-        from hohhot_cli.loader import load_facts
+        from hohhot_cli.load.loader import load_facts
 
         return load_facts
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

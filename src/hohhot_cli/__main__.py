@@ -1,5 +1,5 @@
 """``python -m hohhot_cli``."""
 
-from hohhot_cli.main import run
+from hohhot_cli.cli.main import run
 
 run()

@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from hohhot_cli.environment import Environment
-from hohhot_cli.main import main
+from hohhot_cli.cli.environment import Environment
+from hohhot_cli.cli.main import main
 
 REPO = Path(__file__).resolve().parent.parent.parent
 """The top of the checkout."""
@@ -57,7 +57,7 @@ def run_cli(
 
     ``facts`` is the fact base used when neither ``--facts`` nor ``$HOHHOT_FACTS`` names one:
     the fixture by default, the bundled base with ``facts=None``. ``direct=False`` sends the
-    command line to Typer even when it is plain (see hohhot_cli.direct).
+    command line to Typer even when it is plain (see hohhot_cli.cli.direct).
     """
     stdout, stderr = io.StringIO(), io.StringIO()
     environ = {**os.environ, "COLUMNS": "80", "NO_COLOR": "1", **_facts_setting(facts), **(env or {})}
@@ -74,10 +74,10 @@ def _facts_setting(facts: Path | None) -> dict[str, str]:
 
 
 def complete(completer: str, incomplete: str, facts: Path | None = FIXTURE) -> list[str]:
-    """What a completion function of :mod:`hohhot_cli.cli` offers for ``incomplete``, on ``facts``."""
+    """What a completion function of :mod:`hohhot_cli.cli.app` offers for ``incomplete``, on ``facts``."""
     import typer
 
-    from hohhot_cli import cli
+    from hohhot_cli.cli import app as cli
 
     environment = Environment(environ={**os.environ, **_facts_setting(facts)})
     context = typer.Context(typer.main.get_command(cli.app), obj=cli.Invocation(environment))

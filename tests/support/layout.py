@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from hohhot_cli.humanize import human_value, observation_value
-from hohhot_cli.model import FactBase
+from hohhot_cli.model.facts import FactBase
+from hohhot_cli.output.humanize import human_value, observation_value
 from support.checks import cells
 
 

@@ -1,0 +1,186 @@
+"""What the CLI needs from the outside world, in one object that tests replace."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TextIO
+
+from hohhot_cli.output.style import Style
+
+_PROBE = "呼和浩特≈█"  # characters our output uses beyond ASCII
+
+ENV_CSV_RAW = "HOHHOT_CSV_RAW"
+"""Set (to anything but empty or 0) to write CSV text cells exactly, formulas included."""
+
+
+@dataclass
+class Environment:
+    """Standard streams, environment variables and terminal facts."""
+
+    stdout: TextIO | None = field(default_factory=lambda: sys.stdout)
+    """Where data goes."""
+    stderr: TextIO | None = field(default_factory=lambda: sys.stderr)
+    """Where messages go."""
+    environ: Mapping[str, str] = field(default_factory=lambda: os.environ)
+    """Environment variables (NO_COLOR, FORCE_COLOR, COLUMNS, TERM)."""
+    stdout_isatty: bool | None = None
+    """Whether stdout is a terminal; None to ask the stream."""
+    stderr_failed: bool = False
+    """Set when a message could not be written to stderr (a full disk, a descriptor not open for writing)."""
+    transcript: list[tuple[int, str]] | None = None
+    """When a list, every text written to stdout (1) and stderr (2), in order, as written: the answer cache's record.
+
+    Progress lines (:meth:`progress`) are not in it: they are for a terminal, and say nothing of the answer."""
+    stderr_isatty: bool | None = None
+    """Whether stderr is a terminal; None to ask the stream."""
+    _progress_width: int = field(default=0, repr=False)
+
+    @property
+    def stderr_is_terminal(self) -> bool:
+        """Whether stderr is a terminal: where a long parse says how far it has gone."""
+        if self.stderr_isatty is not None:
+            return self.stderr_isatty
+        try:
+            return self.stderr is not None and self.stderr.isatty()
+        except (AttributeError, ValueError):
+            return False
+
+    @property
+    def is_terminal(self) -> bool:
+        if self.stdout_isatty is not None:
+            return self.stdout_isatty
+        try:
+            return self.stdout is not None and self.stdout.isatty()
+        except (AttributeError, ValueError):
+            return False
+
+    @property
+    def color(self) -> bool:
+        """Colour only on a terminal; NO_COLOR wins, FORCE_COLOR forces it, TERM=dumb turns it off."""
+        if self.environ.get("NO_COLOR"):
+            return False
+        if self.environ.get("FORCE_COLOR"):
+            return True
+        if self.environ.get("TERM") == "dumb":
+            return False
+        return self.is_terminal
+
+    @property
+    def width(self) -> int:
+        """COLUMNS when set to a number, else the terminal's width, else 80."""
+        try:
+            columns = int(self.environ.get("COLUMNS", ""))
+        except ValueError:  # unset, empty, or digits int() does not read ("²")
+            columns = 0
+        if columns > 0:
+            return min(columns, 1000)
+        if self.is_terminal:
+            import shutil  # a terminal's size only: shutil costs a piped run its imports
+
+            return shutil.get_terminal_size((80, 24)).columns
+        return 80
+
+    @property
+    def height(self) -> int:
+        """LINES when set to a number, else the terminal's height, else 24 (for the pager)."""
+        try:
+            lines = int(self.environ.get("LINES", ""))
+        except ValueError:
+            lines = 0
+        if lines > 0:
+            return lines
+        if self.is_terminal:
+            import shutil
+
+            return shutil.get_terminal_size((80, 24)).lines
+        return 24
+
+    @property
+    def ascii_only(self) -> bool:
+        """True when stdout cannot encode the non-ASCII characters we print."""
+        encoding = getattr(self.stdout, "encoding", None) or "utf-8"
+        try:
+            _PROBE.encode(encoding)
+        except (UnicodeEncodeError, LookupError):
+            return True
+        return False
+
+    @property
+    def csv_raw(self) -> bool:
+        """Whether CSV (of commands and of ``export``) keeps text cells that start like a formula as they are."""
+        return self.environ.get(ENV_CSV_RAW, "") not in ("", "0")
+
+    @property
+    def style(self) -> Style:
+        """The look of tables on this stdout, and how CSV is written."""
+        return Style(width=self.width, color=self.color, ascii_only=self.ascii_only, csv_raw=self.csv_raw)
+
+    def write(self, text: str) -> None:
+        """Write data to stdout, degrading characters the stream cannot encode."""
+        if self.stdout is None:  # started with stdout closed (>&-)
+            from hohhot_cli.model.errors import OutputError
+
+            raise OutputError("standard output is closed")
+        if self.ascii_only:
+            encoding = getattr(self.stdout, "encoding", None) or "ascii"
+            try:
+                text = text.encode(encoding, "backslashreplace").decode(encoding)
+            except LookupError:
+                text = text.encode("ascii", "backslashreplace").decode("ascii")
+        try:
+            try:
+                self.stdout.write(text)
+            except UnicodeEncodeError:  # lone surrogates, from undecodable bytes in argv or a file name
+                encoding = getattr(self.stdout, "encoding", None) or "utf-8"
+                text = text.encode(encoding, "backslashreplace").decode(encoding)
+                self.stdout.write(text)
+            if self.transcript is not None:
+                self.transcript.append((1, text))
+            self.stdout.flush()
+        except BrokenPipeError:  # the reader went away: the run ends quietly (see errors.ReaderGone)
+            from hohhot_cli.model.errors import ReaderGone
+
+            self.transcript = None  # what was written is not what was meant: never replayed
+            raise ReaderGone() from None
+        except OSError as error:  # a full disk (ENOSPC), stdout opened for reading only (EBADF), ...
+            from hohhot_cli.model.errors import OutputError
+
+            raise OutputError(f"cannot write to standard output: {error.strerror or error}") from None
+
+    def progress(self, message: str) -> None:
+        """A progress line on stderr (a terminal), written over the last one; ``""`` clears it."""
+        if self.stderr is None:
+            return
+        line = f"hohhot: {message}" if message else ""
+        blank = max(0, self._progress_width - len(line))
+        self._progress_width = len(line)
+        try:
+            self.stderr.write("\r" + line + " " * blank + ("" if line else "\r"))
+            self.stderr.flush()
+        except (OSError, UnicodeEncodeError):  # a progress line is no loss: the run goes on
+            pass
+
+    def error(self, message: str) -> None:
+        """One line to stderr, prefixed with the program name; a failure to write it sets :attr:`stderr_failed`."""
+        if self.stderr is None:  # started with stderr closed (2>&-): nowhere to say it
+            return
+        from hohhot_cli.output.humanize import clean  # a path or id from the user may hold control characters
+
+        line = f"hohhot: {clean(message)}\n"
+        encoding = getattr(self.stderr, "encoding", None) or "utf-8"
+        try:
+            line.encode(encoding)
+        except (UnicodeEncodeError, LookupError):
+            line = line.encode("ascii", "backslashreplace").decode("ascii")
+        try:
+            self.stderr.write(line)
+            if self.transcript is not None:
+                self.transcript.append((2, line))
+            self.stderr.flush()
+        except BrokenPipeError:  # a reader of stderr that went away: quiet, as on stdout
+            pass
+        except OSError:  # nowhere to say it; the exit status says it (see main.run_invocation)
+            self.stderr_failed = True

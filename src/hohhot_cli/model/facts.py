@@ -1,0 +1,540 @@
+"""The fact base as typed, frozen objects.
+
+Plain data only: no I/O, no formatting, no questions. The loader builds these
+objects from ``facts.toml``; queries select and resolve them; renderers turn
+the results into text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import FrozenInstanceError, dataclass, field, fields
+from enum import Enum
+from operator import attrgetter
+from reprlib import recursive_repr
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, TypeVar
+
+
+class Exactness(str, Enum):
+    """How exact a stated figure is, in the source's own terms."""
+
+    EXACT = "exact"
+    """Stated without qualifier ("53,000 graduates")."""
+    APPROXIMATE = "approximate"
+    """Stated as approximate or rounded ("about 100", "3.14 million")."""
+    LOWER_BOUND = "lower_bound"
+    """The true value is above it ("exceeded 256 billion", "over 220 billion")."""
+    UPPER_BOUND = "upper_bound"
+    """The true value is below it ("less than", "under")."""
+
+
+class Status(str, Enum):
+    """What kind of figure an observation is."""
+
+    ACTUAL = "actual"
+    """A reported outcome."""
+    REVISED = "revised"
+    """A later figure that replaces a preliminary or first-published one of the same period."""
+    PRELIMINARY = "preliminary"
+    """A reported outcome that the statistics office may still revise."""
+    FIRST_PUBLISHED = "first_published"
+    """As first published, before a later revision (e.g. after an economic census)."""
+    ESTIMATE = "estimate"
+    """An estimate by the source, not an official statistic."""
+    TARGET = "target"
+    """A goal or hope, not an outcome."""
+    OUTDATED = "outdated"
+    """Still printed by a source but known to be out of date; never shown as latest."""
+
+
+STATUS_PREFERENCE: tuple[Status, ...] = (
+    Status.REVISED,
+    Status.ACTUAL,
+    Status.FIRST_PUBLISHED,
+    Status.PRELIMINARY,
+    Status.ESTIMATE,
+    Status.TARGET,
+    Status.OUTDATED,
+)
+"""Which observation of one period to prefer: the most final figure first.
+
+A revision replaces what it revises; an unqualified outcome is final; a figure as
+first published was final until a revision; a preliminary figure comes before
+it, and an estimate before that.
+"""
+
+
+class Unit(str, Enum):
+    """The closed list of units. Values are stored in these base units."""
+
+    CNY = "CNY"
+    """Yuan, a total for the city (or the area the metric names)."""
+    CNY_PER_PERSON = "CNY_per_person"
+    """Yuan per person: income or GDP per capita, never on one scale with totals."""
+    USD = "USD"
+    PERCENT = "percent"
+    PERCENTAGE_POINTS = "percentage_points"
+    """A change of a percentage, or a difference of two."""
+    PER_1000 = "per_1000"
+    """Per thousand (‰): birth, death and natural growth rates."""
+    PER_100 = "per_100"
+    """Per hundred: the sex ratio (men per 100 women)."""
+    PEOPLE = "people"
+    PEOPLE_PER_KM2 = "people_per_km2"
+    PEOPLE_PER_HOUSEHOLD = "people_per_household"
+    VISITORS = "visitors"
+    KM = "km"
+    KM2 = "km2"
+    MU = "mu"
+    """The Chinese land measure, 1/15 hectare."""
+    RANK = "rank"
+    COUNT = "count"
+    YEARS = "years"
+    CELSIUS = "celsius"
+    MW = "MW"
+    KWH = "kWh"
+    TONNES_PER_DAY = "tonnes_per_day"
+    PFLOPS = "PFLOPS"
+    """Computing power, in petaflops (10^15 floating-point operations a second)."""
+
+
+class IndustryKind(str, Enum):
+    """The two groups of industries the city names."""
+
+    PILLAR = "pillar"
+    """One of the six pillar industrial clusters (六大产业集群)."""
+    FUTURE = "future"
+    """A future industry (未来产业) the city names as one it is fostering."""
+
+
+class SourceKind(str, Enum):
+    """What a source is, which says how far to rely on it."""
+
+    OFFICIAL = "official"
+    """The city government, its statistics bureau or its own papers, on their own sites."""
+    NATIONAL_MEDIA = "national_media"
+    """China Daily, Xinhua, People's Daily, on their own sites."""
+    REPRINT = "reprint"
+    """An official or national-media text read in a copy on another site."""
+    SECONDARY = "secondary"
+    """A third party's summary: used only where no better source is in reach."""
+    COMPANY = "company"
+    """A company's own publication (a press release)."""
+    INTERNATIONAL = "international"
+    """An international programme's publication."""
+
+
+class FactKind(str, Enum):
+    """What a non-numeric fact is."""
+
+    FACT = "fact"
+    """A standing fact (a name, a location, a list)."""
+    PLAN = "plan"
+    """Something the city plans, intends or is working towards."""
+    EVENT = "event"
+    """Something that happened on a date."""
+    TITLE = "title"
+    """An honorary title awarded to the city."""
+
+
+def _getter(names: list[str]) -> Callable[[Any], tuple[Any, ...]]:
+    """The tuple of these attributes of an object (always a tuple, as the generated methods compare)."""
+    if len(names) > 1:
+        return attrgetter(*names)
+    return lambda item: tuple(getattr(item, name) for name in names)
+
+
+_Keys = tuple[Callable[[Any], tuple[Any, ...]], Callable[[Any], tuple[Any, ...]], tuple[str, ...]]
+"""Of one class: the values its ``__eq__`` compares, those its ``__hash__`` hashes, the names its ``__repr__`` shows."""
+
+_VALUE_KEYS: dict[type, _Keys] = {}
+
+
+def _value_keys(cls: type) -> _Keys:
+    keys = _VALUE_KEYS.get(cls)
+    if keys is None:
+        every = fields(cls)
+        keys = (
+            _getter([f.name for f in every if f.compare]),
+            _getter([f.name for f in every if (f.compare if f.hash is None else f.hash)]),
+            tuple(f.name for f in every if f.repr),
+        )
+        _VALUE_KEYS[cls] = keys
+    return keys
+
+
+class Frozen:
+    """Refuses any assignment or deletion of an attribute, as a frozen dataclass does.
+
+    ``@dataclass(frozen=True)`` compiles a ``__setattr__`` and a ``__delattr__`` for each
+    class from generated source; these are written once. Objects are made by an ``__init__``
+    that sets fields through ``object.__setattr__`` (:func:`compiled_on_first_use`), or
+    restored by :mod:`hohhot_cli.load.codec`.
+    """
+
+    __slots__ = ()
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise FrozenInstanceError(f"cannot assign to field {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        raise FrozenInstanceError(f"cannot delete field {name!r}")
+
+
+class Value(Frozen):
+    """The methods of a frozen dataclass, written once for every class: see :func:`value`.
+
+    ``@dataclass(frozen=True)`` compiles ``__init__``, ``__setattr__``, ``__delattr__``,
+    ``__eq__``, ``__hash__`` and ``__repr__`` for each class from generated source: six
+    ``exec`` calls a class, about 10 ms of every run for the classes here. These do what the
+    generated ones do: equal when of the same class with equal ``compare`` fields in order,
+    the hash of the tuple of the ``hash`` fields (``compare`` unless given),
+    ``Class(field=value!r, ...)`` of the ``repr`` fields, and any assignment or deletion of
+    an attribute raises :class:`dataclasses.FrozenInstanceError` (a value class is never
+    subclassed, so every attribute is a field's or refused as one).
+    """
+
+    __slots__ = ()
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is self.__class__:
+            key = _value_keys(self.__class__)[0]
+            return key(self) == key(other)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(_value_keys(self.__class__)[1](self))
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        shown = _value_keys(self.__class__)[2]
+        return f"{self.__class__.__qualname__}({', '.join(f'{name}={getattr(self, name)!r}' for name in shown)})"
+
+
+_V = TypeVar("_V", bound=Value)
+
+if TYPE_CHECKING:
+    from typing_extensions import dataclass_transform
+
+    @dataclass_transform(frozen_default=True, eq_default=False, field_specifiers=(field,))
+    def value(cls: type[_V]) -> type[_V]:
+        """A frozen value class (a subclass of :class:`Value`), a dataclass to the type checker."""
+else:
+
+    def value(cls: type[_V]) -> type[_V]:
+        """A frozen value class: ``@dataclass(frozen=True)`` with the methods of :class:`Value`.
+
+        The class is made with ``@dataclass(eq=False, repr=False, init=False)``, which compiles
+        nothing; :class:`Value` refuses assignment and deletion, and the ``__init__`` that
+        ``@dataclass(frozen=True)`` writes for the class is compiled when its first object
+        is made (:func:`_first_init`): a run pays for the classes it constructs, and objects
+        restored from the parse cache are made without ``__init__`` (:mod:`hohhot_cli.load.codec`).
+        """
+        made = dataclass(eq=False, repr=False, init=False)(cls)
+        made.__init__ = _first_init
+        return made
+
+
+def compiled_on_first_use(*, frozen: bool) -> Callable[..., None]:
+    """An ``__init__`` for a dataclass made with ``init=False``: the first object made puts the real one in place.
+
+    The real one is what ``@dataclass(frozen=frozen)`` writes for the class (fields set,
+    through ``object.__setattr__`` when frozen; defaults; ``__post_init__``), made by
+    ``dataclass`` itself from the class's fields, on a twin class with the same fields and
+    ``__post_init__``. A run then compiles the ``__init__`` of the classes it constructs
+    only (value classes here, result classes in :mod:`hohhot_cli.query.results`).
+    """
+
+    def first_init(self: Any, *args: Any, **kwargs: Any) -> None:
+        cls = type(self)
+        every = fields(cls)
+        twin_namespace: dict[str, Any] = {
+            "__module__": cls.__module__,
+            "__qualname__": cls.__qualname__,
+            "__annotations__": {f.name: f.type for f in every},
+        }
+        if "__post_init__" in vars(cls):
+            twin_namespace["__post_init__"] = vars(cls)["__post_init__"]
+        for f in every:
+            twin_namespace[f.name] = field(
+                default=f.default,
+                default_factory=f.default_factory,
+                init=f.init,
+                repr=f.repr,
+                hash=f.hash,
+                compare=f.compare,
+                metadata=f.metadata,
+                kw_only=f.kw_only,
+            )
+        twin: Any = dataclass(frozen=frozen, eq=False, repr=False)(type(cls.__name__, (), twin_namespace))
+        type.__setattr__(cls, "__init__", twin.__init__)
+        twin.__init__(self, *args, **kwargs)
+
+    return first_init
+
+
+_first_init = compiled_on_first_use(frozen=True)
+
+
+@value
+class Source(Value):
+    """A document facts are taken from."""
+
+    id: str
+    """Stable id, lowercase with hyphens (``cd-mayor-2024``)."""
+    publisher: str
+    """Who published it."""
+    title: str
+    """Its title as published (in its own language)."""
+    date: str
+    """Publication date as a partial ISO date (``2024-05-28``, ``2021``)."""
+    url: str | None = None
+    """Where to read it, when a stable address is known."""
+    authors: tuple[str, ...] = ()
+    """Named authors, if any."""
+    note: str = ""
+    """Our note on the source (dating, reprints, caveats)."""
+    kind: SourceKind | None = None
+    """What it is; None only in a version-1 fact file, which does not say."""
+    read_at: str | None = None
+    """For a reprint: the address of the copy that was read."""
+    reprinted_by: str = ""
+    """For a reprint: who published the copy."""
+    checked: str | None = None
+    """When the address (``url`` or ``read_at``) was last checked, as a partial ISO date."""
+    undated: bool = False
+    """The document carries no date; ``date`` is then the earliest it can have appeared."""
+
+
+@value
+class Conversion(Value):
+    """A conversion of an observation that its source itself gives."""
+
+    value: int | float
+    """The converted value, in base units."""
+    unit: Unit
+    """The unit converted to."""
+    note: str = ""
+    """Who converted and how."""
+
+
+@value
+class Observation(Value):
+    """One sourced value of a metric."""
+
+    value: int | float
+    """The number, in the metric's base unit (``256_000_000_000``, not 256)."""
+    sources: tuple[str, ...]
+    """Ids of the sources that give it (at least one)."""
+    period: str | None = None
+    """The period it describes (``2023``, ``2024-Q1``, ``2016/2020``); None when undated."""
+    as_of: str | None = None
+    """For a figure its source does not date: the source's publication date."""
+    exactness: Exactness = Exactness.EXACT
+    """How exact the source states it."""
+    status: Status = Status.ACTUAL
+    """Outcome, preliminary, target, ..."""
+    note: str = ""
+    """Our note: what the figure covers, caveats, the source's wording in our words."""
+    conversion: Conversion | None = None
+    """A conversion the source itself gives, if any."""
+    ref: str = ""
+    """Its reference: ``gdp.total@2021``, with ``#2`` after a second figure for the same period."""
+    supersedes: tuple[str, ...] = ()
+    """Refs of less final figures for the same period that it replaces (a revision, a final figure)."""
+    superseded_by: tuple[str, ...] = ()
+    """Refs of the more final figures for the same period that replace it."""
+    conflicts_with: tuple[str, ...] = ()
+    """Refs of figures for the same period, as final as this one, that give another value."""
+
+    @property
+    def dated(self) -> str:
+        """What dates it: the period, or the as-of date when the source gives no period."""
+        return self.period if self.period is not None else str(self.as_of)
+
+
+@value
+class Metric(Value):
+    """A measured quantity with its observations over time."""
+
+    id: str
+    """Stable dotted id (``gdp.total``); its first part is the topic."""
+    label: str
+    """Short English label."""
+    unit: Unit
+    """Unit of every observation's value."""
+    observations: tuple[Observation, ...]
+    """Observations in chronological order."""
+    description: str = ""
+    """What exactly is measured."""
+    industry: str | None = None
+    """Id of the industry it belongs to, if any."""
+    aliases: tuple[str, ...] = ()
+    """Other names it can be looked up by."""
+    tags: tuple[str, ...] = ()
+    """Search keywords."""
+    label_zh: str = ""
+    """The Chinese statistical term (地区生产总值)."""
+
+    @property
+    def topic(self) -> str:
+        """The first part of the id (``gdp`` for ``gdp.per_capita``)."""
+        return self.id.split(".", 1)[0]
+
+
+@value
+class Item(Value):
+    """A named member of a list fact (a district, a country, an area of cooperation)."""
+
+    name: str
+    """English name."""
+    name_zh: str = ""
+    """Chinese name, where a source gives it."""
+    note: str = ""
+    """Our note."""
+
+
+@value
+class Fact(Value):
+    """A sourced statement that is not a single number: a plan, a list, an event, a title."""
+
+    id: str
+    """Stable dotted id (``plans.airport``); its first part is the topic."""
+    kind: FactKind
+    """Fact, plan, event or title."""
+    label: str
+    """Short English label."""
+    text: str
+    """The fact in our own words."""
+    sources: tuple[str, ...]
+    """Ids of the sources that give it."""
+    items: tuple[Item, ...] = ()
+    """Members, for a list."""
+    date: str | None = None
+    """When it happened (events, titles), as a partial ISO date."""
+    period: str | None = None
+    """The period it describes, if any."""
+    as_of: str | None = None
+    """For an undated statement: the publication date of its source."""
+    industry: str | None = None
+    """Id of the industry it belongs to, if any."""
+    tags: tuple[str, ...] = ()
+    """Search keywords."""
+    conflicts_with: str | None = None
+    """Id of another fact that gives a different account of the same thing."""
+
+    @property
+    def topic(self) -> str:
+        """The first part of the id."""
+        return self.id.split(".", 1)[0]
+
+
+@value
+class Company(Value):
+    """A company the sources name."""
+
+    id: str
+    """Stable id (``yili``)."""
+    name: str
+    """English name."""
+    sources: tuple[str, ...]
+    """Ids of the sources that name it."""
+    name_zh: str = ""
+    """Chinese name, where a source gives it."""
+    industry: str | None = None
+    """Id of its industry."""
+    description: str = ""
+    """What it is, in our words."""
+
+
+@value
+class Industry(Value):
+    """An industry the city names: a pillar cluster or a future industry."""
+
+    id: str
+    """Stable id (``dairy``)."""
+    name: str
+    """English name."""
+    kind: IndustryKind
+    """Pillar cluster or future industry."""
+    sources: tuple[str, ...]
+    """Ids of the sources that name it."""
+    name_zh: str = ""
+    """Chinese name."""
+    description: str = ""
+    """What it covers, in our words."""
+    aliases: tuple[str, ...] = ()
+    """Other names it can be looked up by."""
+
+
+@value
+class Topic(Value):
+    """A topic: the first part of metric and fact ids, with its names."""
+
+    id: str
+    """The id part (``gdp``)."""
+    name: str
+    """English name."""
+    name_zh: str = ""
+    """Chinese name (地区生产总值)."""
+
+
+@value
+class City(Value):
+    """The city the base is about."""
+
+    name: str
+    """English name."""
+    name_zh: str
+    """Chinese name."""
+    province: str
+    """The province-level division it is the capital of."""
+    province_zh: str
+    """Its Chinese name."""
+    sources: tuple[str, ...]
+    """Ids of the sources for the above."""
+
+
+@value
+class FactBase(Value):
+    """The whole fact base, validated."""
+
+    schema_version: int
+    """Version of the file format."""
+    updated: str
+    """The date the base was last updated (ISO)."""
+    city: City
+    """The city itself."""
+    sources: tuple[Source, ...]
+    """All sources, in file order."""
+    industries: tuple[Industry, ...]
+    """All industries, in file order."""
+    metrics: tuple[Metric, ...]
+    """All metrics, in file order."""
+    facts: tuple[Fact, ...]
+    """All non-numeric facts, in file order."""
+    companies: tuple[Company, ...]
+    """All companies, in file order."""
+    topics: tuple[Topic, ...] = ()
+    """Names of the topics, in file order."""
+    path: str = ""
+    """The file it was loaded from."""
+    source_by_id: Mapping[str, Source] = field(init=False, repr=False, compare=False)
+    industry_by_id: Mapping[str, Industry] = field(init=False, repr=False, compare=False)
+    metric_by_id: Mapping[str, Metric] = field(init=False, repr=False, compare=False)
+    fact_by_id: Mapping[str, Fact] = field(init=False, repr=False, compare=False)
+    company_by_id: Mapping[str, Company] = field(init=False, repr=False, compare=False)
+    topic_by_id: Mapping[str, Topic] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # Frozen: indexes are set once here, through object.__setattr__.
+        for name, items in (
+            ("source_by_id", self.sources),
+            ("industry_by_id", self.industries),
+            ("metric_by_id", self.metrics),
+            ("fact_by_id", self.facts),
+            ("company_by_id", self.companies),
+            ("topic_by_id", self.topics),
+        ):
+            object.__setattr__(self, name, MappingProxyType({item.id: item for item in items}))

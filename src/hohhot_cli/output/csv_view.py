@@ -1,0 +1,205 @@
+"""The CSV view of every result, and the observation row shared with ``export``.
+
+Rows hold raw values (base units, ids, ISO dates). A result with observations
+gets one row per observation, built by :func:`observation_fields`, the one
+place that flattens an observation with its provenance; other results are
+their JSON records with nested values left out and lists joined.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from hohhot_cli.output.json_view import period_fields, records
+from hohhot_cli.query.results import (
+    Cited,
+    Figure,
+    IndustryDetail,
+    MetricsResult,
+    OverTime,
+    SideBySide,
+    SourceDetail,
+    ValidationReport,
+    WithCitations,
+)
+
+CsvTable = tuple[tuple[str, ...], list[tuple[Any, ...]]]
+"""A header and rows of raw values."""
+
+LIST_SEPARATOR = " | "
+"""Joins a list in one cell of every CSV, commands and export alike (no text of the base holds it)."""
+
+EXPORT_COLUMNS = (
+    "metric",
+    "label",
+    "topic",
+    "unit",
+    "industry",
+    "ref",
+    "period",
+    "period_start",
+    "period_end",
+    "period_kind",
+    "as_of",
+    "value",
+    "exactness",
+    "status",
+    "note",
+    "converted_value",
+    "converted_unit",
+    "converted_note",
+    "source_ids",
+    "source_publishers",
+    "source_titles",
+    "source_dates",
+    "source_urls",
+)
+"""Every field of an observation row, in order: the columns of an export and of every CSV of observations."""
+
+LIST_COLUMNS = frozenset({"source_ids", "source_publishers", "source_titles", "source_dates", "source_urls"})
+"""The columns of an observation row that hold lists (arrays in JSON, joined in CSV)."""
+
+
+def observation_fields(figure: Figure, cited: Cited) -> dict[str, Any]:
+    """An observation flattened with its metric and sources: :data:`EXPORT_COLUMNS`, lists unjoined."""
+    metric, observation = figure.metric, figure.observation
+    sources = [cited[ref] for ref in observation.sources]
+    conversion = observation.conversion
+    return {
+        "metric": metric.id,
+        "label": metric.label,
+        "topic": metric.topic,
+        "unit": metric.unit.value,
+        "industry": metric.industry,
+        "ref": observation.ref,
+        "period": observation.period,
+        **period_fields(observation.period, observation.as_of),
+        "as_of": observation.as_of,
+        "value": observation.value,
+        "exactness": observation.exactness.value,
+        "status": observation.status.value,
+        "note": observation.note,
+        "converted_value": conversion.value if conversion else None,
+        "converted_unit": conversion.unit.value if conversion else None,
+        "converted_note": conversion.note if conversion else None,
+        "source_ids": [s.id for s in sources],
+        "source_publishers": [s.publisher for s in sources],
+        "source_titles": [s.title for s in sources],
+        "source_dates": [s.date for s in sources],
+        "source_urls": [s.url for s in sources],
+    }
+
+
+def cell(value: object) -> Any:
+    """A raw value as a CSV cell: None empty, a list joined by :data:`LIST_SEPARATOR`, a boolean true/false."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return LIST_SEPARATOR.join("" if v is None else str(v) for v in value)
+    return value
+
+
+def _observation_row(figure: Figure, cited: Cited) -> tuple[Any, ...]:
+    fields = observation_fields(figure, cited)
+    return tuple(cell(fields[name]) for name in EXPORT_COLUMNS)
+
+
+def _flatten(record: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    """A record's scalar and list fields; a nested record's as ``key_field``; source records as their ids."""
+    flat: dict[str, Any] = {}
+    for key, value in record.items():
+        if isinstance(value, dict):
+            flat.update(_flatten(value, f"{prefix}{key}_"))
+        elif key == "sources" and isinstance(value, list):
+            flat[f"{prefix}source_ids"] = [v["id"] for v in value]
+        elif not (isinstance(value, list) and any(isinstance(v, dict) for v in value)):
+            flat[prefix + key] = value
+    return flat
+
+
+def generic_rows(result: object) -> CsvTable:
+    """A result's JSON records as rows: the header from its schema, nested records flattened, lists joined."""
+    from hohhot_cli.output.schemas import csv_fields
+
+    data = records(result)
+    rows = [_flatten(r) for r in (data if isinstance(data, list) else [data])]
+    header = csv_fields(result)
+    return header, [tuple(cell(row.get(key)) for key in header) for row in rows]
+
+
+def metrics_rows(result: MetricsResult | IndustryDetail) -> CsvTable:
+    """``metric`` and ``industries ID``: one row per observation; the ``metrics`` index: one row per metric."""
+    if isinstance(result, MetricsResult) and result.index:
+        return generic_rows(result)
+    figures = (Figure(m, o) for m in result.metrics for o in m.observations)
+    return EXPORT_COLUMNS, [_observation_row(f, result.cited) for f in figures]
+
+
+def source_detail_rows(result: SourceDetail) -> CsvTable:
+    """``sources ID``: the observations it supports."""
+    return EXPORT_COLUMNS, [_observation_row(f, result.cited) for f in result.figures]
+
+
+def side_by_side_rows(result: SideBySide) -> CsvTable:
+    """``compare ID ID ...``."""
+    header = (*EXPORT_COLUMNS, "share_of_max")
+    rows = [(*_observation_row(r.figure, result.cited), cell(r.share_of_max)) for r in result.rows]
+    return header, rows
+
+
+CHANGE_COLUMNS = ("previous_period", "change_value", "change_percent", "change_approximate", "change_computed")
+
+
+def over_time_rows(result: OverTime) -> CsvTable:
+    """``compare ID``: observations with the computed changes (``change_computed`` true where one is given)."""
+    header = (*EXPORT_COLUMNS, *CHANGE_COLUMNS, "change_remark")
+    rows = []
+    for s in result.series:
+        for p in s.points:
+            computed = p.change is not None
+            rows.append(
+                (
+                    *_observation_row(Figure(s.metric, p.observation), result.cited),
+                    cell(p.previous_period),
+                    cell(p.change),
+                    cell(p.change_percent),
+                    cell(p.approximate if computed else None),
+                    cell(True if computed else None),
+                    p.remark,
+                )
+            )
+    return header, rows
+
+
+def validation_rows(result: ValidationReport) -> CsvTable:
+    """``validate``: one row per problem."""
+    header = ("file", "line", "place", "message", "severity")
+    rows = [(p.file, cell(p.line), p.place, p.message, "error") for p in result.problems]
+    rows += [(p.file, cell(p.line), p.place, p.message, "warning") for p in result.warnings]
+    return header, rows
+
+
+ROWS: dict[type, Callable[[Any], CsvTable]] = {
+    MetricsResult: metrics_rows,
+    IndustryDetail: metrics_rows,
+    SourceDetail: source_detail_rows,
+    SideBySide: side_by_side_rows,
+    OverTime: over_time_rows,
+    ValidationReport: validation_rows,
+}
+"""The row function of each result type that has a shape of its own."""
+
+
+def _with_citations_rows(view: WithCitations) -> CsvTable:
+    return csv_rows(view.result)  # the rows carry their sources already
+
+
+ROWS[WithCitations] = _with_citations_rows
+
+
+def csv_rows(result: object) -> CsvTable:
+    """The CSV view: a header and rows of raw values, lists joined by :data:`LIST_SEPARATOR`."""
+    return ROWS.get(type(result), generic_rows)(result)

@@ -1,0 +1,342 @@
+"""What queries return: resolved answers, holding what is shown and nothing more.
+
+A result never holds the fact base: the sources its figures cite are resolved
+into ``cited``, headlines and counts are computed, so that a renderer only
+formats. Results are short-lived containers handed straight to a renderer:
+frozen (:func:`result`), with no ``__eq__`` or ``__repr__`` generated, and each
+class's ``__init__`` compiled when its first object is made, not on import: a
+run makes a few of these classes and should pay for those alone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import TYPE_CHECKING, TypeVar
+
+from hohhot_cli.model.errors import Problem
+from hohhot_cli.model.facts import (
+    City,
+    Company,
+    Fact,
+    Frozen,
+    Industry,
+    Metric,
+    Observation,
+    Source,
+    compiled_on_first_use,
+)
+
+Cited = Mapping[str, Source]
+"""Sources by id: every source the figures of a result cite, in file order."""
+
+_T = TypeVar("_T")
+
+if TYPE_CHECKING:
+    from typing_extensions import dataclass_transform
+
+    @dataclass_transform(frozen_default=True, eq_default=False, field_specifiers=(field,))
+    def result(cls: type[_T]) -> type[_T]:
+        """A result class: a dataclass that mypy holds frozen."""
+else:
+
+    def result(cls: type[_T]) -> type[_T]:
+        """A result class (subclass of :class:`~hohhot_cli.model.facts.Frozen`): frozen, no ``__eq__`` or ``__repr__``.
+
+        ``@dataclass(frozen=True)`` would compile a ``__setattr__``, a ``__delattr__`` and an
+        ``__init__`` for every class from generated source, 5 ms of every run for the
+        twenty-one classes here; :class:`~hohhot_cli.model.facts.Frozen` refuses assignment once for
+        all, and the frozen ``__init__`` is compiled when the class's first object is made.
+        """
+        made = dataclass(eq=False, repr=False, init=False)(cls)
+        made.__init__ = _first_init
+        return made
+
+
+_first_init = compiled_on_first_use(frozen=True)
+
+
+@result
+class Figure(Frozen):
+    """One observation together with the metric it belongs to."""
+
+    metric: Metric
+    """The metric."""
+    observation: Observation
+    """The observation shown."""
+
+
+@result
+class MetricsResult(Frozen):
+    """Metrics with their observations; ``index`` asks tables for one line per metric."""
+
+    metrics: tuple[Metric, ...]
+    """The metrics, observations possibly cut to the latest."""
+    latest: tuple[Observation | None, ...]
+    """Each metric's latest observation, in the order of ``metrics``."""
+    cited: Cited
+    """The sources of every observation shown."""
+    index: bool = False
+    """True for the ``metrics`` index: tables show the latest value only."""
+
+
+@result
+class IndustrySummary(Frozen):
+    """An industry with the ids of what belongs to it and its headline figure."""
+
+    industry: Industry
+    """The industry."""
+    metric_ids: tuple[str, ...]
+    """Ids of its metrics."""
+    companies: tuple[Company, ...]
+    """Its companies."""
+    headline: Figure | None
+    """Its first metric's latest observation, if any."""
+
+
+@result
+class IndustriesResult(Frozen):
+    """A list of industries."""
+
+    industries: tuple[IndustrySummary, ...]
+    """The industries, in file order."""
+    cited: Cited
+    """The sources of the headline figures."""
+
+
+@result
+class IndustryDetail(Frozen):
+    """One industry with everything that belongs to it."""
+
+    summary: IndustrySummary
+    """The industry, its metric ids, companies and headline."""
+    metrics: tuple[Metric, ...]
+    """Its metrics."""
+    facts: tuple[Fact, ...]
+    """Facts tied to it."""
+    cited: Cited
+    """Every source cited by the above, in file order."""
+    latest: tuple[Observation | None, ...] = ()
+    """Each metric's latest observation, in the order of ``metrics``."""
+
+
+@result
+class SearchHit(Frozen):
+    """One search match."""
+
+    kind: str
+    """``metric``, ``industry``, ``fact``, ``company`` or ``source``."""
+    id: str
+    """Its id."""
+    label: str
+    """Its label, name or title."""
+    score: int
+    """Relevance; higher is better."""
+    matched: tuple[str, ...]
+    """Names of the fields that matched."""
+    latest: Observation | None = None
+    """For a metric, its latest observation (:func:`hohhot_cli.query.queries.latest_observation`)."""
+    text: str = ""
+    """The text that matched best (a label, a name, a sentence), for showing the match in context."""
+
+
+@result
+class SearchResult(Frozen):
+    """Search matches, best first."""
+
+    query: str
+    """The text searched for."""
+    hits: tuple[SearchHit, ...]
+    """The matches; empty when nothing matched."""
+    cited: Cited = field(default_factory=lambda: MappingProxyType({}))
+    """The sources of the latest observations of the metrics found."""
+
+
+@result
+class SourceUse(Frozen):
+    """A source and how many entries cite it."""
+
+    source: Source
+    """The source."""
+    observations: int
+    """Observations citing it."""
+    facts: int
+    """Facts, industries, companies and the city entry citing it."""
+
+    @property
+    def total(self) -> int:
+        """Everything that cites it."""
+        return self.observations + self.facts
+
+
+@result
+class SourcesResult(Frozen):
+    """All sources with how much each supports."""
+
+    uses: tuple[SourceUse, ...]
+    """In file order."""
+
+
+@result
+class SourceDetail(Frozen):
+    """One source and everything it supports."""
+
+    source: Source
+    """The source."""
+    figures: tuple[Figure, ...]
+    """Each observation that cites it, with its metric."""
+    facts: tuple[Fact, ...]
+    """Facts citing it."""
+    industries: tuple[Industry, ...]
+    """Industries citing it."""
+    companies: tuple[Company, ...]
+    """Companies citing it."""
+    cited: Cited
+    """Every source cited by those observations (this one and any co-cited)."""
+
+
+@result
+class SideBySideRow(Frozen):
+    """One metric's latest observation in a side-by-side comparison."""
+
+    figure: Figure
+    """The metric and its latest observation."""
+    share_of_max: float | None
+    """Value over the largest value of the same unit (0..1), for a bar; None for no bar."""
+
+
+@result
+class SideBySide(Frozen):
+    """Several metrics side by side."""
+
+    rows: tuple[SideBySideRow, ...]
+    """In the order asked."""
+    cited: Cited
+    """The sources of the observations shown."""
+
+
+@result
+class SeriesPoint(Frozen):
+    """One observation of a series, with the change from the previous comparable period."""
+
+    observation: Observation
+    """The observation."""
+    previous_period: str | None
+    """The period the change is measured from, when there is one."""
+    change: float | None
+    """Absolute change in the metric's unit (percentage points for percent)."""
+    change_percent: float | None
+    """Relative change, in percent."""
+    approximate: bool
+    """True when either value is approximate, so the change is too."""
+    remark: str
+    """Why no change is given, when that is not obvious (a bound, a revision, a target)."""
+
+
+@result
+class Series(Frozen):
+    """One metric over time."""
+
+    metric: Metric
+    """The metric."""
+    points: tuple[SeriesPoint, ...]
+    """In chronological order."""
+
+
+@result
+class OverTime(Frozen):
+    """One or more metrics, each over time."""
+
+    series: tuple[Series, ...]
+    """One per metric."""
+    cited: Cited
+    """The sources of the observations shown."""
+
+
+@result
+class IndustryComparison(Frozen):
+    """Industries side by side."""
+
+    rows: tuple[IndustrySummary, ...]
+    """In the order asked (all when none were named)."""
+    cited: Cited
+    """The sources of the headline figures."""
+
+
+@result
+class Overview(Frozen):
+    """The city at a glance."""
+
+    city: City
+    """Its names and province."""
+    updated: str
+    """When the fact base was last updated."""
+    population: Figure | None
+    """Latest resident population."""
+    gdp: Figure | None
+    """Latest full-year GDP."""
+    pillars: tuple[Industry, ...]
+    """The pillar industries."""
+    future: tuple[Industry, ...]
+    """The future industries."""
+    cited: Cited
+    """The sources of the two figures."""
+
+
+@result
+class ValidationReport(Frozen):
+    """The outcome of validating a fact file."""
+
+    file: str
+    """The file checked."""
+    problems: tuple[Problem, ...]
+    """Every problem found; empty when valid."""
+    counts: Mapping[str, int] | None
+    """How many sources, industries, metrics, observations, facts and companies, when valid."""
+    warnings: tuple[Problem, ...] = ()
+    """What a maintainer should look at in a valid file (see :mod:`hohhot_cli.load.lint`)."""
+    strict: bool = False
+    """Whether warnings fail the check too."""
+
+    @property
+    def valid(self) -> bool:
+        """True when no problem was found."""
+        return not self.problems
+
+    @property
+    def passes(self) -> bool:
+        """True when valid and, with ``strict``, free of warnings too: the exit status follows this."""
+        return self.valid and not (self.strict and self.warnings)
+
+
+@result
+class FactDetail(Frozen):
+    """``show FACT``: one fact in full, with its sources."""
+
+    fact: Fact
+    """The fact."""
+    cited: Cited
+    """Its sources."""
+
+
+@result
+class CompanyDetail(Frozen):
+    """``show COMPANY``: one company, its industry and its sources."""
+
+    company: Company
+    """The company."""
+    industry: Industry | None
+    """The industry it belongs to, if any."""
+    cited: Cited
+    """Its sources."""
+
+
+@result
+class WithCitations(Frozen):
+    """A result shown with the full citations of its sources (``--cite``)."""
+
+    result: object
+    """What the command shows."""
+    sources: tuple[Source, ...]
+    """The sources behind it, in file order."""
