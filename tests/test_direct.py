@@ -46,7 +46,7 @@ def test_every_query_command_is_in_the_grammar() -> None:
 
 @pytest.mark.parametrize("name", sorted(cli.ACTIONS))
 def test_each_action_takes_what_its_command_declares(name: str) -> None:
-    action, _ = cli.ACTIONS[name]
+    action = cli.ACTIONS[name]
     declared = [
         parameter for parameter in inspect.signature(cli._registered_callback(name)).parameters.values()
         if parameter.name not in direct.OUTPUT_OPTIONS and parameter.name != "context"
@@ -77,9 +77,8 @@ def typer_call(args: list[str]) -> tuple[Any, ...] | None:
         roots.append(dict(facts=facts, no_cache=no_cache, output_format=output_format, as_json=as_json,
                           no_pager=no_pager))
 
-    def answer(run: Invocation, action: Any, options: actions.OutputOptions, arguments: dict[str, object], *,
-               replayable: bool = True) -> int:
-        calls.append((action.__name__, dataclasses.asdict(options), dict(arguments), replayable))
+    def answer(run: Invocation, action: Any, options: actions.OutputOptions, arguments: dict[str, object]) -> int:
+        calls.append((action.__name__, dataclasses.asdict(options), dict(arguments)))
         return 0
 
     def base(self: Invocation) -> None:
@@ -100,8 +99,8 @@ def typer_call(args: list[str]) -> tuple[Any, ...] | None:
     if status != 0 or not calls:
         return None
     assert len(roots) == 1 and len(calls) == 1
-    action, options, arguments, replayable = calls[0]
-    return _typed(roots[0]), action, _typed(options), _typed(arguments), replayable
+    action, options, arguments = calls[0]
+    return _typed(roots[0]), action, _typed(options), _typed(arguments)
 
 
 def direct_call(args: list[str]) -> tuple[Any, ...] | None:
@@ -109,7 +108,7 @@ def direct_call(args: list[str]) -> tuple[Any, ...] | None:
     if call is None:
         return None
     assert GRAMMAR["commands"][call.command]["action"] == call.action
-    return _typed(call.root), call.action, _typed(call.output_options), _typed(call.arguments), call.replayable
+    return _typed(call.root), call.action, _typed(call.output_options), _typed(call.arguments)
 
 
 _LONG_OPTIONS = sorted({o for spec in [GRAMMAR["root"], *GRAMMAR["commands"].values()] for o in spec["options"]

@@ -16,7 +16,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from support.checks import printed_by_snippet
-from support.factfiles import generated_base, minimal_base, to_toml
+from support.factfiles import minimal_base, to_toml
 
 import hohhot_cli
 import hohhot_cli.load.building as building
@@ -697,140 +697,13 @@ def test_previous_comparable(period: str, previous: str | None) -> None:
     assert previous_comparable(period) == previous
 
 
-# -- the reference parser, parts and progress (see hohhot_cli.load.parsers and hohhot_cli.load.loader) ---------
-
-
-
-
-def _reference_base(text: str) -> FactBase:
-    """The base as the reference parser and the builder make it, with no quick path at all."""
-    return building.build_base(reading.parse_toml(text, NAME), NAME, text)
-
-
-def test_forced_reference_parser_loads_the_same_base(monkeypatch: pytest.MonkeyPatch) -> None:
-    from hohhot_cli.load import parsers
-
-    text = generated_base(400)
-    quick = parse_facts(text, NAME)
-    monkeypatch.setattr(parsers, "_forced_reference", True)
-    assert parsers.fast_loads() is None
-    assert parse_facts(text, NAME) == quick == _reference_base(text)
-
-
-def test_reference_parser_by_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    from hohhot_cli.load import parsers
-
-    monkeypatch.setenv(parsers.ENV_PARSER, "reference")
-    assert parsers.fast_loads() is None
-
-
-def test_loads_without_rtoml_installed(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The fast extra is optional: without rtoml the reference parser reads every part."""
-    import sys
-
-    from hohhot_cli.load import parsers
-
-    monkeypatch.setitem(sys.modules, "rtoml", None)  # import rtoml raises ImportError
-    monkeypatch.setattr(reading, "PART_CHARS", 3000)
-    assert parsers.fast_loads() is None
-    text = generated_base(300, 2)
-    assert parse_facts(text, NAME) == _reference_base(text)
-    with pytest.raises(FactFileError) as raised:
-        parse_facts(text.replace('value = ', 'value = "x" #', 1), NAME)
-    with pytest.raises(FactFileError) as expected:
-        _reference_base(text.replace('value = ', 'value = "x" #', 1))
-    assert raised.value.problems == expected.value.problems
-
-
-def test_parts_keep_every_problem_and_line(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A file read in parts reports exactly what the reference reports, lines included."""
-    monkeypatch.setattr(reading, "PART_CHARS", 2000)
-    text = generated_base(300, 3)
-    for broken in (
-        text.replace('period = "2001"', 'period = "2001-13"', 1),  # a problem in a middle part
-        text.replace("[[metrics]]", "[[metrics]]\nvalue = ", 3),  # a syntax error
-        text + "\n[[metrics]]\nid = 'x'\n[[metrics]]\nid = 'x'\n",  # duplicate ids across parts
-    ):
-        with pytest.raises(FactFileError) as raised:
-            parse_facts(broken, NAME)
-        try:
-            expected = _reference_base(broken)
-        except FactFileError as error:
-            assert raised.value.problems == error.problems
-        else:  # pragma: no cover - the broken file must be refused
-            raise AssertionError(f"accepted: {expected}")
+# -- reading TOML (see hohhot_cli.load.reading) ---------
 
 
 def test_deep_key_check_finds_only_deep_keys() -> None:
     assert reading._too_deep_key("a = 1\n" + ".".join(["k"] * 150) + " = 1\n") == 2
     assert reading._too_deep_key("a = 1\n" + ".".join(["k"] * 101) + " = 1\n") is None
     assert reading._too_deep_key("x = '" + "." * 500 + "'\n") is None  # dots in a value are no key
-
-
-class _Clock:
-    def __init__(self) -> None:
-        self.now = 100.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-def test_progress_only_after_a_second_and_a_few_times_a_second() -> None:
-    lines: list[str] = []
-    clock = _Clock()
-    meter = loader._Meter("big.toml", lines.append, clock=clock)
-    for step in range(1, 10):  # the first 0.9 s: nothing
-        clock.now += 0.1
-        meter(step / 100)
-    assert lines == []
-    clock.now += 0.2
-    meter(0.4)
-    assert lines == ["parsing big.toml: 40 %"]
-    clock.now += 0.1  # too soon for another line
-    meter(0.5)
-    assert lines == ["parsing big.toml: 40 %"]
-    clock.now += 0.2
-    meter(1.0)
-    assert lines[-1] == "parsing big.toml: 99 %"
-    meter.finish()
-    assert lines[-1] == ""
-
-
-def test_fast_parse_prints_nothing() -> None:
-    lines: list[str] = []
-    meter = loader._Meter("small.toml", lines.append, clock=_Clock())
-    meter(0.5)
-    meter.finish()
-    assert lines == []
-
-
-def _cli_stderr(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, terminal: bool) -> str:
-    import io
-
-    from hohhot_cli.cli.environment import Environment
-    from hohhot_cli.cli.main import main
-
-    monkeypatch.setattr(loader, "PROGRESS_AFTER", 0.0)
-    monkeypatch.setattr(loader, "PROGRESS_EVERY", 0.0)
-    monkeypatch.setattr(reading, "PART_CHARS", 2000)
-    facts = tmp_path / "big.toml"
-    facts.write_text(generated_base(300, 4), encoding="utf-8")
-    stdout, stderr = io.StringIO(), io.StringIO()
-    environment = Environment(stdout=stdout, stderr=stderr, environ={"COLUMNS": "80"}, stderr_isatty=terminal)
-    assert main(["--no-cache", "--facts", str(facts), "metric", "gdp", "--json"], environment) == 0
-    assert stdout.getvalue().startswith("[")
-    return stderr.getvalue()
-
-
-def test_progress_on_a_terminal(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    shown = _cli_stderr(tmp_path, monkeypatch, terminal=True)
-    assert "\rhohhot: parsing " in shown and " %" in shown
-    assert shown.endswith("\r")  # the line is blanked at the end
-    assert "\n" not in shown
-
-
-def test_no_progress_when_stderr_is_not_a_terminal(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    assert _cli_stderr(tmp_path, monkeypatch, terminal=False) == ""
 
 
 _ANY_VALUE = st.one_of(
@@ -859,31 +732,6 @@ _VALID_OBSERVATION = st.fixed_dictionaries(
 )
 
 
-@settings(max_examples=800, deadline=None)
-@given(
-    _VALID_OBSERVATION,
-    st.dictionaries(
-        st.sampled_from(["value", "source", "period", "as_of", "exactness", "status", "note", "converted", "other"]),
-        _ANY_VALUE,
-        max_size=3,
-    ),
-    st.booleans(),
-)
-def test_plain_observation_is_observation_without_a_word(
-    valid: dict[str, object], changes: dict[str, object], change: bool
-) -> None:
-    """Whatever the quick way takes, the full check takes too, with no problem, as the same observation."""
-    table = {**valid, **changes} if change else valid
-    quick = building._Builder(NAME, "")
-    taken = quick.plain_observation(table, "metrics[0] (gdp.total)", 0)
-    full = building._Builder(NAME, "")
-    expected = full.observation("metrics[0] (gdp.total).observations[0]", table)
-    if taken is not None:
-        assert full.problems == []
-        assert taken == expected
-        assert [ids for _, _, ids in quick.references] == [ids for _, _, ids in full.references]
-    else:
-        assert quick.references == [] and quick.problems == []
 
 
 # -- hostile text: each check of a fact file's text takes time in proportion to it ----------

@@ -32,7 +32,7 @@ from support import REPO, subprocess_env
 
 from hohhot_cli.cli.environment import Environment
 from hohhot_cli.cli.main import main
-from hohhot_cli.load.building import MAX_ABS_VALUE
+from hohhot_cli.load.fields import MAX_ABS_VALUE
 from hohhot_cli.load.loader import bundled_facts_path, load_facts
 from hohhot_cli.model.errors import FactFileError
 from hohhot_cli.model.facts import Exactness, Status, Unit

@@ -346,7 +346,7 @@ def test_thousands_of_unknown_references_are_reported_quickly(tmp_path: Path) ->
     ],
 )
 def test_overlong_text_is_refused(hohhot: Runner, tmp_path: Path, where: str, key: str, limit: str) -> None:
-    import hohhot_cli.load.building as building
+    import hohhot_cli.load.fields as building
 
     most = getattr(building, limit)
     for length, valid in ((most, True), (most + 1, False)):

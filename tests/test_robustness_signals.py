@@ -27,7 +27,7 @@ FORMATS = ("table", "json", "jsonl", "csv", "markdown")
 INTERRUPT_WRAPPER = """\
 import os, signal, sys, time
 from pathlib import Path
-import hohhot_cli.load.cache as cache
+import hohhot_cli.load.loader as loader
 import hohhot_cli.cli.invocation as invocation
 import hohhot_cli.cli.main as entry
 import hohhot_cli.output.json_view as records
@@ -47,7 +47,7 @@ def interrupt_after(module, name):
     setattr(module, name, wrapper)
 
 if where == "load":
-    interrupt_after(cache, "load_facts_cached")
+    interrupt_after(loader, "load_base")
 elif where == "views":  # half-way through building the records
     real_record = records.observation_record
     calls = []
@@ -61,10 +61,10 @@ elif where == "render":  # the output is complete, not yet written
     interrupt_after(invocation, "render")
 elif where == "wait":  # wait for a real SIGINT from outside
     ready = Path(os.environ["HOHHOT_TEST_READY"])
-    def load_facts_cached(*a, **k):
+    def load_base(*a, **k):
         ready.write_text("ready")
         time.sleep(30)
-    cache.load_facts_cached = load_facts_cached
+    loader.load_base = load_base
 sys.exit(entry.main(args))
 """
 

@@ -40,8 +40,7 @@ class OutputOptions:
     """``--no-cache`` after the command name."""
 
 
-def answer(run: Invocation, action: Action, options: OutputOptions, arguments: dict[str, object], *,
-           replayable: bool = True) -> int:
+def answer(run: Invocation, action: Action, options: OutputOptions, arguments: dict[str, object]) -> int:
     """Run one query command: its own options over the root's, the action, then the result rendered.
 
     Returns the exit status: 1 when the result says it did not pass (``validate``).
@@ -51,7 +50,7 @@ def answer(run: Invocation, action: Action, options: OutputOptions, arguments: d
     fields = options.fields
     shape = Shape(tuple(f.strip() for f in fields.split(",") if f.strip()) if fields else (), not options.no_header)
     result = action(run, **arguments)
-    run.emit(result, chosen, shape, replayable=replayable)
+    run.emit(result, chosen, shape)
     return ExitStatus.ERROR if getattr(result, "passes", True) is False else ExitStatus.OK
 
 
@@ -97,7 +96,7 @@ def metric(
     cite: bool,
 ) -> object:
     chosen = selection(period, since, until, kind)
-    base = run.base_for_metrics(query)
+    base = run.base()
     result = queries.find_metrics(base, query, latest=latest, selection=chosen, any_period=any_period)
     return with_citations(run, result, base) if cite else result
 
@@ -157,7 +156,7 @@ def validate(run: Invocation, path: str | None, strict: bool) -> object:
     from hohhot_cli.load.loader import bundled_facts_path
 
     file = given_path(path, "validate") or run.facts_path or bundled_facts_path()
-    return queries.validate_file(file, strict, progress=run.progress())
+    return queries.validate_file(file, strict)
 
 
 def show(run: Invocation, item: str, cite: bool) -> object:

@@ -104,7 +104,6 @@ commands = typer.Typer()
 """The subcommands' registrations, which :class:`LazyGroup` builds one at a time (never run on its own)."""
 
 
-
 def invocation(context: typer.Context) -> Invocation:
     """This run's :class:`Invocation` (a fresh one when the app is driven without :func:`main`)."""
     root = context.find_root()
@@ -168,9 +167,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 FactsOption = Annotated[
     str | None,  # not Path: Path("") is ".", and an empty path must be an error
-    typer.Option(
-        "--facts", metavar="PATH", help=f"Use this fact file instead of the bundled one (also ${ENV_FACTS})."
-    ),
+    typer.Option("--facts", metavar="PATH", help=f"Use this fact file instead of the bundled one (also ${ENV_FACTS})."),
 ]
 NoCacheOption = Annotated[
     bool,
@@ -211,7 +208,7 @@ _OUTPUT_PARAMETERS = [
 global ``--facts`` and ``--no-cache``, which may also stand before the command name."""
 
 
-def query_command(name: str, action: Action, *, replayable: bool = True, **settings: Any) -> Callable[[F], F]:
+def query_command(name: str, action: Action, **settings: Any) -> Callable[[F], F]:
     """Register a query command: the decorated function declares it, ``action`` runs it.
 
     The decorated function's signature declares the command's own arguments and
@@ -220,7 +217,6 @@ def query_command(name: str, action: Action, *, replayable: bool = True, **setti
     :mod:`hohhot_cli.cli.actions`) through :func:`hohhot_cli.cli.actions.answer`, with the
     options every query command shares, which are defined once, here: ``--format``,
     ``--json``, ``--fields``, ``--no-header``, ``--facts`` and ``--no-cache``.
-    ``replayable=False`` keeps its answers out of the answer cache.
     """
 
     def decorate(function: F) -> F:
@@ -237,7 +233,7 @@ def query_command(name: str, action: Action, *, replayable: bool = True, **setti
             **arguments: Any,
         ) -> None:
             options = OutputOptions(output_format, as_json, fields, no_header, facts, no_cache)
-            status = actions.answer(invocation(context), action, options, arguments, replayable=replayable)
+            status = actions.answer(invocation(context), action, options, arguments)
             if status != ExitStatus.OK:
                 raise typer.Exit(status)
 
@@ -249,14 +245,14 @@ def query_command(name: str, action: Action, *, replayable: bool = True, **setti
             [context_parameter, *own, *_OUTPUT_PARAMETERS]
         )
         commands.command(name, **settings)(command)
-        ACTIONS[name] = (action, replayable)
+        ACTIONS[name] = action
         return function
 
     return decorate
 
 
-ACTIONS: dict[str, tuple[Action, bool]] = {}
-"""Each query command's action and whether its answers may be replayed, by command name."""
+ACTIONS: dict[str, Action] = {}
+"""Each query command's action, by command name."""
 
 
 # -- the shared period options ---------------------------------------------------
@@ -498,7 +494,6 @@ def sources_command(
 @query_command(
     "validate",
     actions.validate,
-    replayable=False,  # reads a file of its own, which the answer cache does not check
     short_help="Check a fact file: problems and warnings.",
     epilog=examples("hohhot validate facts.toml", "hohhot validate --strict", "hohhot --facts my.toml validate"),
 )
@@ -713,7 +708,7 @@ def grammar() -> dict[str, Any]:
     described["root"] = _describe(group, root, _ROOT_LEFT_OUT)
     if described["root"] is None:
         return described
-    for name, (action, replayable) in ACTIONS.items():
+    for name, action in ACTIONS.items():
         command = group.commands[name]  # type: ignore[attr-defined]
         if command.context_settings or getattr(command, "deprecated", False):
             continue
@@ -724,7 +719,6 @@ def grammar() -> dict[str, Any]:
         if entry is None:
             continue  # a parameter the direct path cannot take: the command always goes to Typer
         entry["action"] = action.__name__
-        entry["replayable"] = replayable
         described["commands"][name] = entry
     return described
 

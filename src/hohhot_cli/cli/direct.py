@@ -56,8 +56,6 @@ class Call:
     """The command's own argument and options, by parameter name, as its action takes them."""
     action: str
     """The name of the command's action in :mod:`hohhot_cli.cli.actions`."""
-    replayable: bool
-    """Whether its answers may be stored in the answer cache."""
 
 
 def parse(args: list[str], environ: Mapping[str, str]) -> Call | None:
@@ -94,8 +92,7 @@ def parse(args: list[str], environ: Mapping[str, str]) -> Call | None:
         values[parameter] = (words[0] if nargs == 1 else words) if words else None
     arguments = {**spec["defaults"], **values}
     output_options = {key: arguments.pop(key) for key in OUTPUT_OPTIONS}
-    return Call(name, {**grammar["root"]["defaults"], **root_values}, output_options, arguments, spec["action"],
-                spec["replayable"])
+    return Call(name, {**grammar["root"]["defaults"], **root_values}, output_options, arguments, spec["action"])
 
 
 def _scan(
@@ -166,4 +163,4 @@ def answer(call: Call, run: Invocation) -> int:
     run.take_root_options(**call.root)  # type: ignore[arg-type]
     options = actions.OutputOptions(**call.output_options)  # type: ignore[arg-type]
     action = getattr(actions, call.action)
-    return actions.answer(run, action, options, dict(call.arguments), replayable=call.replayable)
+    return actions.answer(run, action, options, dict(call.arguments))

@@ -12,6 +12,9 @@ from hohhot_cli.output.style import Style
 
 _PROBE = "呼和浩特≈█"  # characters our output uses beyond ASCII
 
+ENV_DEBUG = "HOHHOT_DEBUG"
+"""Set (to anything but empty or 0) to trace on stderr which paths a run took, and how long each step took."""
+
 ENV_CSV_RAW = "HOHHOT_CSV_RAW"
 """Set (to anything but empty or 0) to write CSV text cells exactly, formulas included."""
 
@@ -30,23 +33,11 @@ class Environment:
     """Whether stdout is a terminal; None to ask the stream."""
     stderr_failed: bool = False
     """Set when a message could not be written to stderr (a full disk, a descriptor not open for writing)."""
-    transcript: list[tuple[int, str]] | None = None
-    """When a list, every text written to stdout (1) and stderr (2), in order, as written: the answer cache's record.
-
-    Progress lines (:meth:`progress`) are not in it: they are for a terminal, and say nothing of the answer."""
-    stderr_isatty: bool | None = None
-    """Whether stderr is a terminal; None to ask the stream."""
-    _progress_width: int = field(default=0, repr=False)
 
     @property
-    def stderr_is_terminal(self) -> bool:
-        """Whether stderr is a terminal: where a long parse says how far it has gone."""
-        if self.stderr_isatty is not None:
-            return self.stderr_isatty
-        try:
-            return self.stderr is not None and self.stderr.isatty()
-        except (AttributeError, ValueError):
-            return False
+    def debugging(self) -> bool:
+        """Whether ``HOHHOT_DEBUG`` asks for a trace of which paths ran, on stderr."""
+        return self.environ.get(ENV_DEBUG, "") not in ("", "0")
 
     @property
     def is_terminal(self) -> bool:
@@ -137,31 +128,20 @@ class Environment:
                 encoding = getattr(self.stdout, "encoding", None) or "utf-8"
                 text = text.encode(encoding, "backslashreplace").decode(encoding)
                 self.stdout.write(text)
-            if self.transcript is not None:
-                self.transcript.append((1, text))
             self.stdout.flush()
         except BrokenPipeError:  # the reader went away: the run ends quietly (see errors.ReaderGone)
             from hohhot_cli.model.errors import ReaderGone
 
-            self.transcript = None  # what was written is not what was meant: never replayed
             raise ReaderGone() from None
         except OSError as error:  # a full disk (ENOSPC), stdout opened for reading only (EBADF), ...
             from hohhot_cli.model.errors import OutputError
 
             raise OutputError(f"cannot write to standard output: {error.strerror or error}") from None
 
-    def progress(self, message: str) -> None:
-        """A progress line on stderr (a terminal), written over the last one; ``""`` clears it."""
-        if self.stderr is None:
-            return
-        line = f"hohhot: {message}" if message else ""
-        blank = max(0, self._progress_width - len(line))
-        self._progress_width = len(line)
-        try:
-            self.stderr.write("\r" + line + " " * blank + ("" if line else "\r"))
-            self.stderr.flush()
-        except (OSError, UnicodeEncodeError):  # a progress line is no loss: the run goes on
-            pass
+    def debug(self, message: str) -> None:
+        """One trace line to stderr when :attr:`debugging`, else nothing."""
+        if self.debugging:
+            self.error(f"debug: {message}")
 
     def error(self, message: str) -> None:
         """One line to stderr, prefixed with the program name; a failure to write it sets :attr:`stderr_failed`."""
@@ -177,8 +157,6 @@ class Environment:
             line = line.encode("ascii", "backslashreplace").decode("ascii")
         try:
             self.stderr.write(line)
-            if self.transcript is not None:
-                self.transcript.append((2, line))
             self.stderr.flush()
         except BrokenPipeError:  # a reader of stderr that went away: quiet, as on stdout
             pass

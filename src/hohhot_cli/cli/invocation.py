@@ -8,14 +8,13 @@ parsing lives here; only what the parsed options mean.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from hohhot_cli.cli.environment import Environment
 from hohhot_cli.model.errors import UsageError
-from hohhot_cli.output.render import MACHINE_FORMATS, OutputFormat, Shape, render
+from hohhot_cli.output.render import OutputFormat, Shape, render
 
 if TYPE_CHECKING:
     from hohhot_cli.model.facts import FactBase
@@ -24,7 +23,7 @@ ENV_FACTS = "HOHHOT_FACTS"
 """Names a fact file to use instead of the bundled one."""
 
 ENV_NO_CACHE = "HOHHOT_NO_CACHE"
-"""Set (to anything but empty or 0) to turn the parse cache off."""
+"""Set (to anything but empty or 0) to turn the cache of ``--facts`` files off."""
 
 
 @dataclass
@@ -43,24 +42,7 @@ class Invocation:
     """``--json`` given before the command name."""
     use_pager: bool = True
     """False with ``--no-pager``: never page, even on a terminal."""
-    replayable: bool = False
-    """Set when this run's output may be stored in the answer cache and replayed (see :mod:`hohhot_cli.cli.answers`)."""
-    fact_files: list[tuple[str, int, bytes]] = field(default_factory=list)
-    """Every fact file loaded: its path, size and content digest (the answer cache checks them on a hit)."""
-    loads: int = 0
-    """How many times a base was asked of the loader: every load must be in :attr:`fact_files`."""
     _base: FactBase | None = None
-
-    @property
-    def fact_file(self) -> tuple[str, int, bytes] | None:
-        """The one fact file this run's output came from (None: it read none).
-
-        Raises ValueError when that is not known for sure: more than one file, or a
-        load that did not say what it read.
-        """
-        if len(set(self.fact_files)) > 1 or len(self.fact_files) != self.loads:
-            raise ValueError("the fact files this run read are not known for sure")
-        return self.fact_files[0] if self.fact_files else None
 
     def configure(self, facts: str | None, no_cache: bool) -> None:
         """Take the root options, falling back on the environment variables (an empty one is unset)."""
@@ -95,63 +77,23 @@ class Invocation:
         return OutputFormat.JSON if as_json else (given or OutputFormat.TABLE)
 
     def base(self) -> FactBase:
-        """The fact base of this run, loaded (or read from the parse cache) on first use."""
+        """The fact base of this run, loaded on first use (see :func:`hohhot_cli.load.loader.load_base`)."""
         if self._base is None:
-            from hohhot_cli.load.cache import default_cache_directory, load_facts_cached  # not for --help
-            from hohhot_cli.load.loader import bundled_facts_path
+            from hohhot_cli.load.cache import default_cache_directory  # not for --help
+            from hohhot_cli.load.loader import load_base
 
-            cache_dir = default_cache_directory(self.env.environ) if self.use_cache else None
-            self.loads += 1
-            self._base = load_facts_cached(
-                self.facts_path or bundled_facts_path(),
-                cache_dir=cache_dir,
+            cached = self.facts_path is not None and self.use_cache
+            self._base = load_base(
+                self.facts_path,
+                cache_dir=default_cache_directory(self.env.environ) if cached else None,
+                debug=self.env.debug if self.env.debugging else None,
                 warn=lambda message: self.env.error(f"warning: {message}"),
-                on_loaded=self._loaded,
-                progress=self.progress(),
             )
         return self._base
 
-    def progress(self) -> Callable[[str], None] | None:
-        """Where a long parse says how far it has gone: stderr when it is a terminal, else nowhere."""
-        return self.env.progress if self.env.stderr_is_terminal else None
-
-    def base_for_metrics(self, queries: list[str]) -> FactBase:
-        """A base from which ``queries.find_metrics`` answers these queries as from the whole base.
-
-        From the parse cache, only the metrics they may name and the sources those cite are
-        read; ask nothing else of it. The whole base when it is loaded already.
-        """
-        if self._base is not None:
-            return self._base
-        from hohhot_cli.load.cache import default_cache_directory, load_metrics_cached
-        from hohhot_cli.load.loader import bundled_facts_path
-
-        self.loads += 1
-        return load_metrics_cached(
-            self.facts_path or bundled_facts_path(),
-            queries,
-            cache_dir=default_cache_directory(self.env.environ) if self.use_cache else None,
-            warn=lambda message: self.env.error(f"warning: {message}"),
-            on_loaded=self._loaded,
-            progress=self.progress(),
-        )
-
-    def _loaded(self, path: str, size: int, digest: bytes) -> None:
-        self.fact_files.append((path, size, digest))
-
-    def emit(
-        self, result: object, output_format: OutputFormat, shape: Shape | None = None, *, replayable: bool = True
-    ) -> None:
-        """Render a result in the chosen format and write it to stdout (paged when taller than a terminal).
-
-        A result in a machine format, not on a terminal, with the caches on, may be
-        replayed from the answer cache unless the caller says otherwise (``replayable``:
-        the result depends on more than the arguments, the environment and the fact base).
-        """
+    def emit(self, result: object, output_format: OutputFormat, shape: Shape | None = None) -> None:
+        """Render a result in the chosen format and write it to stdout (paged when taller than a terminal)."""
         text = render(result, output_format, self.env.style, shape or Shape())
-        self.replayable = (
-            replayable and self.use_cache and output_format in MACHINE_FORMATS and not self.env.is_terminal
-        )
         if output_format in (OutputFormat.TABLE, OutputFormat.MARKDOWN):
             from hohhot_cli.output.emptiness import nothing_found
 
@@ -173,4 +115,3 @@ def given_path(text: str | None, what: str) -> Path | None:
     if not text:
         raise UsageError(f"{what}: the path is empty")
     return Path(text)
-

@@ -3,11 +3,9 @@
 :func:`main` runs a command line with one :class:`~hohhot_cli.cli.invocation.Invocation`
 (a plain query through :mod:`hohhot_cli.cli.direct`, any other through the Typer app of
 :mod:`hohhot_cli.cli.app`) and turns every error into one line on stderr and an exit
-status, in this one place. :func:`run` is the console
-script: it also owns the process-wide choices a library must not make, and
-answers a question asked before from the answer cache (:mod:`hohhot_cli.cli.answers`)
-before the model is imported; a new question imports Typer and click only when
-its command line is not plain.
+status, in this one place. :func:`run` is the console script: it also owns the
+process-wide choices a library must not make. Typer and click are imported only
+when a command line is not plain.
 """
 
 from __future__ import annotations
@@ -17,11 +15,10 @@ import os
 import signal
 import sys
 
-TYPE_CHECKING = False  # not typing's: a replayed answer imports neither typing nor the CLI
+TYPE_CHECKING = False  # not typing's: a plain query need not import it
 if TYPE_CHECKING:
     from typing import Any
 
-    from hohhot_cli.cli.answers import Question
     from hohhot_cli.cli.environment import Environment
     from hohhot_cli.cli.invocation import Invocation
 
@@ -64,7 +61,9 @@ def _run(args: list[str], invocation: Invocation, direct: bool) -> int:
 
             call = direct_path.parse(args, environment.environ)
         if call is not None:
+            environment.debug(f"parser: direct ({call.command})")
             return direct_path.answer(call, invocation)
+        environment.debug("parser: typer")
         return _run_typer(args, invocation)
     except HohhotError as error:
         message = str(error)
@@ -222,14 +221,10 @@ def _terminate_like_interrupt() -> dict[int, Any]:
 def run() -> None:
     """Console-script entry point: answer, flush, and leave without tearing the interpreter down.
 
-    A question asked before is answered from the answer cache, if it has a
-    trustworthy answer; otherwise in full, storing the answer when it may be
-    replayed. A run is short and makes no reference cycles worth collecting,
-    while a large fact base is hundreds of thousands of objects that the cyclic
-    collector would walk again and again: it stays off. At the end the
-    interpreter would spend longer freeing every object one by one than the
-    lookup took; everything that matters is done by then (output flushed here,
-    export files closed and renamed).
+    A run is short and makes no reference cycles worth collecting: the cyclic collector
+    stays off. At the end the interpreter would spend longer freeing every object one by
+    one than the lookup took; everything that matters is done by then (output flushed
+    here, export files closed and renamed).
     """
     gc.disable()
     _hold_standard_descriptors()
@@ -237,13 +232,14 @@ def run() -> None:
     # The invocation is held until the process leaves: dropping it would free the base object by object.
     _invocation = None
     try:
-        question = _question()
-        status = _replay(question) if question is not None else None
-        if status is None:
-            _invocation, status = _answer_in_full(question)
-    except KeyboardInterrupt:  # before the full run, which turns its own into 130
+        from hohhot_cli.cli.environment import Environment
+        from hohhot_cli.cli.invocation import Invocation
+
+        _invocation = Invocation(Environment())
+        status = run_invocation(None, _invocation)
+    except KeyboardInterrupt:  # before the run, which turns its own into 130
         status = 130
-    except Terminated as terminated:  # before the full run, or while an error was being reported
+    except Terminated as terminated:  # before the run, or while an error was being reported
         status = terminated.exit_status
     finally:
         for number, handler in previous.items():  # the work is done: a late signal just ends the process
@@ -255,35 +251,3 @@ def run() -> None:
         except (OSError, ValueError):  # a reader that went away, a closed stream
             _silence_stdout()
     os._exit(status)
-
-
-def _question() -> Question | None:
-    """This run's question for the answer cache; None when it must not be used."""
-    from hohhot_cli.cli import answers
-
-    return answers.ask(sys.argv[1:], os.environ, sys.stdout, sys.stderr)
-
-
-def _replay(question: Question) -> int | None:
-    from hohhot_cli.cli import answers
-
-    return answers.replay(question)
-
-
-def _answer_in_full(question: Question | None) -> tuple[Invocation, int]:
-    """Run the CLI; store the answer when the run may be replayed. Returns the invocation, kept alive."""
-    from hohhot_cli.cli.environment import Environment
-    from hohhot_cli.cli.invocation import Invocation
-
-    environment = Environment(transcript=[] if question is not None else None)
-    invocation = Invocation(environment)
-    status = run_invocation(None, invocation)
-    if question is not None and status == 0 and invocation.replayable and environment.transcript is not None:
-        from hohhot_cli.cli import answers
-
-        try:
-            fact_file = invocation.fact_file
-        except ValueError:  # read more than one fact file: the answer cache checks one
-            return invocation, status
-        answers.remember(question, environment.transcript, fact_file, status)
-    return invocation, status

@@ -1,14 +1,11 @@
-"""Load a fact file: read it, parse it, build and validate the :class:`FactBase`.
+"""Load a fact base: from the bundled snapshot, from the cache of ``--facts`` files, or by parsing TOML.
 
-The steps live in :mod:`hohhot_cli.load.reading` (bytes, text, TOML),
-:mod:`hohhot_cli.load.parsers` (which TOML parser) and :mod:`hohhot_cli.load.building`
-(document to model); :mod:`hohhot_cli.load.cache` puts a parse cache in front of them.
-
-A file is first read the quick way: in parts (:func:`~hohhot_cli.load.reading.parse_toml_in_parts`),
-by rtoml where it is installed and fits the text. Whatever goes wrong that way (a parse
-error, parts that do not read as the whole, a problem in the base) sends the whole file
-to the reference parser and the builder again, exactly as before there was a quick way:
-every problem reported, and every file refused, is theirs.
+:func:`load_facts` is the library's entry point. The bundled base is read from the snapshot
+built into the wheel when the snapshot was made from the very bytes of the bundled
+``facts.toml``; otherwise (a source checkout, an editable install, a hand-edited file) the
+TOML is parsed, so an edit is never ignored. A ``--facts`` file goes through the cache of
+:mod:`hohhot_cli.load.cache` when a cache directory is given. ``debug``, when given, is told
+in one line each where the base came from and how long each step took.
 """
 
 from __future__ import annotations
@@ -18,21 +15,15 @@ import os
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
-from hohhot_cli.load.reading import MAX_FILE_BYTES, decode_text, parse_toml, parse_toml_in_parts, read_bytes
+from hohhot_cli.load import cache, snapshot
+from hohhot_cli.load.reading import MAX_FILE_BYTES, decode_text, parse_toml, read_bytes
 from hohhot_cli.model.facts import FactBase
 
-__all__ = ["MAX_FILE_BYTES", "Progress", "bundled_facts_path", "load_facts", "parse_facts"]
+__all__ = ["MAX_FILE_BYTES", "bundled_facts_path", "load_base", "load_facts", "parse_facts"]
 
-Progress = Callable[[str], None]
-"""Told how a long parse goes: a line such as ``parsing facts.toml: 40 %``, and ``""`` when it is over."""
-
-PROGRESS_AFTER = 1.0
-"""Seconds a parse takes before it says how far it has gone."""
-
-PROGRESS_EVERY = 0.25
-"""Least seconds between two progress lines."""
+Report = Callable[[str], None]
+"""Told one line: a debug trace step, or a warning."""
 
 
 def bundled_facts_path() -> Path:
@@ -48,97 +39,121 @@ def bundled_facts_path() -> Path:
     return package.parents[1] / "facts.toml"
 
 
-def load_facts(path: str | os.PathLike[str] | None = None, *, progress: Progress | None = None) -> FactBase:
+def bundled_snapshot_path() -> Path:
+    """Where the wheel's snapshot of the bundled base is (absent in a source checkout)."""
+    return Path(__file__).resolve().parents[1] / snapshot.SNAPSHOT_NAME
+
+
+def load_facts(path: str | os.PathLike[str] | None = None) -> FactBase:
     """Load and validate a fact base; the bundled one when no path is given.
 
-    Raises :class:`FactFileError` listing every problem found. ``progress``, when given,
-    is told how a parse that takes over :data:`PROGRESS_AFTER` seconds goes.
+    Raises :class:`~hohhot_cli.model.errors.FactFileError` listing every problem found.
     """
-    file = Path(path) if path is not None else bundled_facts_path()
-    return parse_facts(read_bytes(file), str(file), progress)
+    return load_base(Path(path) if path is not None else None)
 
 
-def parse_facts(source: str | bytes, name: str = "<string>", progress: Progress | None = None) -> FactBase:
-    """Parse and validate fact-base TOML text, or a fact file's bytes; ``name`` is used in messages.
+def load_base(
+    path: Path | None,
+    *,
+    cache_dir: Path | None = None,
+    debug: Report | None = None,
+    warn: Report | None = None,
+) -> FactBase:
+    """The base of a fact file (None: the bundled one), from a snapshot where one fits, else parsed.
 
-    Bytes are read as :func:`~hohhot_cli.load.reading.decode_text` reads them, with the same
-    errors; the quick way decodes them a part at a time, so that the whole text (two or
-    four bytes a character where the file has one beyond Latin-1) is made only on the
-    reference path.
+    ``cache_dir`` is where bases of other files than the bundled one are cached (None: no
+    cache); ``warn`` is told why an unsafe cache directory is not used.
     """
-    meter = _Meter(name, progress) if progress is not None else None
-    collecting = gc.isenabled()
-    gc.disable()  # hundreds of thousands of new objects, no cycles: the collector would only walk them
+    trace = _Trace(debug)
+    file = path if path is not None else bundled_facts_path()
+    data = read_bytes(file)
+    digest = snapshot.content_digest(data)
+    trace.step(f"read {file} ({len(data):,} bytes) and its digest")
+    if path is None:
+        base = _from_bundled_snapshot(data, digest, str(file), trace)
+    elif cache_dir is not None:
+        base = _from_cache(cache_dir, digest, str(file), trace, warn)
+    else:
+        trace.say("cache: off")
+        base = None
+    if base is not None:
+        return base
+    base = parse_facts(data, str(file))
+    trace.step("base: parsed and validated the TOML")
+    if path is not None and cache_dir is not None:
+        _store(cache_dir, digest, base, trace, warn)
+    return base
+
+
+def _from_bundled_snapshot(data: bytes, digest: str, name: str, trace: _Trace) -> FactBase | None:
+    snapshot_path = bundled_snapshot_path()
     try:
-        try:
-            return _parse_quickly(source, name, meter)
-        except Exception:  # anything at all: the reference path below decides, and reports
-            pass
-        from hohhot_cli.load.building import build_base  # here: a parse-cache hit never builds
+        stored = snapshot_path.read_bytes()
+    except OSError:
+        trace.say(f"base: no snapshot at {snapshot_path} (a source checkout or editable install)")
+        return None
+    try:
+        base = snapshot.load(stored, digest, name)
+    except snapshot.SnapshotMismatch as mismatch:
+        trace.say(f"base: snapshot not used ({mismatch})")
+        return None
+    trace.step(f"base: snapshot {snapshot_path}")
+    return base
+
+
+def _from_cache(cache_dir: Path, digest: str, name: str, trace: _Trace, warn: Report | None) -> FactBase | None:
+    try:
+        base = cache.read(cache_dir, digest, name)
+    except cache.Refused as refusal:
+        if warn is not None:
+            warn(str(refusal))
+        return None
+    except OSError as error:
+        trace.say(f"cache: cannot be read ({error})")
+        return None
+    trace.step(f"base: {'cache hit' if base is not None else 'cache miss'} in {cache_dir}")
+    return base
+
+
+def _store(cache_dir: Path, digest: str, base: FactBase, trace: _Trace, warn: Report | None) -> None:
+    try:
+        cache.store(cache_dir, digest, base)
+    except cache.Refused as refusal:
+        if warn is not None:
+            warn(str(refusal))
+        return
+    except (OSError, ValueError) as error:  # a cache that cannot be written is no cache, not an error
+        trace.say(f"cache: not written ({error})")
+        return
+    trace.step(f"cache: stored in {cache_dir}")
+
+
+def parse_facts(source: str | bytes, name: str = "<string>") -> FactBase:
+    """Parse and validate fact-base TOML text, or a fact file's bytes; ``name`` is used in messages."""
+    collecting = gc.isenabled()
+    gc.disable()  # thousands of new objects, no cycles: the collector would only walk them
+    try:
+        from hohhot_cli.load.building import build_base  # not on the snapshot's path
 
         text = source if isinstance(source, str) else decode_text(source, name)
-        del source
         return build_base(parse_toml(text, name), name, text)
     finally:
         if collecting:
             gc.enable()
-        if meter is not None:
-            meter.finish()
 
 
-def _parse_quickly(source: str | bytes, name: str, meter: _Meter | None) -> FactBase:
-    """The base read in parts, by rtoml where it fits; raises on anything the reference path must see.
+class _Trace:
+    """Debug lines, each with the milliseconds since the last step."""
 
-    Any problem in the base raises too, and is then reported by the reference path, with its
-    line: the builder here is given no text to search for lines.
-    """
-    from hohhot_cli.load.building import build_base
-    from hohhot_cli.load.parsers import Loads, fast_loads, fast_parser_fits, reference_module
+    def __init__(self, debug: Report | None) -> None:
+        self.debug = debug
+        self.last = time.perf_counter()
 
-    fast = fast_loads()
-    reference: Loads = reference_module().loads
-    loads: Loads
-    if fast is None:
-        loads = reference
-    elif isinstance(source, str):
-        loads = fast if fast_parser_fits(source) else reference
-    else:  # screened a part at a time: a part is whole lines, and starts with a table header
+    def say(self, line: str) -> None:
+        if self.debug is not None:
+            self.debug(line)
 
-        def loads(part: str) -> dict[str, Any]:
-            return fast(part) if fast_parser_fits(part) else reference(part)
-
-    parsed = parse_toml_in_parts(source, loads, meter)
-    if parsed is None:
-        raise _Unfit
-    document, metric_parts = parsed
-    return build_base(document, name, None, metric_parts)
-
-
-class _Unfit(Exception):
-    """The quick path does not apply to this text."""
-
-
-class _Meter:
-    """Turns the share of a parse done into progress lines: none in the first second, a few a second after."""
-
-    def __init__(
-        self,
-        name: str,
-        report: Progress,
-        clock: Callable[[], float] = time.monotonic,
-    ) -> None:
-        self.name, self.report, self.clock, self.every = name, report, clock, PROGRESS_EVERY
-        self.next = clock() + PROGRESS_AFTER
-        self.shown = False
-
-    def __call__(self, share: float) -> None:
-        now = self.clock()
-        if now < self.next:
-            return
-        self.next = now + self.every
-        self.shown = True
-        self.report(f"parsing {self.name}: {min(99, int(share * 100))} %")
-
-    def finish(self) -> None:
-        if self.shown:
-            self.report("")
+    def step(self, line: str) -> None:
+        now = time.perf_counter()
+        self.say(f"{line} ({(now - self.last) * 1000:.1f} ms)")
+        self.last = now

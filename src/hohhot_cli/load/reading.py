@@ -6,15 +6,13 @@ parser gives one, the line; nothing here knows what a fact base holds.
 
 from __future__ import annotations
 
-import itertools
 import os
 import re
 import stat
-from collections.abc import Callable, Iterator
+import sys
 from pathlib import Path
 from typing import Any
 
-from hohhot_cli.load.parsers import Loads, reference_module
 from hohhot_cli.model.errors import FactFileError, Problem
 
 MAX_FILE_BYTES = 64 * 1024 * 1024
@@ -101,7 +99,7 @@ def parse_toml(text: str, name: str) -> dict[str, Any]:
     if too_deep is not None:
         message = f"a key is nested more than {MAX_KEY_DEPTH} levels deep"
         raise FactFileError([Problem(name, "", message, too_deep)])
-    tomllib = reference_module()
+    tomllib = _toml_module()
     try:
         document: dict[str, Any] = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
@@ -151,103 +149,10 @@ def _many_dots(data: bytes) -> bool:
     return _MANY_DOTS.search(data.translate(None, _NOT_DOT_OR_NEWLINE)) is not None
 
 
-PART_CHARS = 1 << 20
-"""Least size of a part of a large file parsed on its own (see :func:`parse_toml_in_parts`)."""
-
-_METRIC_HEADER = "\n[[metrics]]\n"
-
-
-class PartsDisagree(Exception):
-    """The parts of a file do not read as the whole file would: it is to be parsed whole."""
-
-
-def parse_toml_in_parts(
-    text: str | bytes, loads: Loads, progress: Callable[[float], None] | None = None
-) -> tuple[dict[str, Any], Iterator[list[Any]] | None] | None:
-    """A file's TOML document, read a part at a time; None where :func:`parse_toml` must read it.
-
-    A large base is a head (``schema_version``, ``[city]``, sources, industries), a long run
-    of ``[[metrics]]`` and perhaps more tables after them. The text is cut before lines that
-    are exactly ``[[metrics]]``, into parts of at least :data:`PART_CHARS`; each part is
-    parsed by ``loads`` on its own and dropped once its metrics are built, so that the
-    whole document is never held at once. Returned: the document without its metrics
-    (``metrics`` an empty list), and the metrics' tables part by part, parsed as they are
-    asked for (None when the file is one part: the document then has them all).
-    ``progress`` is told the share of the text parsed so far.
-
-    ``text`` may be the file's bytes: each part is then decoded on its own (a cut before a
-    line is never inside a UTF-8 sequence), so that the whole text is never held either.
-    Bytes that are not UTF-8, or that hold a byte order mark past the first, raise or give
-    None: :func:`decode_text` and :func:`parse_toml` are then to read them.
-
-    The parts read as the whole file does, or this raises: a part that does not parse on
-    its own (a cut inside a string or an array leaves one unterminated), a head that
-    names ``metrics``, or a table other than ``metrics`` in more than one part, or in a part
-    but the last, raises :class:`PartsDisagree` or the parser's own error. The caller then
-    parses the whole file with :func:`parse_toml`, which reports its errors.
-    """
-    if isinstance(text, bytes):
-        start = 3 if text.startswith(_BOM) else 0
-        if b"\x00" in text or text.find(_BOM, start) >= 0 or _many_dots(text):
-            return None
-        data = memoryview(text)
-        header: str | bytes = _METRIC_HEADER.encode()
-
-        def piece(begin: int, end: int | None = None) -> str:
-            return str(data[begin:end], "utf-8")
-
-    else:
-        text = text.removeprefix("\ufeff")
-        start = 0
-        if "\x00" in text or _too_deep_key(text) is not None:
-            return None
-        header = _METRIC_HEADER
-        whole = text
-
-        def piece(begin: int, end: int | None = None) -> str:
-            return whole[begin:end]
-
-    bounds = _part_bounds(text, header, start)
-    if len(bounds) < 2:
-        return loads(piece(start)), None
-    head = loads(piece(start, bounds[0]))
-    last = loads(piece(bounds[-1]))
-    metrics = last.get("metrics")
-    if "metrics" in head or type(metrics) is not list or head.keys() & last.keys():
-        raise PartsDisagree
-    document: dict[str, Any] = {**head, "metrics": []}
-    document.update((key, value) for key, value in last.items() if key != "metrics")
-    return document, _metric_parts(piece, len(text), bounds, loads, metrics, progress)
-
-
-_BOM = b"\xef\xbb\xbf"
-
-
-def _part_bounds(text: str | bytes, header: str | bytes, start: int) -> list[int]:
-    """Where parts start: the first ``[[metrics]]`` line, then one such line every PART_CHARS or more."""
-    bounds: list[int] = []
-    found = text.find(header, start)  # type: ignore[arg-type]
-    while found >= 0:
-        bounds.append(found + 1)
-        found = text.find(header, found + 1 + PART_CHARS)  # type: ignore[arg-type]
-    return bounds
-
-
-def _metric_parts(
-    piece: Callable[[int, int], str],  # the text from one offset to another
-    size: int,
-    bounds: list[int],
-    loads: Loads,
-    last: list[Any],
-    progress: Callable[[float], None] | None,
-) -> Iterator[list[Any]]:
-    for start, end in itertools.pairwise(bounds):
-        part = loads(piece(start, end))
-        metrics = part.get("metrics")
-        if len(part) != 1 or type(metrics) is not list:
-            raise PartsDisagree
-        del part
-        yield metrics
-        if progress is not None:
-            progress(end / size)
-    yield last
+def _toml_module() -> Any:
+    """:mod:`tomllib`, or ``tomli`` (the same parser) before Python 3.11."""
+    if sys.version_info >= (3, 11):
+        import tomllib  # here, not at the top: a run from the snapshot never parses TOML
+    else:  # pragma: no cover - exercised on Python 3.10 only
+        import tomli as tomllib
+    return tomllib

@@ -8,7 +8,7 @@ base itself. Formatting is the renderers' job.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
 from types import MappingProxyType
@@ -470,18 +470,14 @@ def overview(base: FactBase) -> Overview:
 # -- validation ------------------------------------------------------------
 
 
-def validate_file(
-    path: Path, strict: bool = False, progress: Callable[[str], None] | None = None
-) -> ValidationReport:
-    """Load a fact file afresh (never from a cache); report every problem, or the counts and warnings.
-
-    ``progress`` is passed to the parse (see :func:`~hohhot_cli.load.loader.load_facts`).
-    """
+def validate_file(path: Path, strict: bool = False) -> ValidationReport:
+    """Parse a fact file afresh (never from a snapshot or a cache); report every problem, or the counts and warnings."""
     from hohhot_cli.load.lint import lint
-    from hohhot_cli.load.loader import load_facts
+    from hohhot_cli.load.loader import parse_facts
+    from hohhot_cli.load.reading import read_bytes
 
     try:
-        base = load_facts(path, progress=progress)
+        base = parse_facts(read_bytes(path), str(path))
     except FactFileError as error:
         return ValidationReport(str(path), error.problems, None, strict=strict)
     counts = {
