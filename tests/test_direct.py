@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 from support import FIXTURE, run_cli
 
 from hohhot_cli.cli import actions, direct, grammar
-from hohhot_cli.cli import app as cli
+from hohhot_cli.cli import grammar_writer as cli
 from hohhot_cli.cli.environment import Environment
 from hohhot_cli.cli.invocation import Invocation
 from hohhot_cli.cli.main import main

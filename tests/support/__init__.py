@@ -74,14 +74,16 @@ def _facts_setting(facts: Path | None) -> dict[str, str]:
 
 
 def complete(completer: str, incomplete: str, facts: Path | None = FIXTURE) -> list[str]:
-    """What a completion function of :mod:`hohhot_cli.cli.app` offers for ``incomplete``, on ``facts``."""
+    """What a completion function of :mod:`hohhot_cli.cli.completion` offers for ``incomplete``, on ``facts``."""
     import typer
 
-    from hohhot_cli.cli import app as cli
+    from hohhot_cli.cli import completion
+    from hohhot_cli.cli.app import app
+    from hohhot_cli.cli.invocation import Invocation
 
     environment = Environment(environ={**os.environ, **_facts_setting(facts)})
-    context = typer.Context(typer.main.get_command(cli.app), obj=cli.Invocation(environment))
-    result: list[str] = getattr(cli, completer)(context, incomplete)
+    context = typer.Context(typer.main.get_command(app), obj=Invocation(environment))
+    result: list[str] = getattr(completion, completer)(context, incomplete)
     return result
 
 

@@ -1,6 +1,6 @@
 """The grammar of plain command lines, which :mod:`hohhot_cli.cli.direct` parses without Typer.
 
-Read off the Typer app by ``hohhot_cli.cli.app.grammar`` and written here by
+Read off the Typer app by ``hohhot_cli.cli.grammar_writer.grammar`` and written here by
 ``python -m hohhot_cli.cli.grammar``: do not edit. A test keeps it equal to what the
 app declares.
 """
@@ -209,6 +209,6 @@ GRAMMAR = {'root': {'options': {'--facts': ('facts', 'text'),
 if __name__ == "__main__":  # python -m hohhot_cli.cli.grammar: write this file afresh
     from pathlib import Path
 
-    from hohhot_cli.cli.app import grammar_module
+    from hohhot_cli.cli.grammar_writer import grammar_module
 
     Path(__file__).write_text(grammar_module(), encoding="utf-8")
