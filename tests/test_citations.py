@@ -131,7 +131,7 @@ def test_a_target_says_so_once(hohhot: Runner) -> None:
 
 
 def test_fact_items_follow_a_sentence(base: FactBase) -> None:
-    from hohhot_cli.output.table_view import _facts_section
+    from hohhot_cli.output.sections import facts_section as _facts_section
 
     fact = base.fact_by_id["industry.cluster_names"]
     (row,) = _facts_section("Facts", (fact,)).rows

@@ -91,7 +91,7 @@ def test_the_graph_sees_the_imports() -> None:
     """The tests above would pass on an empty graph: check they read real edges."""
     graph = _graph()
     assert "output.json_view" in graph["output.csv_view"]
-    assert "output.table_view" in graph["output.table"]
+    assert "output.sections" in graph["output.table"]
     assert "cli.app" in graph["cli.main"]
 
 

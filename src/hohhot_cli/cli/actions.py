@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 from hohhot_cli.cli.invocation import Invocation, given_path
-from hohhot_cli.model.errors import ExitStatus, UsageError
+from hohhot_cli.model.errors import ExitStatus, OutputError, UsageError
 from hohhot_cli.model.facts import FactBase, IndustryKind
 from hohhot_cli.output.render import OutputFormat, Shape
 from hohhot_cli.query import queries
@@ -164,3 +165,37 @@ def show(run: Invocation, item: str, cite: bool) -> object:
 
     shown = show(run.base(), item)
     return with_citations(run, shown) if cite else shown
+
+
+def export(run: Invocation, output: str | None, export_format: str, chosen: PeriodFilter) -> None:
+    """``hohhot export``: the whole base to a file (said on stderr) or, in a text format, to stdout."""
+    # sqlite3 and tempfile: export only
+    from hohhot_cli.export.files import (
+        STDOUT_FORMATS,
+        ExportFormat,
+        choose_format,
+        export_target,
+        export_text,
+        write_export,
+    )
+
+    if not export_format and (run.as_json or run.output_format is not None):  # hohhot --json export -o -
+        export_format = "json" if run.as_json else run.chosen_format(None, False).value
+    if output is None and not export_format:
+        raise UsageError("export needs --output FILE (or --format json|jsonl|csv for stdout)")
+    if output is None or output == "-":
+        fmt = choose_format(export_format or "json", Path("-"))
+        if fmt not in STDOUT_FORMATS:
+            raise UsageError(f"{fmt.value} cannot be written to stdout; give --output")
+        run.env.write(export_text(run.base(), fmt, chosen, csv_raw=run.env.csv_raw))
+        return
+    # A data package is written into a directory; any other export to a file, a directory or a
+    # device is refused before the format is asked about.
+    datapackage = export_format.lower() == ExportFormat.DATAPACKAGE.value
+    target = Path(output) if datapackage else export_target(output)
+    fmt = choose_format(export_format, target)
+    base = run.base()
+    if target.exists() and Path(base.path).exists() and target.resolve() == Path(base.path).resolve():
+        raise OutputError(f"{output}: is the fact file being read; export to another file")
+    rows = write_export(base, fmt, target, chosen, csv_raw=run.env.csv_raw)
+    run.env.error(f"wrote {rows} observations to {output} ({fmt.value})")

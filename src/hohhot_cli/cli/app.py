@@ -12,7 +12,6 @@ No ``from __future__ import annotations`` here: Typer reads the annotations at
 run time.
 """
 
-from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -44,7 +43,7 @@ from hohhot_cli.cli.registry import (
     invocation,
     query_command,
 )
-from hohhot_cli.model.errors import ExitStatus, OutputError, UsageError
+from hohhot_cli.model.errors import ExitStatus, UsageError
 from hohhot_cli.model.facts import IndustryKind
 from hohhot_cli.output.cite import CitationStyle
 from hohhot_cli.query import queries
@@ -302,41 +301,9 @@ def export_command(
     no_cache: NoCacheOption = False,
 ) -> None:
     """Write the whole base, one row per observation with its sources, to a file or stdout."""
-    # sqlite3 and tempfile: export only
-    from hohhot_cli.export.files import (
-        STDOUT_FORMATS,
-        ExportFormat,
-        choose_format,
-        export_target,
-        export_text,
-        write_export,
-    )
-
     run = invocation(context)
     run.override(facts, no_cache)
-    chosen = selection(period, since, until, kind)
-    if not export_format and (run.as_json or run.output_format is not None):  # hohhot --json export -o -
-        export_format = "json" if run.as_json else run.chosen_format(None, False).value
-    to_stdout = output is None or output == "-"
-    if output is None and not export_format:
-        raise UsageError("export needs --output FILE (or --format json|jsonl|csv for stdout)")
-    if to_stdout:
-        fmt = choose_format(export_format or "json", Path("-"))
-        if fmt not in STDOUT_FORMATS:
-            raise UsageError(f"{fmt.value} cannot be written to stdout; give --output")
-        run.env.write(export_text(run.base(), fmt, chosen, csv_raw=run.env.csv_raw))
-        return
-    assert output is not None
-    # A data package is written into a directory; any other export to a file, a directory or a
-    # device is refused before the format is asked about.
-    datapackage = export_format.lower() == ExportFormat.DATAPACKAGE.value
-    target = Path(output) if datapackage else export_target(output)
-    fmt = choose_format(export_format, target)
-    base = run.base()
-    if target.exists() and Path(base.path).exists() and target.resolve() == Path(base.path).resolve():
-        raise OutputError(f"{output}: is the fact file being read; export to another file")
-    rows = write_export(base, fmt, target, chosen, csv_raw=run.env.csv_raw)
-    run.env.error(f"wrote {rows} observations to {output} ({fmt.value})")
+    actions.export(run, output, export_format, selection(period, since, until, kind))
 
 
 @commands.command(

@@ -122,7 +122,7 @@ def _decoder(cls: type) -> Decoder:
 
     Objects are made as pickle makes them, their fields set without calling ``__init__``
     (then ``__post_init__``, which builds the base's indexes): the model's ``__init__``
-    methods are compiled on first use (:func:`hohhot_cli.model.facts.value`), which would
+    methods are compiled on first use (:func:`hohhot_cli.model.value.value`), which would
     cost about 8 ms of every run that reads a snapshot.
     """
     found = _DECODERS.get(cls)

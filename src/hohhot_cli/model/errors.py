@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from enum import IntEnum
 
-from hohhot_cli.model.facts import Value, value
+from hohhot_cli.model.value import Value, value
 
 
 class ExitStatus(IntEnum):

@@ -18,7 +18,7 @@ import re
 from datetime import date, timedelta
 from functools import lru_cache
 
-from hohhot_cli.model.facts import Value, value
+from hohhot_cli.model.value import Value, value
 
 _SINGLE = re.compile(
     r"(?P<year>[0-9]{4})"

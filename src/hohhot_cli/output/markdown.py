@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from hohhot_cli.output.humanize import clean
-from hohhot_cli.output.table_view import Section
+from hohhot_cli.output.sections import Section
 
 # Markdown that a viewer would act on: emphasis, table pipes, links and images, and raw
 # HTML (a "<" opens a tag; "&lt;" shows it as text). ">" stays: cells never start a quote.

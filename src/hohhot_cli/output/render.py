@@ -14,7 +14,7 @@ from enum import Enum
 from typing import Any
 
 from hohhot_cli.model.errors import UsageError
-from hohhot_cli.model.facts import Value
+from hohhot_cli.model.value import Value
 from hohhot_cli.output.style import Style
 
 

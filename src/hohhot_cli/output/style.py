@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hohhot_cli.model.facts import Value, value
+from hohhot_cli.model.value import Value, value
 
 
 @value

@@ -23,8 +23,8 @@ from rich.console import Console
 from rich.text import Text
 
 from hohhot_cli.output.humanize import clean
+from hohhot_cli.output.sections import GLUE, Column, ColumnKind, Section
 from hohhot_cli.output.style import Style
-from hohhot_cli.output.table_view import GLUE, Column, ColumnKind, Section
 
 GAP = 2
 """Spaces between two columns."""

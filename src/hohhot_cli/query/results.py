@@ -20,13 +20,12 @@ from hohhot_cli.model.facts import (
     City,
     Company,
     Fact,
-    Frozen,
     Industry,
     Metric,
     Observation,
     Source,
-    compiled_on_first_use,
 )
+from hohhot_cli.model.value import Frozen, compiled_on_first_use
 
 Cited = Mapping[str, Source]
 """Sources by id: every source the figures of a result cite, in file order."""
@@ -42,11 +41,11 @@ if TYPE_CHECKING:
 else:
 
     def result(cls: type[_T]) -> type[_T]:
-        """A result class (subclass of :class:`~hohhot_cli.model.facts.Frozen`): frozen, no ``__eq__`` or ``__repr__``.
+        """A result class (subclass of :class:`~hohhot_cli.model.value.Frozen`): frozen, no ``__eq__`` or ``__repr__``.
 
         ``@dataclass(frozen=True)`` would compile a ``__setattr__``, a ``__delattr__`` and an
         ``__init__`` for every class from generated source, 5 ms of every run for the
-        twenty-one classes here; :class:`~hohhot_cli.model.facts.Frozen` refuses assignment once for
+        twenty-one classes here; :class:`~hohhot_cli.model.value.Frozen` refuses assignment once for
         all, and the frozen ``__init__`` is compiled when the class's first object is made.
         """
         made = dataclass(eq=False, repr=False, init=False)(cls)

@@ -95,78 +95,55 @@ _Fields = list[tuple[str, int, tuple[str, ...]]]
 
 
 def _searchable(base: FactBase) -> list[tuple[str, str, str, _Fields]]:
-    entries: list[tuple[str, str, str, _Fields]] = []
+    """Every searchable thing: its kind, id, label, and its fields with their weights."""
     topics = {t.id: (t.name, t.name_zh) for t in base.topics}
+    entries: list[tuple[str, str, str, _Fields]] = []
     for m in base.metrics:
-        entries.append(
-            (
-                "metric",
-                m.id,
-                m.label,
-                [
-                    ("id", 10, (m.id, *m.id.split("."))),
-                    ("label", 6, (m.label, m.label_zh)),
-                    ("aliases", 6, m.aliases),
-                    ("tags", 3, m.tags),
-                    ("topic", 2, topics.get(m.topic, ())),
-                    ("description", 1, (m.description, *(o.note for o in m.observations))),
-                ],
-            )
-        )
+        fields: _Fields = [
+            ("id", 10, (m.id, *m.id.split("."))),
+            ("label", 6, (m.label, m.label_zh)),
+            ("aliases", 6, m.aliases),
+            ("tags", 3, m.tags),
+            ("topic", 2, topics.get(m.topic, ())),
+            ("description", 1, (m.description, *(o.note for o in m.observations))),
+        ]
+        entries.append(("metric", m.id, m.label, fields))
     for i in base.industries:
-        entries.append(
-            (
-                "industry",
-                i.id,
-                i.name,
-                [
-                    ("id", 10, (i.id,)),
-                    ("name", 8, (i.name, i.name_zh)),
-                    ("aliases", 6, i.aliases),
-                    ("kind", 2, (i.kind.value,)),
-                    ("description", 1, (i.description,)),
-                ],
-            )
-        )
+        fields = [
+            ("id", 10, (i.id,)),
+            ("name", 8, (i.name, i.name_zh)),
+            ("aliases", 6, i.aliases),
+            ("kind", 2, (i.kind.value,)),
+            ("description", 1, (i.description,)),
+        ]
+        entries.append(("industry", i.id, i.name, fields))
     for c in base.companies:
-        entries.append(
-            (
-                "company",
-                c.id,
-                c.name,
-                [("id", 10, (c.id,)), ("name", 8, (c.name, c.name_zh)), ("description", 1, (c.description,))],
-            )
-        )
+        fields = [("id", 10, (c.id,)), ("name", 8, (c.name, c.name_zh)), ("description", 1, (c.description,))]
+        entries.append(("company", c.id, c.name, fields))
+    entries += _fact_entries(base, topics)
+    for s in base.sources:
+        fields = [
+            ("id", 10, (s.id,)),
+            ("title", 4, (s.title,)),
+            ("publisher", 3, (s.publisher,)),
+            ("authors", 3, s.authors),
+            ("note", 1, (s.note,)),
+        ]
+        entries.append(("source", s.id, s.title, fields))
+    return entries
+
+
+def _fact_entries(base: FactBase, topics: dict[str, tuple[str, str]]) -> list[tuple[str, str, str, _Fields]]:
+    entries: list[tuple[str, str, str, _Fields]] = []
     for f in base.facts:
         item_names = tuple(n for item in f.items for n in (item.name, item.name_zh) if n)
-        entries.append(
-            (
-                "fact",
-                f.id,
-                f.label,
-                [
-                    ("id", 10, (f.id, *f.id.split("."))),
-                    ("label", 6, (f.label,)),
-                    ("items", 4, item_names),
-                    ("tags", 3, f.tags),
-                    ("topic", 2, topics.get(f.topic, ())),
-                    ("text", 1, (f.text,)),
-                ],
-            )
-        )
-    for s in base.sources:
-        entries.append(
-            (
-                "source",
-                s.id,
-                s.title,
-                [
-                    ("id", 10, (s.id,)),
-                    ("title", 4, (s.title,)),
-                    ("publisher", 3, (s.publisher,)),
-                    ("authors", 3, s.authors),
-                    ("note", 1, (s.note,)),
-                ],
-            )
-        )
+        fields: _Fields = [
+            ("id", 10, (f.id, *f.id.split("."))),
+            ("label", 6, (f.label,)),
+            ("items", 4, item_names),
+            ("tags", 3, f.tags),
+            ("topic", 2, topics.get(f.topic, ())),
+            ("text", 1, (f.text,)),
+        ]
+        entries.append(("fact", f.id, f.label, fields))
     return entries

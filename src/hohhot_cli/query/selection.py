@@ -13,8 +13,9 @@ from __future__ import annotations
 from datetime import date
 
 from hohhot_cli.model.errors import UsageError
-from hohhot_cli.model.facts import Observation, Value, value
+from hohhot_cli.model.facts import Observation
 from hohhot_cli.model.periods import PeriodError, parse_date, parse_period
+from hohhot_cli.model.value import Value, value
 
 PERIOD_KINDS = ("year", "half", "quarter", "month", "year_to_date", "day", "span", "as_of")
 """Every ``period_kind``: the granularities of the period grammar, and ``as_of`` for an undated figure."""
