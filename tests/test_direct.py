@@ -8,7 +8,6 @@ real command lines gives the same stdout, stderr and exit status both ways.
 
 from __future__ import annotations
 
-import dataclasses
 import importlib
 import inspect
 import io
@@ -28,6 +27,7 @@ from hohhot_cli.cli import grammar_writer as cli
 from hohhot_cli.cli.environment import Environment
 from hohhot_cli.cli.invocation import Invocation
 from hohhot_cli.cli.main import main
+from hohhot_cli.model.value import fields
 
 GRAMMAR: dict[str, Any] = grammar.GRAMMAR
 QUERY_COMMANDS = list(GRAMMAR["commands"])
@@ -41,7 +41,7 @@ def test_the_grammar_is_what_the_app_declares() -> None:
 def test_every_query_command_is_in_the_grammar() -> None:
     """A query command left out (a parameter the direct path cannot take) would still work, slowly: say so."""
     assert sorted(GRAMMAR["commands"]) == sorted(cli.ACTIONS)
-    assert tuple(field.name for field in dataclasses.fields(actions.OutputOptions)) == direct.OUTPUT_OPTIONS
+    assert tuple(field.name for field in fields(actions.OutputOptions)) == direct.OUTPUT_OPTIONS
 
 
 @pytest.mark.parametrize("name", sorted(cli.ACTIONS))
@@ -78,7 +78,7 @@ def typer_call(args: list[str]) -> tuple[Any, ...] | None:
                           no_pager=no_pager))
 
     def answer(run: Invocation, action: Any, options: actions.OutputOptions, arguments: dict[str, object]) -> int:
-        calls.append((action.__name__, dataclasses.asdict(options), dict(arguments)))
+        calls.append((action.__name__, {f.name: getattr(options, f.name) for f in fields(options)}, dict(arguments)))
         return 0
 
     def base(self: Invocation) -> None:

@@ -7,7 +7,6 @@ each test shows exactly one kind of mistake.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -26,6 +25,7 @@ from hohhot_cli.load.loader import load_facts, parse_facts
 from hohhot_cli.model.errors import FactFileError, Problem
 from hohhot_cli.model.facts import FactBase
 from hohhot_cli.model.periods import parse_period, previous_comparable, sort_key
+from hohhot_cli.model.value import FrozenInstanceError, fields, is_value
 
 NAME = "base.toml"
 
@@ -150,9 +150,9 @@ def test_bundled_observations_are_in_chronological_order(bundled: FactBase) -> N
 )
 def test_library_api_returns_frozen_dataclasses(what: str, get: Callable[[FactBase], object]) -> None:
     obj = get(hohhot_cli.load_facts())
-    assert dataclasses.is_dataclass(obj), what
-    field = dataclasses.fields(obj)[0].name
-    with pytest.raises(dataclasses.FrozenInstanceError):
+    assert is_value(obj), what
+    field = fields(obj)[0].name
+    with pytest.raises(FrozenInstanceError):
         setattr(obj, field, None)
 
 

@@ -9,22 +9,25 @@ command does the same whichever parsed it. Nothing here imports Typer.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from pathlib import Path
 
 from hohhot_cli.cli.invocation import Invocation, given_path
 from hohhot_cli.model.errors import ExitStatus, OutputError, UsageError
 from hohhot_cli.model.facts import FactBase, IndustryKind
+from hohhot_cli.model.value import Value, value
 from hohhot_cli.output.render import OutputFormat, Shape
 from hohhot_cli.query import queries
 from hohhot_cli.query.selection import PeriodFilter
+
+TYPE_CHECKING = False  # not typing's: a lookup does not import typing
+if TYPE_CHECKING:
+    pass
 
 Action = Callable[..., object]
 """A query command's body: the invocation first, then the command's own arguments by name; returns a result."""
 
 
-@dataclass(frozen=True)
-class OutputOptions:
+@value
+class OutputOptions(Value):
     """The options every query command shares (see ``cli.query_command``)."""
 
     output_format: OutputFormat | None = None
@@ -170,6 +173,8 @@ def show(run: Invocation, item: str, cite: bool) -> object:
 def export(run: Invocation, output: str | None, export_format: str, chosen: PeriodFilter) -> None:
     """``hohhot export``: the whole base to a file (said on stderr) or, in a text format, to stdout."""
     # sqlite3 and tempfile: export only
+    from pathlib import Path
+
     from hohhot_cli.export.files import (
         STDOUT_FORMATS,
         ExportFormat,

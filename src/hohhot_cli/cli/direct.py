@@ -25,9 +25,9 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Mapping
-from dataclasses import dataclass
 
 from hohhot_cli.cli.grammar import GRAMMAR
+from hohhot_cli.model.value import Value, value
 
 TYPE_CHECKING = False  # not typing's: this path imports no more than it needs
 if TYPE_CHECKING:
@@ -42,8 +42,8 @@ OUTPUT_OPTIONS = ("output_format", "as_json", "fields", "no_header", "facts", "n
 """The options every query command shares: the fields of :class:`hohhot_cli.cli.actions.OutputOptions`."""
 
 
-@dataclass(frozen=True)
-class Call:
+@value
+class Call(Value):
     """One plain command line, parsed: what the root callback and the command's action receive."""
 
     command: str

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import TextIO
 
 from hohhot_cli.output.style import Style
+
+TYPE_CHECKING = False  # not typing's: a lookup does not import typing
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from typing import TextIO
 
 _PROBE = "呼和浩特≈█"  # characters our output uses beyond ASCII
 
@@ -19,20 +21,33 @@ ENV_CSV_RAW = "HOHHOT_CSV_RAW"
 """Set (to anything but empty or 0) to write CSV text cells exactly, formulas included."""
 
 
-@dataclass
-class Environment:
-    """Standard streams, environment variables and terminal facts."""
+class _Default:
+    """The process's own stream, as opposed to None (a stream the process started without)."""
 
-    stdout: TextIO | None = field(default_factory=lambda: sys.stdout)
-    """Where data goes."""
-    stderr: TextIO | None = field(default_factory=lambda: sys.stderr)
-    """Where messages go."""
-    environ: Mapping[str, str] = field(default_factory=lambda: os.environ)
-    """Environment variables (NO_COLOR, FORCE_COLOR, COLUMNS, TERM)."""
-    stdout_isatty: bool | None = None
-    """Whether stdout is a terminal; None to ask the stream."""
-    stderr_failed: bool = False
-    """Set when a message could not be written to stderr (a full disk, a descriptor not open for writing)."""
+
+DEFAULT = _Default()
+
+
+class Environment:
+    """Standard streams, environment variables and terminal facts (the process's own by default)."""
+
+    def __init__(
+        self,
+        stdout: TextIO | _Default | None = DEFAULT,
+        stderr: TextIO | _Default | None = DEFAULT,
+        environ: Mapping[str, str] | None = None,
+        stdout_isatty: bool | None = None,
+    ) -> None:
+        self.stdout: TextIO | None = sys.stdout if isinstance(stdout, _Default) else stdout
+        """Where data goes (None: the process started with it closed)."""
+        self.stderr: TextIO | None = sys.stderr if isinstance(stderr, _Default) else stderr
+        """Where messages go."""
+        self.environ: Mapping[str, str] = os.environ if environ is None else environ
+        """Environment variables (NO_COLOR, FORCE_COLOR, COLUMNS, TERM)."""
+        self.stdout_isatty = stdout_isatty
+        """Whether stdout is a terminal; None to ask the stream."""
+        self.stderr_failed = False
+        """Set when a message could not be written to stderr (a full disk, a descriptor not open for writing)."""
 
     @property
     def debugging(self) -> bool:

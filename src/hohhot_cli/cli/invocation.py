@@ -8,15 +8,14 @@ parsing lives here; only what the parsed options mean.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from pathlib import Path
-from typing import TYPE_CHECKING
-
 from hohhot_cli.cli.environment import Environment
 from hohhot_cli.model.errors import UsageError
 from hohhot_cli.output.render import OutputFormat, Shape, render
 
+TYPE_CHECKING = False  # not typing's: a lookup does not import typing
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from hohhot_cli.model.facts import FactBase
 
 ENV_FACTS = "HOHHOT_FACTS"
@@ -26,28 +25,28 @@ ENV_NO_CACHE = "HOHHOT_NO_CACHE"
 """Set (to anything but empty or 0) to turn the cache of ``--facts`` files off."""
 
 
-@dataclass
 class Invocation:
     """The settings of one run and the fact base it loads, once."""
 
-    env: Environment
-    """Streams, environment variables and terminal facts."""
-    facts_path: Path | None = None
-    """``--facts`` (or ``$HOHHOT_FACTS``); None for the bundled base."""
-    use_cache: bool = True
-    """False with ``--no-cache`` (or ``HOHHOT_NO_CACHE=1``)."""
-    output_format: OutputFormat | None = None
-    """``--format`` given before the command name."""
-    as_json: bool = False
-    """``--json`` given before the command name."""
-    use_pager: bool = True
-    """False with ``--no-pager``: never page, even on a terminal."""
-    _base: FactBase | None = None
+    def __init__(self, env: Environment) -> None:
+        self.env = env
+        """Streams, environment variables and terminal facts."""
+        self.facts_path: Path | None = None
+        """``--facts`` (or ``$HOHHOT_FACTS``); None for the bundled base."""
+        self.use_cache = True
+        """False with ``--no-cache`` (or ``HOHHOT_NO_CACHE=1``)."""
+        self.output_format: OutputFormat | None = None
+        """``--format`` given before the command name."""
+        self.as_json = False
+        """``--json`` given before the command name."""
+        self.use_pager = True
+        """False with ``--no-pager``: never page, even on a terminal."""
+        self._base: FactBase | None = None
 
     def configure(self, facts: str | None, no_cache: bool) -> None:
         """Take the root options, falling back on the environment variables (an empty one is unset)."""
         environ = self.env.environ
-        self.facts_path = given_path(facts, "--facts") or (Path(environ[ENV_FACTS]) if environ.get(ENV_FACTS) else None)
+        self.facts_path = given_path(facts, "--facts") or given_path(environ.get(ENV_FACTS) or None, ENV_FACTS)
         self.use_cache = not no_cache and environ.get(ENV_NO_CACHE, "") in ("", "0")
         self._base = None
 
@@ -79,13 +78,16 @@ class Invocation:
     def base(self) -> FactBase:
         """The fact base of this run, loaded on first use (see :func:`hohhot_cli.load.loader.load_base`)."""
         if self._base is None:
-            from hohhot_cli.load.cache import default_cache_directory  # not for --help
-            from hohhot_cli.load.loader import load_base
+            from hohhot_cli.load.loader import load_base  # not for --help
 
-            cached = self.facts_path is not None and self.use_cache
+            cache_dir = None
+            if self.facts_path is not None and self.use_cache:  # the bundled base has its snapshot
+                from hohhot_cli.load.cache import default_cache_directory
+
+                cache_dir = default_cache_directory(self.env.environ)
             self._base = load_base(
                 self.facts_path,
-                cache_dir=default_cache_directory(self.env.environ) if cached else None,
+                cache_dir=cache_dir,
                 debug=self.env.debug if self.env.debugging else None,
                 warn=lambda message: self.env.error(f"warning: {message}"),
             )
@@ -114,4 +116,6 @@ def given_path(text: str | None, what: str) -> Path | None:
         return None
     if not text:
         raise UsageError(f"{what}: the path is empty")
+    from pathlib import Path  # only when a path is given: a lookup of the bundled base needs none
+
     return Path(text)

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as _dt
 
 from hohhot_cli.model.facts import STATUS_PREFERENCE, Observation, Status
 from hohhot_cli.model.periods import parse_period
+from hohhot_cli.model.value import replace
 
 
 def chronological(observation: Observation) -> tuple[_dt.date, _dt.date]:
@@ -37,7 +37,7 @@ def link(metric_id: str, observations: list[Observation]) -> tuple[Observation, 
     for members in groups.values():
         _link_group(observations, members, refs, links)
     return tuple(
-        dataclasses.replace(
+        replace(
             observation,
             ref=refs[index],
             supersedes=tuple(links[index].get("supersedes", ())),

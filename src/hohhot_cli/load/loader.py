@@ -13,17 +13,22 @@ from __future__ import annotations
 import gc
 import os
 import time
-from collections.abc import Callable
-from pathlib import Path
 
-from hohhot_cli.load import cache, snapshot
+from hohhot_cli.load import snapshot
 from hohhot_cli.load.reading import MAX_FILE_BYTES, decode_text, parse_toml, read_bytes
 from hohhot_cli.model.facts import FactBase
 
-__all__ = ["MAX_FILE_BYTES", "bundled_facts_path", "load_base", "load_facts", "parse_facts"]
+TYPE_CHECKING = False  # not typing's: a lookup from the snapshot imports neither typing nor pathlib
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from pathlib import Path
 
-Report = Callable[[str], None]
-"""Told one line: a debug trace step, or a warning."""
+    Report = Callable[[str], None]
+
+_PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+"""The installed package's directory (``hohhot_cli``), where a wheel puts facts.toml and its snapshot."""
+
+__all__ = ["MAX_FILE_BYTES", "bundled_facts_path", "load_base", "load_facts", "parse_facts"]
 
 
 def bundled_facts_path() -> Path:
@@ -32,16 +37,23 @@ def bundled_facts_path() -> Path:
     In an installed wheel it sits inside the package; in a source checkout
     (editable install, tests) it is the ``facts.toml`` at the top of the repo.
     """
-    package = Path(__file__).resolve().parents[1]
-    packaged = package / "facts.toml"
-    if packaged.is_file():
+    from pathlib import Path
+
+    return Path(_bundled_facts_file())
+
+
+def _bundled_facts_file() -> str:
+    packaged = os.path.join(_PACKAGE, "facts.toml")
+    if os.path.isfile(packaged):
         return packaged
-    return package.parents[1] / "facts.toml"
+    return os.path.join(os.path.dirname(os.path.dirname(_PACKAGE)), "facts.toml")
 
 
 def bundled_snapshot_path() -> Path:
     """Where the wheel's snapshot of the bundled base is (absent in a source checkout)."""
-    return Path(__file__).resolve().parents[1] / snapshot.SNAPSHOT_NAME
+    from pathlib import Path
+
+    return Path(_PACKAGE, snapshot.SNAPSHOT_NAME)
 
 
 def load_facts(path: str | os.PathLike[str] | None = None) -> FactBase:
@@ -49,6 +61,8 @@ def load_facts(path: str | os.PathLike[str] | None = None) -> FactBase:
 
     Raises :class:`~hohhot_cli.model.errors.FactFileError` listing every problem found.
     """
+    from pathlib import Path
+
     return load_base(Path(path) if path is not None else None)
 
 
@@ -65,7 +79,7 @@ def load_base(
     cache); ``warn`` is told why an unsafe cache directory is not used.
     """
     trace = _Trace(debug)
-    file = path if path is not None else bundled_facts_path()
+    file = path if path is not None else _bundled_facts_file()
     data = read_bytes(file)
     digest = snapshot.content_digest(data)
     trace.step(f"read {file} ({len(data):,} bytes) and its digest")
@@ -86,9 +100,10 @@ def load_base(
 
 
 def _from_bundled_snapshot(data: bytes, digest: str, name: str, trace: _Trace) -> FactBase | None:
-    snapshot_path = bundled_snapshot_path()
+    snapshot_path = os.path.join(_PACKAGE, snapshot.SNAPSHOT_NAME)
     try:
-        stored = snapshot_path.read_bytes()
+        with open(snapshot_path, "rb") as stored_file:
+            stored = stored_file.read()
     except OSError:
         trace.say(f"base: no snapshot at {snapshot_path} (a source checkout or editable install)")
         return None
@@ -102,6 +117,8 @@ def _from_bundled_snapshot(data: bytes, digest: str, name: str, trace: _Trace) -
 
 
 def _from_cache(cache_dir: Path, digest: str, name: str, trace: _Trace, warn: Report | None) -> FactBase | None:
+    from hohhot_cli.load import cache  # --facts files only
+
     try:
         base = cache.read(cache_dir, digest, name)
     except cache.Refused as refusal:
@@ -116,6 +133,8 @@ def _from_cache(cache_dir: Path, digest: str, name: str, trace: _Trace, warn: Re
 
 
 def _store(cache_dir: Path, digest: str, base: FactBase, trace: _Trace, warn: Report | None) -> None:
+    from hohhot_cli.load import cache  # --facts files only
+
     try:
         cache.store(cache_dir, digest, base)
     except cache.Refused as refusal:

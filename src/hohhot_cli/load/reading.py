@@ -10,10 +10,12 @@ import os
 import re
 import stat
 import sys
-from pathlib import Path
-from typing import Any
 
 from hohhot_cli.model.errors import FactFileError, Problem
+
+TYPE_CHECKING = False  # not typing's: a lookup from the snapshot imports neither typing nor pathlib
+if TYPE_CHECKING:
+    from typing import Any
 
 MAX_FILE_BYTES = 64 * 1024 * 1024
 """Fact files larger than this are refused before parsing (64 MiB)."""
@@ -30,7 +32,7 @@ _POSITION_IN_MESSAGE = re.compile(r"(?<!\s)\s*\((?:at line \d+, column \d+|at en
 """Where tomllib says an error is; a message may quote a key of any length, spaces included."""
 
 
-def read_bytes(file: Path) -> bytes:
+def read_bytes(file: str | os.PathLike[str]) -> bytes:
     """Read a fact file's bytes, refusing a directory, a missing file or one over the size limit.
 
     Anything but a regular file (after following links) is refused before it is opened, so

@@ -15,16 +15,29 @@ added to the model needs nothing here (``tests/test_snapshot.py`` round-trips ev
 
 from __future__ import annotations
 
-import dataclasses
-import hashlib
 import json
 import re
-from collections.abc import Callable
 from enum import Enum
-from typing import Any
+
+try:  # SHA-256 without hashlib, which loads OpenSSL first: 3.3 ms of every run (python -X importtime)
+    from _sha2 import sha256  # type: ignore[import-not-found,unused-ignore]  # Python 3.12 and later
+except ImportError:
+    try:
+        from _sha256 import sha256  # type: ignore[import-not-found,no-redef,unused-ignore]  # 3.10, 3.11
+    except ImportError:  # pragma: no cover - other Python implementations
+        from hashlib import sha256  # type: ignore[assignment,unused-ignore]
+
 
 from hohhot_cli.model import facts as model
 from hohhot_cli.model.facts import FactBase
+from hohhot_cli.model.value import Field, fields, is_value
+
+TYPE_CHECKING = False  # not typing's: a lookup from the snapshot does not import typing
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any
+
+    Decoder = Callable[[Any], Any]
 
 FORMAT = "hohhot-snapshot/1"
 """The layout of a snapshot; a reader takes only its own."""
@@ -32,7 +45,6 @@ FORMAT = "hohhot-snapshot/1"
 SNAPSHOT_NAME = "facts.snapshot.json"
 """The snapshot's file name, beside ``facts.toml`` in the installed package."""
 
-Decoder = Callable[[Any], Any]
 
 
 class SnapshotMismatch(Exception):
@@ -41,7 +53,7 @@ class SnapshotMismatch(Exception):
 
 def content_digest(data: bytes) -> str:
     """The SHA-256 of a fact file's bytes, in hex: what a snapshot is checked against."""
-    return hashlib.sha256(data).hexdigest()
+    return str(sha256(data).hexdigest())
 
 
 def dump(base: FactBase, facts_digest: str) -> bytes:
@@ -51,7 +63,7 @@ def dump(base: FactBase, facts_digest: str) -> bytes:
         "format": FORMAT,
         "model": model_signature(),
         "facts_sha256": facts_digest,
-        "body_sha256": hashlib.sha256(body).hexdigest(),
+        "body_sha256": sha256(body).hexdigest(),
     }
     return json.dumps(header, sort_keys=True).encode() + b"\n" + body + b"\n"
 
@@ -71,7 +83,7 @@ def load(data: bytes, facts_digest: str, path: str) -> FactBase:
     expected = {"format": FORMAT, "model": model_signature(), "facts_sha256": facts_digest}
     if not isinstance(header, dict) or any(header.get(key) != value for key, value in expected.items()):
         raise SnapshotMismatch("made for another fact file, model or format")
-    if header.get("body_sha256") != hashlib.sha256(body).hexdigest():
+    if header.get("body_sha256") != sha256(body).hexdigest():
         raise SnapshotMismatch("the body does not match its checksum")
     try:
         stored = json.loads(body)
@@ -90,20 +102,20 @@ def model_signature() -> str:
     parts = []
     for name, item in sorted(vars(model).items()):
         if isinstance(item, type) and item.__module__ == model.__name__:
-            if dataclasses.is_dataclass(item):
-                parts.append(f"{name}({', '.join(f'{f.name}: {f.type}' for f in dataclasses.fields(item))})")
+            if is_value(item):
+                parts.append(f"{name}({', '.join(f'{f.name}: {f.type}' for f in fields(item))})")
             elif issubclass(item, Enum):
                 parts.append(f"{name}[{', '.join(str(member.value) for member in item)}]")
-    return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:32]
+    return str(sha256("\n".join(parts).encode()).hexdigest())[:32]
 
 
-def _stored_fields(cls: type) -> list[dataclasses.Field[Any]]:
+def _stored_fields(cls: type) -> list[Field]:
     """The fields a snapshot stores: those the constructor takes (indexes are rebuilt)."""
-    return [f for f in dataclasses.fields(cls) if f.init]
+    return [f for f in fields(cls) if f.init]
 
 
 def _encode(value: Any) -> Any:
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+    if is_value(value) and not isinstance(value, type):
         return [_encode(getattr(value, f.name)) for f in _stored_fields(type(value))]
     if isinstance(value, Enum):
         return value.value
@@ -155,7 +167,7 @@ def _type_decoder(annotation: str) -> Decoder | None:
     single: Decoder | None = None
     if isinstance(item, type) and issubclass(item, Enum):
         single = item
-    elif isinstance(item, type) and dataclasses.is_dataclass(item):
+    elif isinstance(item, type) and is_value(item):
         single = _decoder(item)
     if many:
         element = single

@@ -8,11 +8,10 @@ the results into text.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import field
 from enum import Enum
 from types import MappingProxyType
 
-from hohhot_cli.model.value import Value, value
+from hohhot_cli.model.value import Value, field, value
 
 
 class Exactness(str, Enum):

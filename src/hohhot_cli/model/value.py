@@ -1,54 +1,164 @@
-"""Frozen value classes that cost nothing to define: the methods of a frozen dataclass, written once.
+"""Frozen value classes declared like dataclasses, without importing :mod:`dataclasses`.
 
-``@dataclass(frozen=True)`` compiles six methods per class from generated source with
-``exec``; for the model and result classes that would be paid by every run, snapshot or
-not. :func:`value` makes a frozen dataclass whose ``__init__`` is compiled when its first
-object is made, and :class:`Value` supplies equality, hashing, ``repr`` and the refusal of
-assignment, written once for every class.
+Why not ``@dataclass(frozen=True)``: importing :mod:`dataclasses` (it imports
+:mod:`inspect`, hence :mod:`ast`, :mod:`dis` and :mod:`tokenize`) takes 10-14 ms, and
+generating six methods per class from source with ``exec`` about 0.3 ms a class, for some
+fifty model and result classes: together more than the rest of a lookup from the snapshot
+(measured with ``python -X importtime`` and ``benchmarks/run.py``). A class declares its
+fields as a dataclass does (annotations, defaults, :func:`field`); :func:`value` reads them
+once, and one ``__init__``, written here, serves every class. The type checker sees
+dataclasses (``dataclass_transform``).
+
+* :class:`Frozen` refuses assignment and deletion (:class:`FrozenInstanceError`).
+* :class:`Value` adds equality (same class, equal ``compare`` fields), hashing and ``repr``.
+* :func:`fields`, :func:`replace` and :func:`is_value` do what their :mod:`dataclasses`
+  namesakes do.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import FrozenInstanceError, dataclass, field, fields
-from operator import attrgetter
 from reprlib import recursive_repr
-from typing import TYPE_CHECKING, Any, TypeVar
+
+TYPE_CHECKING = False  # not typing's: a lookup does not import typing
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any, TypeVar
+
+    from typing_extensions import dataclass_transform
+
+    _T = TypeVar("_T")
 
 
-def _getter(names: list[str]) -> Callable[[Any], tuple[Any, ...]]:
-    """The tuple of these attributes of an object (always a tuple, as the generated methods compare)."""
-    if len(names) > 1:
-        return attrgetter(*names)
-    return lambda item: tuple(getattr(item, name) for name in names)
+class _Missing:
+    def __repr__(self) -> str:
+        return "MISSING"
 
 
-_Keys = tuple[Callable[[Any], tuple[Any, ...]], Callable[[Any], tuple[Any, ...]], tuple[str, ...]]
-"""Of one class: the values its ``__eq__`` compares, those its ``__hash__`` hashes, the names its ``__repr__`` shows."""
-
-_VALUE_KEYS: dict[type, _Keys] = {}
+MISSING: Any = _Missing()
+"""No default given."""
 
 
-def _value_keys(cls: type) -> _Keys:
-    keys = _VALUE_KEYS.get(cls)
-    if keys is None:
-        every = fields(cls)
-        keys = (
-            _getter([f.name for f in every if f.compare]),
-            _getter([f.name for f in every if (f.compare if f.hash is None else f.hash)]),
-            tuple(f.name for f in every if f.repr),
-        )
-        _VALUE_KEYS[cls] = keys
-    return keys
+class FrozenInstanceError(AttributeError):
+    """An assignment to, or deletion of, a field of a frozen object."""
+
+
+class Field:
+    """One declared field: its name, annotation (as written), default and roles."""
+
+    __slots__ = ("compare", "default", "default_factory", "init", "name", "repr", "type")
+
+    def __init__(
+        self,
+        default: Any = MISSING,
+        default_factory: Any = MISSING,
+        init: bool = True,
+        repr: bool = True,
+        compare: bool = True,
+    ) -> None:
+        self.name = ""
+        self.type = ""
+        self.default, self.default_factory = default, default_factory
+        self.init, self.repr, self.compare = init, repr, compare
+
+    def __repr__(self) -> str:
+        return f"Field(name={self.name!r}, type={self.type!r}, default={self.default!r})"
+
+
+def field(
+    *,
+    default: Any = MISSING,
+    default_factory: Callable[[], Any] | Any = MISSING,
+    init: bool = True,
+    repr: bool = True,
+    compare: bool = True,
+) -> Any:
+    """A field with settings, as :func:`dataclasses.field`."""
+    return Field(default, default_factory, init, repr, compare)
+
+
+def fields(item: object) -> tuple[Field, ...]:
+    """The fields of a value class or object, in declaration order."""
+    found: tuple[Field, ...] | None = getattr(item, "__value_fields__", None)
+    if found is None:
+        raise TypeError(f"{item!r} is not a value class or object")
+    return found
+
+
+def is_value(item: object) -> bool:
+    """Whether a class or object is made by :func:`value`."""
+    return hasattr(item, "__value_fields__")
+
+
+def replace(item: _T, **changes: Any) -> _T:
+    """A copy of a value object with some fields changed, made by its ``__init__``."""
+    given = {f.name: getattr(item, f.name) for f in fields(item) if f.init}
+    given.update(changes)
+    return type(item)(**given)
+
+
+def _init(self: Any, *args: Any, **kwargs: Any) -> None:
+    """The ``__init__`` of every value class: fields by position or name, defaults, ``__post_init__``."""
+    cls = type(self)
+    spec: tuple[Field, ...] = cls.__value_init__
+    if len(args) > len(spec):
+        raise TypeError(f"{cls.__name__}() takes {len(spec)} arguments but {len(args)} were given")
+    values = dict(zip([f.name for f in spec], args, strict=False))  # the rest by name or default
+    for f in spec[len(args) :]:
+        if f.name in kwargs:
+            values[f.name] = kwargs.pop(f.name)
+        elif f.default is not MISSING:
+            values[f.name] = f.default
+        elif f.default_factory is not MISSING:
+            values[f.name] = f.default_factory()
+        else:
+            raise TypeError(f"{cls.__name__}() missing required argument: {f.name!r}")
+    if kwargs:
+        unexpected = next(iter(kwargs))
+        how = "multiple values for" if unexpected in values else "an unexpected keyword"
+        raise TypeError(f"{cls.__name__}() got {how} argument {unexpected!r}")
+    vars(self).update(values)
+    post_init = getattr(cls, "__post_init__", None)
+    if post_init is not None:
+        post_init(self)
+
+
+def _declare(cls: type[_T]) -> type[_T]:
+    """Read the class's fields from its annotations and defaults; give it the shared ``__init__``."""
+    declared: list[Field] = []
+    namespace = vars(cls)
+    for name, annotation in namespace.get("__annotations__", {}).items():
+        if str(annotation).startswith("ClassVar"):
+            continue
+        given = namespace.get(name, MISSING)
+        spec = given if isinstance(given, Field) else Field(default=given)
+        spec.name, spec.type = name, str(annotation)
+        if isinstance(given, Field):
+            if spec.default is MISSING:
+                delattr(cls, name)
+            else:
+                setattr(cls, name, spec.default)
+        declared.append(spec)
+    cls.__value_fields__ = tuple(declared)  # type: ignore[attr-defined]
+    cls.__value_init__ = tuple(f for f in declared if f.init)  # type: ignore[attr-defined]
+    cls.__init__ = _init  # type: ignore[method-assign]
+    return cls
+
+
+if TYPE_CHECKING:
+
+    @dataclass_transform(frozen_default=True, eq_default=False, field_specifiers=(field,))
+    def value(cls: type[_T]) -> type[_T]:
+        """A frozen value class, a dataclass to the type checker."""
+
+else:
+    value = _declare
 
 
 class Frozen:
     """Refuses any assignment or deletion of an attribute, as a frozen dataclass does.
 
-    ``@dataclass(frozen=True)`` compiles a ``__setattr__`` and a ``__delattr__`` for each
-    class from generated source; these are written once. Objects are made by an ``__init__``
-    that sets fields through ``object.__setattr__`` (:func:`compiled_on_first_use`), or
-    restored by :mod:`hohhot_cli.load.codec`.
+    Fields are set by the shared ``__init__`` (or by the snapshot's decoder) in the object's
+    dictionary, never through ``__setattr__``.
     """
 
     __slots__ = ()
@@ -60,96 +170,40 @@ class Frozen:
         raise FrozenInstanceError(f"cannot delete field {name!r}")
 
 
-class Value(Frozen):
-    """The methods of a frozen dataclass, written once for every class: see :func:`value`.
+_KEYS: dict[type, tuple[tuple[str, ...], tuple[str, ...]]] = {}
 
-    ``@dataclass(frozen=True)`` compiles ``__init__``, ``__setattr__``, ``__delattr__``,
-    ``__eq__``, ``__hash__`` and ``__repr__`` for each class from generated source: six
-    ``exec`` calls a class, about 10 ms of every run for the classes here. These do what the
-    generated ones do: equal when of the same class with equal ``compare`` fields in order,
-    the hash of the tuple of the ``hash`` fields (``compare`` unless given),
-    ``Class(field=value!r, ...)`` of the ``repr`` fields, and any assignment or deletion of
-    an attribute raises :class:`dataclasses.FrozenInstanceError` (a value class is never
-    subclassed, so every attribute is a field's or refused as one).
+
+def _keys(cls: type) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Of one class: the names its equality compares, and those its ``repr`` shows."""
+    keys = _KEYS.get(cls)
+    if keys is None:
+        every = fields(cls)
+        keys = _KEYS[cls] = (tuple(f.name for f in every if f.compare), tuple(f.name for f in every if f.repr))
+    return keys
+
+
+class Value(Frozen):
+    """Equality, hashing and ``repr`` of a frozen dataclass, written once for every value class.
+
+    Equal when of the same class with equal ``compare`` fields in order; the hash of the
+    tuple of those fields; ``Class(field=value!r, ...)`` of the ``repr`` fields.
     """
 
     __slots__ = ()
 
+    def _compared(self) -> tuple[Any, ...]:
+        return tuple(getattr(self, name) for name in _keys(self.__class__)[0])
+
     def __eq__(self, other: object) -> bool:
         if other.__class__ is self.__class__:
-            key = _value_keys(self.__class__)[0]
-            return key(self) == key(other)
+            assert isinstance(other, Value)
+            return self._compared() == other._compared()
         return NotImplemented
 
     def __hash__(self) -> int:
-        return hash(_value_keys(self.__class__)[1](self))
+        return hash(self._compared())
 
     @recursive_repr()
     def __repr__(self) -> str:
-        shown = _value_keys(self.__class__)[2]
+        shown = _keys(self.__class__)[1]
         return f"{self.__class__.__qualname__}({', '.join(f'{name}={getattr(self, name)!r}' for name in shown)})"
-
-
-_V = TypeVar("_V", bound=Value)
-
-if TYPE_CHECKING:
-    from typing_extensions import dataclass_transform
-
-    @dataclass_transform(frozen_default=True, eq_default=False, field_specifiers=(field,))
-    def value(cls: type[_V]) -> type[_V]:
-        """A frozen value class (a subclass of :class:`Value`), a dataclass to the type checker."""
-else:
-
-    def value(cls: type[_V]) -> type[_V]:
-        """A frozen value class: ``@dataclass(frozen=True)`` with the methods of :class:`Value`.
-
-        The class is made with ``@dataclass(eq=False, repr=False, init=False)``, which compiles
-        nothing; :class:`Value` refuses assignment and deletion, and the ``__init__`` that
-        ``@dataclass(frozen=True)`` writes for the class is compiled when its first object
-        is made (:func:`_first_init`): a run pays for the classes it constructs, and objects
-        restored from the parse cache are made without ``__init__`` (:mod:`hohhot_cli.load.codec`).
-        """
-        made = dataclass(eq=False, repr=False, init=False)(cls)
-        made.__init__ = _first_init
-        return made
-
-
-def compiled_on_first_use(*, frozen: bool) -> Callable[..., None]:
-    """An ``__init__`` for a dataclass made with ``init=False``: the first object made puts the real one in place.
-
-    The real one is what ``@dataclass(frozen=frozen)`` writes for the class (fields set,
-    through ``object.__setattr__`` when frozen; defaults; ``__post_init__``), made by
-    ``dataclass`` itself from the class's fields, on a twin class with the same fields and
-    ``__post_init__``. A run then compiles the ``__init__`` of the classes it constructs
-    only (value classes here, result classes in :mod:`hohhot_cli.query.results`).
-    """
-
-    def first_init(self: Any, *args: Any, **kwargs: Any) -> None:
-        cls = type(self)
-        every = fields(cls)
-        twin_namespace: dict[str, Any] = {
-            "__module__": cls.__module__,
-            "__qualname__": cls.__qualname__,
-            "__annotations__": {f.name: f.type for f in every},
-        }
-        if "__post_init__" in vars(cls):
-            twin_namespace["__post_init__"] = vars(cls)["__post_init__"]
-        for f in every:
-            twin_namespace[f.name] = field(
-                default=f.default,
-                default_factory=f.default_factory,
-                init=f.init,
-                repr=f.repr,
-                hash=f.hash,
-                compare=f.compare,
-                metadata=f.metadata,
-                kw_only=f.kw_only,
-            )
-        twin: Any = dataclass(frozen=frozen, eq=False, repr=False)(type(cls.__name__, (), twin_namespace))
-        type.__setattr__(cls, "__init__", twin.__init__)
-        twin.__init__(self, *args, **kwargs)
-
-    return first_init
-
-
-_first_init = compiled_on_first_use(frozen=True)

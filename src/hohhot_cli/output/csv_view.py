@@ -9,7 +9,6 @@ their JSON records with nested values left out and lists joined.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 from hohhot_cli.output.json_view import period_fields, records
 from hohhot_cli.query.results import (
@@ -24,7 +23,11 @@ from hohhot_cli.query.results import (
     WithCitations,
 )
 
-CsvTable = tuple[tuple[str, ...], list[tuple[Any, ...]]]
+TYPE_CHECKING = False  # not typing's: a lookup does not import typing
+if TYPE_CHECKING:
+    from typing import Any, TypeAlias
+
+CsvTable: TypeAlias = "tuple[tuple[str, ...], list[tuple[Any, ...]]]"  # a string: typing is not imported at run time
 """A header and rows of raw values."""
 
 LIST_SEPARATOR = " | "

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any
+
+TYPE_CHECKING = False  # not typing's: a lookup does not import typing
+if TYPE_CHECKING:
+    from typing import Any
 
 _c_make_encoder: Any = None
 try:  # json's C half, without the json package: its decoder compiles six regular expressions on import

@@ -8,7 +8,6 @@ of its own.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 from hohhot_cli.model.errors import Problem
 from hohhot_cli.model.facts import Company, Fact, Metric, Observation, Source
@@ -34,7 +33,11 @@ from hohhot_cli.query.results import (
     WithCitations,
 )
 
-Record = dict[str, Any]
+TYPE_CHECKING = False  # not typing's: a lookup does not import typing
+if TYPE_CHECKING:
+    from typing import Any, TypeAlias
+
+Record: TypeAlias = "dict[str, Any]"  # a string: typing is not imported at run time
 
 FORMAT_VERSION = "2.0"
 """The version of the JSON and CSV shapes and of the export (see README, "Scripts").

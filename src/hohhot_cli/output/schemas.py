@@ -11,11 +11,14 @@ from __future__ import annotations
 import functools
 import json
 from importlib import resources
-from typing import Any
+
+TYPE_CHECKING = False  # not typing's: a lookup does not import typing
+if TYPE_CHECKING:
+    from typing import Any, TypeAlias
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 
-Schema = dict[str, Any]
+Schema: TypeAlias = "dict[str, Any]"  # a string: typing is not imported at run time
 
 
 @functools.lru_cache(maxsize=1)

@@ -10,7 +10,6 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from datetime import date
-from pathlib import Path
 from types import MappingProxyType
 
 from hohhot_cli.model.errors import FactFileError, NotFoundError
@@ -50,6 +49,10 @@ from hohhot_cli.query.results import (
     ValidationReport,
 )
 from hohhot_cli.query.selection import PeriodFilter, is_part_year, when
+
+TYPE_CHECKING = False  # not typing's: a lookup does not import typing
+if TYPE_CHECKING:
+    from pathlib import Path
 
 _NOT_SHOWN_AS_LATEST = (Status.TARGET, Status.OUTDATED)
 
@@ -144,7 +147,7 @@ def filtered(metric: Metric, selection: PeriodFilter) -> Metric:
     """The metric with only the observations the filter keeps (itself when no filter is given)."""
     if not selection.active:
         return metric
-    from dataclasses import replace
+    from hohhot_cli.model.value import replace
 
     return replace(metric, observations=tuple(o for o in metric.observations if selection.keeps(o)))
 
@@ -177,7 +180,7 @@ def find_metrics(
 
 
 def _only_latest(metric: Metric, any_period: bool = False) -> Metric:
-    from dataclasses import replace
+    from hohhot_cli.model.value import replace
 
     latest = latest_observation(metric, any_period)
     return replace(metric, observations=(latest,) if latest else ())

@@ -3,17 +3,13 @@
 A result never holds the fact base: the sources its figures cite are resolved
 into ``cited``, headlines and counts are computed, so that a renderer only
 formats. Results are short-lived containers handed straight to a renderer:
-frozen (:func:`result`), with no ``__eq__`` or ``__repr__`` generated, and each
-class's ``__init__`` compiled when its first object is made, not on import: a
-run makes a few of these classes and should pay for those alone.
+frozen value classes (:mod:`hohhot_cli.model.value`) compared by identity.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import TYPE_CHECKING, TypeVar
 
 from hohhot_cli.model.errors import Problem
 from hohhot_cli.model.facts import (
@@ -25,36 +21,11 @@ from hohhot_cli.model.facts import (
     Observation,
     Source,
 )
-from hohhot_cli.model.value import Frozen, compiled_on_first_use
+from hohhot_cli.model.value import Frozen, field
+from hohhot_cli.model.value import value as result
 
 Cited = Mapping[str, Source]
 """Sources by id: every source the figures of a result cite, in file order."""
-
-_T = TypeVar("_T")
-
-if TYPE_CHECKING:
-    from typing_extensions import dataclass_transform
-
-    @dataclass_transform(frozen_default=True, eq_default=False, field_specifiers=(field,))
-    def result(cls: type[_T]) -> type[_T]:
-        """A result class: a dataclass that mypy holds frozen."""
-else:
-
-    def result(cls: type[_T]) -> type[_T]:
-        """A result class (subclass of :class:`~hohhot_cli.model.value.Frozen`): frozen, no ``__eq__`` or ``__repr__``.
-
-        ``@dataclass(frozen=True)`` would compile a ``__setattr__``, a ``__delattr__`` and an
-        ``__init__`` for every class from generated source, 5 ms of every run for the
-        twenty-one classes here; :class:`~hohhot_cli.model.value.Frozen` refuses assignment once for
-        all, and the frozen ``__init__`` is compiled when the class's first object is made.
-        """
-        made = dataclass(eq=False, repr=False, init=False)(cls)
-        made.__init__ = _first_init
-        return made
-
-
-_first_init = compiled_on_first_use(frozen=True)
-
 
 @result
 class Figure(Frozen):

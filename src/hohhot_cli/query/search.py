@@ -65,8 +65,7 @@ def search(base: FactBase, text: str) -> SearchResult:
 
 def _with_latest(base: FactBase, text: str, hits: list[SearchHit]) -> SearchResult:
     """The hits, each metric with its latest observation, by the one rule every command uses."""
-    from dataclasses import replace
-
+    from hohhot_cli.model.value import replace
     from hohhot_cli.query.queries import cited_by, latest_observation
 
     found = [replace(h, latest=latest_observation(base.metric_by_id[h.id])) if h.kind == "metric" else h for h in hits]
