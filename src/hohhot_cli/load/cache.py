@@ -25,7 +25,6 @@ A wrong answer is far worse than a slow one, so:
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import os
 import stat
 import time
@@ -72,7 +71,7 @@ def entry_name(facts_digest: str) -> str:
     The code is hashed from its source, not its times: a copy that keeps times
     (``cp -p``, ``rsync -a``) must not pass an edit off as the old code.
     """
-    code = hashlib.sha256(facts_digest.encode())
+    code = snapshot.sha256(facts_digest.encode())
     package = Path(__file__).resolve().parents[1]
     for layer in _CODE_LAYERS:
         for module in sorted((package / layer).glob("*.py")):
