@@ -71,12 +71,12 @@ def entry_name(facts_digest: str) -> str:
     The code is hashed from its source, not its times: a copy that keeps times
     (``cp -p``, ``rsync -a``) must not pass an edit off as the old code.
     """
-    code = snapshot.sha256(facts_digest.encode())
+    parts = [facts_digest.encode()]
     package = Path(__file__).resolve().parents[1]
     for layer in _CODE_LAYERS:
         for module in sorted((package / layer).glob("*.py")):
-            code.update(module.name.encode() + b"\0" + module.read_bytes())
-    return code.hexdigest()[:40] + SUFFIX
+            parts.append(module.name.encode() + b"\0" + module.read_bytes())
+    return snapshot.content_digest(b"\0".join(parts))[:40] + SUFFIX
 
 
 def read(directory: Path, facts_digest: str, path: str) -> FactBase | None:
