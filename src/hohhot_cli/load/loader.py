@@ -72,7 +72,12 @@ def load_base(
     if path is None:
         base = _from_bundled_snapshot(data, digest, str(file), trace)
     elif cache_dir is not None:
-        base = _from_cache(cache_dir, digest, str(file), trace, warn)
+        try:
+            base = _from_cache(cache_dir, digest, str(file), trace)
+        except cache.Refused as refusal:  # said once: nothing is stored there either
+            if warn is not None:
+                warn(str(refusal))
+            cache_dir = base = None
     else:
         trace.say("cache: off")
         base = None
@@ -101,13 +106,10 @@ def _from_bundled_snapshot(data: bytes, digest: str, name: str, trace: _Trace) -
     return base
 
 
-def _from_cache(cache_dir: Path, digest: str, name: str, trace: _Trace, warn: Report | None) -> FactBase | None:
+def _from_cache(cache_dir: Path, digest: str, name: str, trace: _Trace) -> FactBase | None:
+    """The cached base, None on a miss; raises :class:`cache.Refused` for an unsafe directory."""
     try:
         base = cache.read(cache_dir, digest, name)
-    except cache.Refused as refusal:
-        if warn is not None:
-            warn(str(refusal))
-        return None
     except OSError as error:
         trace.say(f"cache: cannot be read ({error})")
         return None
