@@ -158,10 +158,20 @@ def _type_decoder(annotation: str) -> Decoder | None:
     elif isinstance(item, type) and dataclasses.is_dataclass(item):
         single = _decoder(item)
     if many:
-        element = single
-        decoded: Decoder = (lambda values: tuple(map(element, values))) if element else tuple
+        decoded = _tuple_decoder(single, annotation)
     elif single is None:
         return None
     else:
         decoded = single
     return (lambda value: None if value is None else decoded(value)) if optional else decoded
+
+
+def _tuple_decoder(element: Decoder | None, annotation: str) -> Decoder:
+    """The decoder of a tuple field: a stored list, each item decoded (by ``element`` when given)."""
+
+    def decoded(values: Any) -> Any:
+        if values.__class__ is not list:  # tuple() would take a string's characters, an object's keys
+            raise ValueError(f"{annotation} expects a list")
+        return tuple(map(element, values)) if element else tuple(values)
+
+    return decoded
