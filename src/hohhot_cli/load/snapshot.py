@@ -66,7 +66,7 @@ def load(data: bytes, facts_digest: str, path: str) -> FactBase:
     body = rest.removesuffix(b"\n")
     try:
         header = json.loads(header_line)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: arrays nested too deep to decode
         raise SnapshotMismatch("the header is not JSON") from None
     expected = {"format": FORMAT, "model": model_signature(), "facts_sha256": facts_digest}
     if not isinstance(header, dict) or any(header.get(key) != value for key, value in expected.items()):
@@ -77,7 +77,7 @@ def load(data: bytes, facts_digest: str, path: str) -> FactBase:
         stored = json.loads(body)
         stored[_PATH_INDEX] = path  # where it was loaded from, not where it was built
         base: FactBase = _decoder(FactBase)(stored)
-    except (ValueError, TypeError, IndexError, KeyError) as error:  # checked, yet not what this code writes
+    except (ValueError, TypeError, IndexError, KeyError, RecursionError) as error:  # checked, yet not what we write
         raise SnapshotMismatch(f"cannot be decoded: {error}") from None
     return base
 
