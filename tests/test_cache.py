@@ -500,6 +500,7 @@ def _damages() -> dict[str, Callable[[bytes], bytes]]:
         "zeros": lambda data: b"\x00" * len(data),
         "header not JSON": lambda data: b"{not json" + data[data.index(b"\n") :],
         "header a list": lambda data: b"[]" + data[data.index(b"\n") :],
+        "header nested too deep": lambda data: b"[" * 100_000 + data[data.index(b"\n") :],
         "another format": with_header(format="hohhot-snapshot/0"),
         "another model": with_header(model="0" * 32),
         "another file's digest": with_header(facts_sha256="0" * 64),
@@ -531,7 +532,7 @@ def test_damaged_entries_are_never_served_and_are_removed(
 
 
 def _shapes() -> dict[str, Callable[[list[object]], object]]:
-    """Bodies that are JSON, whose checksum matches, that are not a stored base."""
+    """Bodies that are JSON (an object, or its text), whose checksum matches, that are not a stored base."""
 
     def replaced(path: tuple[int, ...], value: object) -> Callable[[list[object]], object]:
         def change(body: list[object]) -> object:
@@ -558,6 +559,7 @@ def _shapes() -> dict[str, Callable[[list[object]], object]]:
         "the city's sources a string": replaced((2, 4), "abc"),
         "a metric's unit unknown": replaced((5, 0, 2), "furlongs"),
         "an observation a field short": replaced((5, 0, 3, 0), [1]),
+        "nested too deep": lambda body: b"[" * 100_000 + b"]" * 100_000,  # JSON text, too deep for json.dumps
     }
 
 
@@ -569,7 +571,8 @@ def test_json_of_the_wrong_shape_is_never_served_and_is_removed(
     entry = only_entry(cache_dir)
     header, body, _ = entry.read_bytes().split(b"\n")
     changed = _shapes()[shape](json.loads(body))
-    entry.write_bytes(_forged(json.loads(header), json.dumps(changed, ensure_ascii=False).encode()))
+    text = changed if isinstance(changed, bytes) else json.dumps(changed, ensure_ascii=False).encode()
+    entry.write_bytes(_forged(json.loads(header), text))
     assert cache.read(cache_dir, digest_of(facts), str(facts)) is None
     assert not entry.exists(), "removed"
     assert_same(load(facts, cache_dir), expected)
