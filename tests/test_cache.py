@@ -13,6 +13,7 @@ import gc
 import hashlib
 import json
 import os
+import pickle
 import shutil
 import signal
 import stat
@@ -629,6 +630,22 @@ def test_flipped_bytes_never_change_an_answer(tmp_path_factory: pytest.TempPathF
         patch.setattr(loader, "parse_facts", parse)
         patch.setattr(cache, "store", lambda *args: None)  # keep each example to reading one entry
         check()
+
+
+def test_an_entry_is_never_unpickled(facts: Path, cache_dir: Path) -> None:
+    """A pickle that would run code, planted as an entry, is data that fails its checks."""
+    load(facts, cache_dir)
+    entry = only_entry(cache_dir)
+    marker = cache_dir.parent / "ran"
+
+    class Evil:
+        def __reduce__(self) -> tuple[object, ...]:
+            return (marker.write_text, ("ran",))
+
+    entry.write_bytes(pickle.dumps(Evil()))
+    assert cache.read(cache_dir, digest_of(facts), str(facts)) is None
+    assert not marker.exists()
+    assert not entry.exists(), "removed"
 
 
 def _strange_entries(tmp_path: Path) -> dict[str, Callable[[Path], None]]:

@@ -253,6 +253,16 @@ def test_load_refuses_a_body_that_does_not_match_its_checksum(stored: bytes) -> 
         snapshot.load(header + b"\n" + changed, DIGEST, "x.toml")
 
 
+def test_a_body_off_its_checksum_is_never_decoded(stored: bytes, monkeypatch: pytest.MonkeyPatch) -> None:
+    header, _, body = stored.partition(b"\n")
+    decoded: list[bytes] = []
+    real = json.loads
+    monkeypatch.setattr(json, "loads", lambda text, **kw: decoded.append(text) or real(text, **kw))
+    with pytest.raises(snapshot.SnapshotMismatch, match="checksum"):
+        snapshot.load(header + b"\n" + body.replace(b"[", b"{", 1), DIGEST, "x.toml")
+    assert decoded == [header], "only the header"
+
+
 GARBAGE = {
     "empty": b"",
     "a newline": b"\n",
