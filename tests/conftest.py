@@ -6,13 +6,10 @@ from collections.abc import Iterator
 from functools import partial
 
 import pytest
-from support import BUNDLED, FIXTURE, REPO, Runner, run_cli
+from support import BUNDLED, FIXTURE, Runner, run_cli
 
 from hohhot_cli.load.loader import load_facts
 from hohhot_cli.model.facts import FactBase
-
-# test_cache.py still imports these two from here; every other test file imports from support.
-__all__ = ["REPO", "Runner"]
 
 
 @pytest.fixture(autouse=True)

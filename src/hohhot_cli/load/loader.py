@@ -53,7 +53,11 @@ def bundled_snapshot_path() -> Path:
     """Where the wheel's snapshot of the bundled base is (absent in a source checkout)."""
     from pathlib import Path
 
-    return Path(_PACKAGE, snapshot.SNAPSHOT_NAME)
+    return Path(_bundled_snapshot_file())
+
+
+def _bundled_snapshot_file() -> str:
+    return os.path.join(_PACKAGE, snapshot.SNAPSHOT_NAME)
 
 
 def load_facts(path: str | os.PathLike[str] | None = None) -> FactBase:
@@ -86,7 +90,14 @@ def load_base(
     if path is None:
         base = _from_bundled_snapshot(data, digest, str(file), trace)
     elif cache_dir is not None:
-        base = _from_cache(cache_dir, digest, str(file), trace, warn)
+        from hohhot_cli.load import cache  # --facts files only
+
+        try:
+            base = _from_cache(cache_dir, digest, str(file), trace)
+        except cache.Refused as refusal:  # said once: nothing is stored there either
+            if warn is not None:
+                warn(str(refusal))
+            cache_dir = base = None
     else:
         trace.say("cache: off")
         base = None
@@ -100,7 +111,7 @@ def load_base(
 
 
 def _from_bundled_snapshot(data: bytes, digest: str, name: str, trace: _Trace) -> FactBase | None:
-    snapshot_path = os.path.join(_PACKAGE, snapshot.SNAPSHOT_NAME)
+    snapshot_path = _bundled_snapshot_file()
     try:
         with open(snapshot_path, "rb") as stored_file:
             stored = stored_file.read()
@@ -116,15 +127,12 @@ def _from_bundled_snapshot(data: bytes, digest: str, name: str, trace: _Trace) -
     return base
 
 
-def _from_cache(cache_dir: Path, digest: str, name: str, trace: _Trace, warn: Report | None) -> FactBase | None:
+def _from_cache(cache_dir: Path, digest: str, name: str, trace: _Trace) -> FactBase | None:
+    """The cached base, None on a miss; raises :class:`cache.Refused` for an unsafe directory."""
     from hohhot_cli.load import cache  # --facts files only
 
     try:
         base = cache.read(cache_dir, digest, name)
-    except cache.Refused as refusal:
-        if warn is not None:
-            warn(str(refusal))
-        return None
     except OSError as error:
         trace.say(f"cache: cannot be read ({error})")
         return None

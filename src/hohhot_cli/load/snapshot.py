@@ -78,7 +78,7 @@ def load(data: bytes, facts_digest: str, path: str) -> FactBase:
     body = rest.removesuffix(b"\n")
     try:
         header = json.loads(header_line)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: arrays nested too deep to decode
         raise SnapshotMismatch("the header is not JSON") from None
     expected = {"format": FORMAT, "model": model_signature(), "facts_sha256": facts_digest}
     if not isinstance(header, dict) or any(header.get(key) != value for key, value in expected.items()):
@@ -89,7 +89,7 @@ def load(data: bytes, facts_digest: str, path: str) -> FactBase:
         stored = json.loads(body)
         stored[_PATH_INDEX] = path  # where it was loaded from, not where it was built
         base: FactBase = _decoder(FactBase)(stored)
-    except (ValueError, TypeError, IndexError, KeyError) as error:  # checked, yet not what this code writes
+    except (ValueError, TypeError, IndexError, KeyError, RecursionError) as error:  # checked, yet not what we write
         raise SnapshotMismatch(f"cannot be decoded: {error}") from None
     return base
 
@@ -174,10 +174,20 @@ def _type_decoder(annotation: str) -> Decoder | None:
     elif isinstance(item, type) and is_value(item):
         single = _decoder(item)
     if many:
-        element = single
-        decoded: Decoder = (lambda values: tuple(map(element, values))) if element else tuple
+        decoded = _tuple_decoder(single, annotation)
     elif single is None:
         return None
     else:
         decoded = single
     return (lambda value: None if value is None else decoded(value)) if optional else decoded
+
+
+def _tuple_decoder(element: Decoder | None, annotation: str) -> Decoder:
+    """The decoder of a tuple field: a stored list, each item decoded (by ``element`` when given)."""
+
+    def decoded(values: Any) -> Any:
+        if values.__class__ is not list:  # tuple() would take a string's characters, an object's keys
+            raise ValueError(f"{annotation} expects a list")
+        return tuple(map(element, values)) if element else tuple(values)
+
+    return decoded
