@@ -17,6 +17,7 @@ from enum import Enum
 from functools import lru_cache
 from typing import Any, TypeVar
 
+from hohhot_cli.load.addresses import check_addresses
 from hohhot_cli.model.errors import FactFileError, Problem
 from hohhot_cli.model.facts import (
     STATUS_PREFERENCE,
@@ -408,6 +409,7 @@ class _Builder:
         kind = self.enum(table, "kind", place, SourceKind, None)
         url = self.optional_string(table, "url", place)
         read_at = self.optional_string(table, "read_at", place)
+        check_addresses(self.problem, place, url=url, read_at=read_at)
         checked = self.period(table, "checked", place, parse_date)
         if kind is SourceKind.REPRINT and read_at is None:
             self.problem(place, "a reprint needs 'read_at', the address of the copy that was read")
