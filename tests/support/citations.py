@@ -110,3 +110,41 @@ def live_html(rendered: str) -> list[str]:
 def rendered_text(rendered: str) -> str:
     """The text a reader sees in rendered HTML."""
     return html.unescape(_TAG.sub("", rendered))
+
+
+HOSTILE_TEXT = (
+    "Ann \x1b]8;;https://evil.example\x07link\x1b]8;;\x07 \x1b[2J\x9b31m \u202eevil\u202c <script>alert(1)</script>"
+    " &amp; &#x3C; [x](javascript:alert(1)) ![i](x) *a* _b_ `c` ~d~ ^e^ $f$ @g | h"
+    " {unclosed } }{ \\ \\} % # -- '' ,, << \x00\x08\x0b\x0c\x7f\x85 line\nbreak\r\nand\u2028more\ttab"
+)
+"""Terminal escapes (OSC 8, CSI, C1), bidi controls, HTML, character references, Markdown and pandoc
+markup, unpaired braces, TeX specials and ligatures, control characters and every kind of line break."""
+
+
+def hostile_sources() -> list[Any]:
+    """Sources with :data:`HOSTILE_TEXT` in every text field and hostile addresses, dated and undated."""
+    from hohhot_cli.model.facts import Source, SourceKind
+
+    return [
+        Source(
+            id="hostile-dated",
+            publisher="Publisher " + HOSTILE_TEXT,
+            title="Title " + HOSTILE_TEXT,
+            date="2024-05-28",
+            url="https://fixture.invalid/a b{c}\\d\x1b\n%7B<e>",
+            authors=("Author " + HOSTILE_TEXT, "{Second} and Third"),
+            kind=SourceKind.NATIONAL_MEDIA,
+            checked="2024-06",
+            note=HOSTILE_TEXT,
+        ),
+        Source(
+            id="hostile-undated",
+            publisher=HOSTILE_TEXT,
+            title="\\" + HOSTILE_TEXT,
+            date="2021",
+            kind=SourceKind.REPRINT,
+            read_at="javascript:alert(1)",
+            reprinted_by=HOSTILE_TEXT,
+            undated=True,
+        ),
+    ]
