@@ -9,24 +9,27 @@ holds it exactly as written.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable
 
 _WEB_ADDRESS = re.compile(r"https?://[^/?#@:]", re.IGNORECASE)
 """The scheme and a host (after any ``user@``): ``https://example.org``."""
 
-_REFUSED = re.compile("[\\s\x00-\x1f\x7f-\x9f{}\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff\ud800-\udfff]")
-"""Whitespace, braces, control characters, invisible format and bidi controls, lone surrogates."""
+_SUSPECT = re.compile(r"[^\x21-\x7a\x7c\x7e]")
+"""Anything but printable ASCII other than braces: refused unless a visible letter (an IRI's ``例子``)."""
+
+_INVISIBLE = frozenset({"Cc", "Cf", "Cs", "Zs", "Zl", "Zp"})
+"""Controls, format and bidi controls, lone surrogates, spaces and separators."""
 
 
 def address_problem(address: str) -> str | None:
     """What is wrong with ``address`` as a source's address, or None when nothing is."""
-    bad = _REFUSED.search(address)
-    if bad:
-        char = bad.group()
-        shown = repr(char) if char in "{}" else f"U+{ord(char):04X}"
-        return (
-            f"an address must not hold whitespace, braces or control characters: {shown} at character {bad.start() + 1}"
-        )
+    for suspect in _SUSPECT.finditer(address):
+        char = suspect.group()
+        if char.isascii() or unicodedata.category(char) in _INVISIBLE:
+            shown = repr(char) if char in "{}" else f"U+{ord(char):04X}"
+            where = suspect.start() + 1
+            return f"an address must not hold whitespace, braces or control characters: {shown} at character {where}"
     if not _WEB_ADDRESS.match(_without_user(address)):
         return "an address must be an http or https URL with a host, such as https://example.org/page"
     return None

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import unicodedata
 from enum import Enum
 from typing import Any
 
@@ -38,26 +39,29 @@ class CitationStyle(str, Enum):
 
 _BREAKS = re.compile("[\t\n\v\f\r\x1c-\x1e\x85\u2028\u2029]+")
 _SPACES = re.compile(" {2,}")
-# What no address may hold as it is: whitespace, controls (C0, DEL, C1, format and bidi
-# controls), lone surrogates, and what RFC 3986 leaves out of URLs (a brace ends a BibTeX
-# field, an angle bracket a Markdown link).
-_NOT_IN_ADDRESS = re.compile(
-    '[\\s\x00-\x1f\x7f-\x9f"<>\\\\^`{|}\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff\ud800-\udfff]'
-)
+_BIDI_MARKS = re.compile("[\u061c\u200e\u200f]")  # what clean() leaves of the bidi controls
+# What an address may hold as it is: the ASCII of URLs (RFC 3986), and any other character
+# that is visible (not whitespace, a control, a format or bidi control, nor a lone surrogate).
+_NOT_URL_ASCII = re.compile(r"[^!#$%&'()*+,\-./0-9:;=?@A-Z\[\]_a-z~]")
+_INVISIBLE = frozenset({"Cc", "Cf", "Cs", "Zs", "Zl", "Zp"})
 
 
 def field_text(text: str) -> str:
     """A field on one line: line breaks and tabs are spaces, other controls visible escapes, no double space."""
-    return _SPACES.sub(" ", clean(_BREAKS.sub(" ", text))).strip(" ")
+    text = _BIDI_MARKS.sub(lambda m: f"\\u{ord(m.group()):04x}", clean(_BREAKS.sub(" ", text)))
+    return _SPACES.sub(" ", text).strip()
 
 
 def address_text(address: str) -> str:
     """An address with every character a URL may not hold percent-encoded (``%20``, ``%7B``); a URL stays as it is."""
-    return _NOT_IN_ADDRESS.sub(_percent, address)
+    return _NOT_URL_ASCII.sub(_percent, address)
 
 
 def _percent(match: re.Match[str]) -> str:
-    code = ord(match.group())
+    char = match.group()
+    code = ord(char)
+    if code > 0x7F and unicodedata.category(char) not in _INVISIBLE:
+        return char  # an IRI's letters (https://例子.测试/路径) stay as written
     if 0xDC80 <= code <= 0xDCFF:  # an undecodable byte of a file, kept by surrogateescape: the byte itself
         return f"%{code - 0xDC00:02X}"
     return "".join(f"%{byte:02X}" for byte in match.group().encode("utf-8", "surrogatepass"))
@@ -281,7 +285,7 @@ def bibtex_entry(source: Source) -> str:
     fields.append(("howpublished", "{" + _group(source.publisher) + "}"))
     parts = [] if source.undated else _date_parts(source.date)
     if parts:
-        fields.append(("year", f"{{{parts[0]}}}"))
+        fields.append(("year", "{" + source.date.split("-")[0] + "}"))
         if len(parts) > 1:
             fields.append(("month", _MONTHS[parts[1] - 1]))
     fields += _tail_fields(source, _notes(copy_note(source), undated_note(source)))
@@ -331,7 +335,7 @@ def ris_record(source: Source) -> str:
         lines.append(("DA", _ris_date(source.date)))
     address = _address(source)
     if address:
-        lines.append(("UR", address))
+        lines.append(("UR", address.replace(";", "%3B")))  # RIS separates addresses in one UR with ";"
         if source.checked:
             lines.append(("Y2", _ris_date(source.checked)))
     language = title_language(source.title)
