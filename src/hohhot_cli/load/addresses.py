@@ -9,7 +9,6 @@ holds it exactly as written.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Callable
 
 _WEB_ADDRESS = re.compile(r"https?://[^/?#@:]", re.IGNORECASE)
@@ -25,6 +24,8 @@ _INVISIBLE = frozenset({"Cc", "Cf", "Cs", "Zs", "Zl", "Zp"})
 def address_problem(address: str) -> str | None:
     """What is wrong with ``address`` as a source's address, or None when nothing is."""
     for suspect in _SUSPECT.finditer(address):
+        import unicodedata  # only for an address that holds more than printable ASCII
+
         char = suspect.group()
         if char.isascii() or unicodedata.category(char) in _INVISIBLE:
             shown = repr(char) if char in "{}" else f"U+{ord(char):04X}"

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import dataclasses
 import re
-import unicodedata
 from enum import Enum
 from typing import Any
 
@@ -58,6 +57,8 @@ def address_text(address: str) -> str:
 
 
 def _percent(match: re.Match[str]) -> str:
+    import unicodedata  # only for an address that holds more than a URL's ASCII
+
     char = match.group()
     code = ord(char)
     if code > 0x7F and unicodedata.category(char) not in _INVISIBLE:
