@@ -1,63 +1,231 @@
 """Citations (``cite``, ``--cite``) and opening any id (``show``).
 
 The CSL-JSON schema in tests/data/csl-data.json is the Citation Style Language project's
-(see tests/data/csl-data.LICENSE).
+(see tests/data/csl-data.LICENSE). Each style is read back by a real parser (bibtexparser,
+rispy, the CSL schema, markdown-it: support.citations); tests/test_citations_tools.py runs
+bibtex, biber and pandoc on them, tests/test_citations_properties.py hostile text.
 """
 
 from __future__ import annotations
 
-import json
+from pathlib import Path
 
-import bibtexparser
-import jsonschema
 import pytest
-from support import REPO, Runner
+from support import Runner
+from support.citations import bibtex_entries, csl_items, live_html, markdown_html, rendered_text, ris_records
+from support.factfiles import edited_copy, toml_string
 
-from hohhot_cli.model.facts import FactBase
+from hohhot_cli.load.addresses import address_problem
+from hohhot_cli.model.facts import FactBase, Source, SourceKind
+from hohhot_cli.output.cite import CitationStyle, cite, title_language
 
-CSL_SCHEMA = json.loads((REPO / "tests" / "data" / "csl-data.json").read_text(encoding="utf-8"))
-STYLES = ("text", "markdown", "bibtex", "csl-json", "ris")
+STYLES = tuple(style.value for style in CitationStyle)
+FIXTURE_SOURCES = ("fg-mayor-2024", "fg-profile", "fg-census-2020", "fg-steppe-2021")
+"""Authors and an address; undated, no address; a reprint read in a copy; a company's, no address."""
+MAYOR_URL = "https://fixture.invalid/mayor-2024"
+COPY_URL = "https://copies.fixture.invalid/census-2020"
 
 
-def _bibtex_entries(text: str) -> dict[str, dict[str, str]]:
-    library = bibtexparser.parse_string(text)
-    assert not library.failed_blocks, [b.error for b in library.failed_blocks]
-    return {entry.key: {f.key: f.value for f in entry.fields} for entry in library.entries}
+def _cite(run: Runner, style: str, *ids: str) -> str:
+    result = run("cite", *ids, "--style", style)
+    assert result.exit_code == 0, result
+    return result.stdout
 
 
 @pytest.mark.parametrize("bundled", [False, True], ids=["fixture", "bundled"])
 def test_csl_json_validates_and_bibtex_parses(hohhot: Runner, hohhot_bundled: Runner, bundled: bool) -> None:
     run = hohhot_bundled if bundled else hohhot
-    csl = run("cite", "gdp.total", "--style", "csl-json")
-    assert csl.exit_code == 0, csl
-    items = json.loads(csl.stdout)
-    jsonschema.validate(items, CSL_SCHEMA)
-    bib = run("cite", "gdp.total", "--style", "bibtex")
-    assert bib.exit_code == 0, bib
-    entries = _bibtex_entries(bib.stdout)
-    assert set(entries) == {item["id"] for item in items} and entries
-    assert all("title" in e and "year" in e for e in entries.values())
+    items = csl_items(_cite(run, "csl-json", "gdp.total"))
+    for style in ("bibtex", "biblatex"):
+        entries = bibtex_entries(_cite(run, style, "gdp.total"))
+        assert set(entries) == {item["id"] for item in items} and entries
+        assert all("title" in e and ("year" in e or "date" in e or "n.d." in e["note"]) for e in entries.values())
 
 
 def test_every_source_of_the_bundled_base_cites_in_every_style(hohhot_bundled: Runner, bundled_base: FactBase) -> None:
     ids = [s.id for s in bundled_base.sources]
-    items = json.loads(hohhot_bundled("cite", *ids, "--style", "csl-json").stdout)
-    jsonschema.validate(items, CSL_SCHEMA)
+    items = csl_items(_cite(hohhot_bundled, "csl-json", *ids))
     assert [i["id"] for i in items] == ids
-    assert set(_bibtex_entries(hohhot_bundled("cite", *ids, "--style", "bibtex").stdout)) == set(ids)
-    ris = hohhot_bundled("cite", *ids, "--style", "ris").stdout
-    assert ris.count("ER  - ") == len(ids) and ris.count("TY  - ") == len(ids)
+    for style in ("bibtex", "biblatex"):
+        assert list(bibtex_entries(_cite(hohhot_bundled, style, *ids))) == ids
+    assert [r["id"] for r in ris_records(_cite(hohhot_bundled, "ris", *ids))] == ids
+    assert live_html(markdown_html(_cite(hohhot_bundled, "markdown", *ids))) == []
 
 
 def test_reprints_and_undated_sources_say_so(hohhot: Runner) -> None:
-    text = hohhot("cite", "fg-census-2020", "fg-profile").stdout
+    text = _cite(hohhot, "text", "fg-census-2020", "fg-profile")
     assert "read in a copy by Fixture Copies" in text
-    assert "undated" in text
-    items = {
-        i["id"]: i for i in json.loads(hohhot("cite", "fg-census-2020", "fg-profile", "--style", "csl-json").stdout)
-    }
-    assert "Read in a copy by Fixture Copies at " in items["fg-census-2020"]["note"]
-    assert items["fg-profile"]["issued"]["circa"] is True and "Undated" in items["fg-profile"]["note"]
+    assert "undated, 2021 or later" in text
+    items = {i["id"]: i for i in csl_items(_cite(hohhot, "csl-json", "fg-census-2020", "fg-profile"))}
+    assert items["fg-census-2020"]["note"] == "Read in a copy by Fixture Copies; the address is the copy's."
+    assert items["fg-census-2020"]["URL"] == COPY_URL
+    assert items["fg-profile"]["issued"] == {"literal": "n.d. [2021 or later]"} and "note" not in items["fg-profile"]
+
+
+def _url_fields(fields: dict[str, object], url: str) -> list[str]:
+    return [name for name, value in fields.items() if isinstance(value, str) and url in value]
+
+
+def test_bibtex_is_classic_bibtex(hohhot: Runner) -> None:
+    """plain.bst prints howpublished, not publisher; one url field; no date made up; the kind out of the note."""
+    entries = bibtex_entries(_cite(hohhot, "bibtex", *FIXTURE_SOURCES))
+    assert {e["type"] for e in entries.values()} == {"misc"}
+    mayor, profile, census = entries["fg-mayor-2024"], entries["fg-profile"], entries["fg-census-2020"]
+    assert mayor["author"] == ["Ann Example", "Bo Sample"]
+    assert mayor["title"] == "Invented interview with a mayor"
+    assert mayor["howpublished"] == "Fixture Gazette" and mayor["key"] == "Fixture Gazette"
+    assert (mayor["year"], mayor["month"], mayor["url"], mayor["urldate"]) == ("2024", "may", MAYOR_URL, "2024-12-01")
+    assert _url_fields(mayor, MAYOR_URL) == ["url"]
+    assert mayor["keywords"] == "national media" and "note" not in mayor
+    assert not {"year", "month", "date", "url"} & set(profile)
+    assert profile["note"] == "n.d., 2021 or later." and profile["howpublished"] == "Fixture Gazette"
+    assert census["author"] == ["Census Desk"] and census["url"] == COPY_URL
+    assert _url_fields(census, COPY_URL) == ["url"]
+    assert census["note"] == "Read in a copy by Fixture Copies; the address is the copy's."
+    assert not any("publisher" in e or "Source kind" in e.get("note", "") for e in entries.values())
+
+
+def test_bibtex_and_biblatex_keep_corporate_names_whole(hohhot_bundled: Runner) -> None:
+    name = "International Urban and Regional Cooperation (IURC), funded by the European Union"
+    assert f"howpublished = {{{{{name}}}}}" in _cite(hohhot_bundled, "bibtex", "iurc-profile")
+    assert f"organization = {{{{{name}}}}}" in _cite(hohhot_bundled, "biblatex", "iurc-profile")
+    assert "author = {{Yuan Hui} and {Zou Shuo}}" in _cite(hohhot_bundled, "biblatex", "cd-mayor-2024")
+
+
+def test_biblatex_has_online_entries_with_dates_and_languages(hohhot: Runner, hohhot_bundled: Runner) -> None:
+    entries = bibtex_entries(_cite(hohhot, "biblatex", *FIXTURE_SOURCES))
+    mayor, profile, census, steppe = (entries[i] for i in FIXTURE_SOURCES)
+    assert (mayor["type"], mayor["organization"], mayor["date"]) == ("online", "Fixture Gazette", "2024-05-28")
+    assert (mayor["url"], mayor["urldate"]) == (MAYOR_URL, "2024-12-01")
+    assert mayor["title"] == "Invented interview with a mayor"
+    assert _url_fields(mayor, MAYOR_URL) == ["url"] and "langid" not in mayor
+    # No address: @online requires one. Undated: the open range "2021 or later", never a year.
+    assert (profile["type"], profile["date"], profile["note"]) == ("misc", "2021/..", "n.d., 2021 or later.")
+    assert (census["type"], census["url"], census["date"]) == ("online", COPY_URL, "2021-05")
+    assert steppe["type"] == "misc" and steppe["keywords"] == "company"
+    chinese = bibtex_entries(_cite(hohhot_bundled, "biblatex", "gmw-xinhua-2024", "cd-mayor-2024"))
+    assert chinese["gmw-xinhua-2024"]["langid"] == "chinese" and "langid" not in chinese["cd-mayor-2024"]
+
+
+def test_title_language() -> None:
+    assert title_language("敕勒川上竞风流 看呼和浩特如何快速奔跑") == ("chinese", "zh")
+    assert title_language('"六大产业集群"擘画现代产业新版图') == ("chinese", "zh")
+    assert title_language("Hohhot (呼和浩特): a city profile") is None
+    assert title_language("ホフホトの乳業") == ("japanese", "ja")
+    assert title_language("후허하오터") == ("korean", "ko")
+
+
+def test_ris_reads_back(hohhot: Runner, hohhot_bundled: Runner) -> None:
+    records = {r["id"]: r for r in ris_records(_cite(hohhot, "ris", *FIXTURE_SOURCES))}
+    mayor, profile, census = records["fg-mayor-2024"], records["fg-profile"], records["fg-census-2020"]
+    assert (mayor["type_of_reference"], mayor["title"], mayor["publisher"]) == (
+        "NEWS",
+        "Invented interview with a mayor",
+        "Fixture Gazette",
+    )
+    assert mayor["secondary_title"] == "Fixture Gazette" and mayor["authors"] == ["Ann Example", "Bo Sample"]
+    assert (mayor["year"], mayor["date"], mayor["urls"], mayor["access_date"]) == (
+        "2024",
+        "2024/05/28/",
+        [MAYOR_URL],
+        "2024/12/01/",
+    )
+    assert "year" not in profile and "date" not in profile and profile["notes"] == ["n.d., 2021 or later."]
+    assert profile["publisher"] == "Fixture Gazette" and profile["keywords"] == ["international"]
+    assert census["urls"] == [COPY_URL] and census["date"] == "2021/05//"
+    assert records.keys() == set(FIXTURE_SOURCES)
+    chinese = ris_records(_cite(hohhot_bundled, "ris", "gmw-xinhua-2024"))[0]
+    assert chinese["language"] == "zh"
+
+
+def test_csl_json_reads_back(hohhot: Runner) -> None:
+    items = {i["id"]: i for i in csl_items(_cite(hohhot, "csl-json", *FIXTURE_SOURCES))}
+    mayor, profile = items["fg-mayor-2024"], items["fg-profile"]
+    assert (mayor["publisher"], mayor["URL"]) == ("Fixture Gazette", MAYOR_URL)
+    assert mayor["title"] == "Invented interview with a mayor"
+    assert mayor["issued"] == {"date-parts": [[2024, 5, 28]]} and mayor["accessed"] == {"date-parts": [[2024, 12, 1]]}
+    assert mayor["author"] == [{"literal": "Ann Example"}, {"literal": "Bo Sample"}]
+    assert profile["issued"] == {"literal": "n.d. [2021 or later]"} and "URL" not in profile
+    assert profile["publisher"] == "Fixture Gazette"
+
+
+HOSTILE = "A \x1b[31m\u009b2J\u202e <b>bold</b> &amp; [link](javascript:alert(1)) { } \\ % # $ _ ~ ^\nnext line"
+"""ESC, C1 CSI, a bidi override, HTML, a character reference, link syntax, braces, a backslash, TeX
+specials and a line break."""
+
+
+@pytest.fixture
+def hostile_facts(tmp_path: Path) -> Path:
+    return edited_copy(tmp_path, ('title = "Invented interview with a mayor"', f"title = {toml_string(HOSTILE)}"))
+
+
+def test_text_and_markdown_neutralise_a_hostile_title(hohhot: Runner, hostile_facts: Path) -> None:
+    run = lambda *args: hohhot("--facts", str(hostile_facts), *args)  # noqa: E731
+    text = _cite(run, "text", "fg-mayor-2024")
+    assert not any((ord(c) < 0x20 and c != "\n") or 0x7F <= ord(c) <= 0x9F or c == "\u202e" for c in text), text
+    assert "\\x1b[31m\\x9b2J\\u202e <b>bold</b>" in text and "next line" in text and text.count("\n") == 1
+    markdown = _cite(run, "markdown", "fg-mayor-2024")
+    rendered = markdown_html(markdown)
+    assert live_html(rendered) == [] and rendered.count("<a ") == 1 and f'<a href="{MAYOR_URL}">' in rendered
+    shown = rendered_text(rendered)
+    assert "<b>bold</b> &amp; [link](javascript:alert(1)) { } \\ % # $ _ ~ ^ next line" in shown, shown
+
+
+@pytest.mark.parametrize("style", ["bibtex", "biblatex", "ris", "csl-json"])
+def test_machine_styles_keep_a_hostile_title_in_its_field(hohhot: Runner, hostile_facts: Path, style: str) -> None:
+    output = _cite(lambda *a: hohhot("--facts", str(hostile_facts), *a), style, "fg-mayor-2024", "fg-profile")
+    expected = "A \\x1b[31m\\x9b2J\\u202e <b>bold</b> &amp; [link](javascript:alert(1)) { } \\ % # $ _ ~ ^ next line"
+    if style in ("bibtex", "biblatex"):
+        entries = bibtex_entries(output)
+        assert entries["fg-mayor-2024"]["title"] == expected and entries["fg-mayor-2024"]["url"] == MAYOR_URL
+    elif style == "ris":
+        records = ris_records(output)
+        assert [r["id"] for r in records] == ["fg-mayor-2024", "fg-profile"] and records[0]["title"] == expected
+    else:
+        assert csl_items(output)[0]["title"] == expected
+
+
+def test_an_address_that_is_no_web_link_is_never_a_link() -> None:
+    source = Source(
+        id="s", publisher="P", title="T", date="2024", url="javascript:alert(1)//}{\n", kind=SourceKind.SECONDARY
+    )
+    rendered = markdown_html(cite([source], CitationStyle.MARKDOWN))
+    assert live_html(rendered) == [] and "javascript:alert(1)//%7D%7B%0A" in rendered_text(rendered)
+    assert bibtex_entries(cite([source], CitationStyle.BIBTEX))["s"]["url"] == "javascript:alert(1)//%7D%7B%0A"
+    assert ris_records(cite([source], CitationStyle.RIS))[0]["urls"] == ["javascript:alert(1)//%7D%7B%0A"]
+
+
+@pytest.mark.parametrize(
+    ("address", "problem"),
+    [
+        ("javascript:alert(1)", "an http or https URL"),
+        ("ftp://fixture.invalid/x", "an http or https URL"),
+        ("https://", "an http or https URL"),
+        ("fixture.invalid/x", "an http or https URL"),
+        ("https://fixture.invalid/a b", "U+0020 at character 26"),
+        ("https://fixture.invalid/a}", "'}' at character 26"),
+        ("https://fixture.invalid/\\u001b]8;;x", "U+001B"),
+        ("https://fixture.invalid/\\u0085", "U+0085"),
+        ("https://fixture.invalid/\\u202e", "U+202E"),
+    ],
+)
+@pytest.mark.parametrize("key", ["url", "read_at"])
+def test_validate_refuses_addresses_that_are_no_web_links(
+    hohhot: Runner, tmp_path: Path, address: str, problem: str, key: str
+) -> None:
+    old = {"url": f'url = "{MAYOR_URL}"', "read_at": f'read_at = "{COPY_URL}"'}[key]
+    facts = edited_copy(tmp_path, (old, f'{key} = "{address}"'))
+    result = hohhot("validate", str(facts))
+    assert result.exit_code == 1, result
+    place = {"url": "sources[0] (fg-mayor-2024).url", "read_at": "sources[5] (fg-census-2020).read_at"}[key]
+    assert f"{place}: an address must" in result.stdout + result.stderr and problem in result.stdout + result.stderr
+
+
+def test_addresses_of_the_fixture_and_the_bundled_base_are_web_links(base: FactBase, bundled_base: FactBase) -> None:
+    addresses = [a for b in (base, bundled_base) for s in b.sources for a in (s.url, s.read_at) if a]
+    assert len(addresses) > 40 and [a for a in addresses if address_problem(a)] == []
+    assert address_problem("HTTPS://user@fixture.invalid:8080/a?b=1#c") is None
+    assert address_problem("https://例子.测试/路径") is None  # an IRI: people write Chinese addresses
 
 
 @pytest.mark.parametrize("style", STYLES)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from hohhot_cli.load.addresses import check_addresses
 from hohhot_cli.load.fields import FieldReader, at, buckets, type_name
 from hohhot_cli.load.linking import chronological, link
 from hohhot_cli.model.errors import FactFileError
@@ -151,6 +152,7 @@ class _Builder(FieldReader):
         kind = self.enum(table, "kind", place, SourceKind, None)
         url = self.optional_string(table, "url", place)
         read_at = self.optional_string(table, "read_at", place)
+        check_addresses(self.problem, place, url=url, read_at=read_at)
         checked = self.period(table, "checked", place, parse_date)
         if kind is SourceKind.REPRINT and read_at is None:
             self.problem(place, "a reprint needs 'read_at', the address of the copy that was read")
