@@ -16,6 +16,7 @@ from support.checks import assert_no_crash, one_line
 from support.factfiles import edited_copy
 
 import hohhot_cli.export.files as export_module
+import hohhot_cli.export.staging as staging_module
 from hohhot_cli.load.loader import load_facts
 from hohhot_cli.model.errors import ExitStatus
 from hohhot_cli.model.facts import FactBase
@@ -118,12 +119,10 @@ def _fail_half_way(monkeypatch: pytest.MonkeyPatch, fmt: str, snapshots: _Snapsh
         def __exit__(self, *exc: object) -> None:
             self.stream.close()
 
-    def fdopen(fd: int, *args: Any, **kwargs: Any) -> HalfWriter:
-        return HalfWriter(os.fdopen(fd, *args, **kwargs))
+    def half_open(path: str, *args: Any, **kwargs: Any) -> HalfWriter:
+        return HalfWriter(open(path, *args, **kwargs))
 
-    fake_os = types.SimpleNamespace(**{name: getattr(os, name) for name in dir(os) if not name.startswith("__")})
-    fake_os.fdopen = fdopen
-    monkeypatch.setattr(export_module, "os", fake_os)
+    monkeypatch.setattr(staging_module, "open", half_open, raising=False)
 
 
 FAILURES = {
@@ -175,7 +174,7 @@ def test_failed_rename_leaves_nothing_behind(hohhot: Runner, tmp_path: Path, mon
 
     fake_os = types.SimpleNamespace(**{name: getattr(os, name) for name in dir(os) if not name.startswith("__")})
     fake_os.replace = replace
-    monkeypatch.setattr(export_module, "os", fake_os)
+    monkeypatch.setattr(staging_module, "os", fake_os)
     result = hohhot("export", "-o", str(target))
     assert result.exit_code == ExitStatus.ERROR, result
     assert one_line(result.stderr).startswith(f"hohhot: error: {target}: cannot write: ")

@@ -14,6 +14,7 @@ run time.
 
 import functools
 import inspect
+import os
 from collections.abc import Callable, Iterator, MutableMapping
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
@@ -546,6 +547,15 @@ def export_command(
             help="The file's format (default: from the file's extension).",
         ),
     ] = "",
+    metadata: Annotated[
+        str | None,
+        typer.Option(
+            "--metadata",
+            metavar="FILE.json",
+            help="With sqlite: write Datasette's metadata for the database to this file too.",
+            show_default=False,
+        ),
+    ] = None,
     period: PeriodOption = None,
     since: SinceOption = None,
     until: UntilOption = None,
@@ -576,6 +586,8 @@ def export_command(
         fmt = choose_format(export_format or "json", Path("-"))
         if fmt not in STDOUT_FORMATS:
             raise UsageError(f"{fmt.value} cannot be written to stdout; give --output")
+        if metadata is not None:
+            raise UsageError("--metadata goes with the sqlite format only")
         run.env.write(export_text(run.base(), fmt, chosen, csv_raw=run.env.csv_raw))
         return
     assert output is not None
@@ -584,10 +596,14 @@ def export_command(
     datapackage = export_format.lower() == ExportFormat.DATAPACKAGE.value
     target = Path(output) if datapackage else export_target(output)
     fmt = choose_format(export_format, target)
+    same = metadata is not None and os.path.abspath(metadata) == os.path.abspath(target)
+    if metadata is not None and (fmt is not ExportFormat.SQLITE or same):
+        raise UsageError("--metadata goes with the sqlite format only, to a file of its own")
+    extra = export_target(metadata) if metadata is not None else None
     base = run.base()
     if target.exists() and Path(base.path).exists() and target.resolve() == Path(base.path).resolve():
         raise OutputError(f"{output}: is the fact file being read; export to another file")
-    rows = write_export(base, fmt, target, chosen, csv_raw=run.env.csv_raw)
+    rows = write_export(base, fmt, target, chosen, csv_raw=run.env.csv_raw, metadata=extra)
     run.env.error(f"wrote {rows} observations to {output} ({fmt.value})")
 
 

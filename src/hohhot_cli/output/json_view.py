@@ -36,7 +36,7 @@ from hohhot_cli.query.results import (
 
 Record = dict[str, Any]
 
-FORMAT_VERSION = "2.0"
+FORMAT_VERSION = "3.0"
 """The version of the JSON and CSV shapes and of the export (see README, "Scripts").
 
 The major number changes when a key is removed or renamed or changes its type or
