@@ -14,7 +14,6 @@ run time.
 
 import functools
 import inspect
-import os
 from collections.abc import Callable, Iterator, MutableMapping
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
@@ -571,6 +570,7 @@ def export_command(
         choose_format,
         export_target,
         export_text,
+        metadata_target,
         write_export,
     )
 
@@ -586,8 +586,7 @@ def export_command(
         fmt = choose_format(export_format or "json", Path("-"))
         if fmt not in STDOUT_FORMATS:
             raise UsageError(f"{fmt.value} cannot be written to stdout; give --output")
-        if metadata is not None:
-            raise UsageError("--metadata goes with the sqlite format only")
+        metadata_target(metadata, fmt, output)
         run.env.write(export_text(run.base(), fmt, chosen, csv_raw=run.env.csv_raw))
         return
     assert output is not None
@@ -596,10 +595,7 @@ def export_command(
     datapackage = export_format.lower() == ExportFormat.DATAPACKAGE.value
     target = Path(output) if datapackage else export_target(output)
     fmt = choose_format(export_format, target)
-    same = metadata is not None and os.path.abspath(metadata) == os.path.abspath(target)
-    if metadata is not None and (fmt is not ExportFormat.SQLITE or same):
-        raise UsageError("--metadata goes with the sqlite format only, to a file of its own")
-    extra = export_target(metadata) if metadata is not None else None
+    extra = metadata_target(metadata, fmt, output)
     base = run.base()
     if target.exists() and Path(base.path).exists() and target.resolve() == Path(base.path).resolve():
         raise OutputError(f"{output}: is the fact file being read; export to another file")

@@ -10,6 +10,7 @@ whole or not at all: staged beside its target and renamed over it only when comp
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from enum import Enum
 from pathlib import Path
@@ -32,6 +33,7 @@ __all__ = [
     "export_target",
     "export_text",
     "latest_refs",
+    "metadata_target",
     "write_export",
 ]
 
@@ -116,6 +118,16 @@ _TEXT_WRITERS: dict[ExportFormat, Callable[[FactBase, list[dict[str, Any]]], str
     ExportFormat.JSONL: _jsonl_text,
     ExportFormat.CSV: _csv_text,
 }
+
+
+def metadata_target(metadata: str | None, export_format: ExportFormat, output: str | None) -> Path | None:
+    """The file ``--metadata`` names, checked: with the sqlite format only, a file of its own."""
+    if metadata is None:
+        return None
+    same = output is not None and os.path.abspath(metadata) == os.path.abspath(output)
+    if export_format is not ExportFormat.SQLITE or same:
+        raise UsageError("--metadata goes with the sqlite format only, to a file of its own")
+    return export_target(metadata)
 
 
 def _meta(base: FactBase) -> list[tuple[str, str]]:
