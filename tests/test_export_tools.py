@@ -300,3 +300,39 @@ def test_package_descriptor(package: Path, base: FactBase) -> None:
         "integer"
     )
     assert resources["observations"]["schema"]["primaryKey"] == ["ref"]
+
+
+# -- the README's examples -----------------------------------------------------------------
+
+
+def _export_examples() -> list[str]:
+    """The commands of the console blocks in README's "Export" section, in order."""
+    import re
+
+    from support import REPO
+
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    section = text.split("### Export\n", 1)[1].split("\n### ", 1)[0]
+    blocks = re.findall(r"```console\n(.*?)```", section, flags=re.S)
+    return [line[2:] for block in blocks for line in block.splitlines() if line.startswith("$ ")]
+
+
+def test_readme_export_examples_run(tmp_path: Path) -> None:
+    import shutil
+    import subprocess
+    import sys
+
+    from support import subprocess_env
+
+    commands = _export_examples()
+    assert [c.split()[0] for c in commands] == ["hohhot", "sqlite3", "sqlite3", "hohhot", "frictionless"]
+    bin_dir = str(Path(sys.executable).parent)
+    env = subprocess_env(PATH=f"{bin_dir}:/usr/local/bin:/usr/bin:/bin")
+    for command in commands:
+        tool = command.split()[0]
+        if shutil.which(tool, path=env["PATH"]) is None:
+            continue  # sqlite3's shell or frictionless not installed here
+        result = subprocess.run(command, shell=True, cwd=tmp_path, env=env, capture_output=True, text=True)
+        assert result.returncode == 0, (command, result.stdout, result.stderr)
+        if tool == "sqlite3":
+            assert result.stdout.strip(), command
