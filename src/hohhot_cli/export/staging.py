@@ -170,7 +170,7 @@ class Staging:
                 for part in self.parts:
                     _put_in_place(part)
             except BaseException as error:
-                failed = next((p.name for p in self.parts if not p.done), self.parts[-1].name)
+                failed = next((p.name for p in self.parts if not p.done), self.parts[-1].name if self.parts else "")
                 self._roll_back()
                 if isinstance(error, OSError):
                     raise cannot_write(failed, error) from None
