@@ -267,6 +267,7 @@ def test_datapackage_is_valid(hohhot: Runner, base: FactBase, tmp_path: Path) ->
         "industries",
         "facts",
         "companies",
+        "topics",
         "observation_sources",
     }
     keys: dict[str, set[str]] = {}

@@ -290,6 +290,7 @@ def test_package_descriptor(package: Path, base: FactBase) -> None:
         "industries",
         "facts",
         "companies",
+        "topics",
         "observation_sources",
     }
     for resource in resources.values():

@@ -348,19 +348,28 @@ def _integrity(database: Path) -> tuple[str, int]:
         connection.close()
 
 
+@pytest.mark.parametrize("through_link", [False, True], ids=["file", "link"])
 @pytest.mark.parametrize("mode", ["wal", "journal"], ids=["wal-and-shm", "hot-journal"])
 def test_sqlite_export_over_files_a_finished_writer_left(
-    hohhot: Runner, base: FactBase, tmp_path: Path, mode: str
+    hohhot: Runner, base: FactBase, tmp_path: Path, mode: str, through_link: bool
 ) -> None:
-    """SQLite would apply the old database's -wal or hot -journal to the new file: they are removed first."""
+    """SQLite would apply the old database's -wal or hot -journal to the new file: they are removed first.
+
+    Through a link, SQLite keeps them beside the file the link points to.
+    """
     target = tmp_path / "hohhot.sqlite"
+    database = tmp_path / "real.sqlite" if through_link else target
+    if through_link:
+        target.symlink_to(database.name)
     assert hohhot("export", "-o", str(target), "--since", "2023").exit_code == 0
     _sqlite_user(target, mode, "end")
-    left = {"wal": ["hohhot.sqlite-shm", "hohhot.sqlite-wal"], "journal": ["hohhot.sqlite-journal"]}[mode]
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["hohhot.sqlite", *left]
+    left = {"wal": ["-shm", "-wal"], "journal": ["-journal"]}[mode]
+    names = sorted({target.name, database.name})
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([*names, *(database.name + s for s in left)])
     result = hohhot("export", "-o", str(target))
     assert result.exit_code == 0, result
-    assert [p.name for p in tmp_path.iterdir()] == ["hohhot.sqlite"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == names
+    assert target.is_symlink() == through_link
     assert _integrity(target) == ("ok", sum(len(m.observations) for m in base.metrics))
 
 

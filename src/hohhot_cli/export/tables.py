@@ -193,6 +193,19 @@ COMPANIES = Table(
     search=("name", "name_zh", "description"),
 )
 
+TOPICS = Table(
+    "topics",
+    "The topics: the first part of metric and fact ids (gdp in gdp.total).",
+    _columns(
+        ("id", "string", "The topic's id."),
+        ("name", "string", "Its name in English."),
+        ("name_zh", "string", "Its name in Chinese."),
+        required=("id", "name"),
+    ),
+    ("id",),
+    search=("name", "name_zh"),
+)
+
 OBSERVATION_SOURCES = Table(
     "observation_sources",
     "Which source gives which figure: one row per observation and source.",
@@ -206,7 +219,7 @@ OBSERVATION_SOURCES = Table(
     (("observation", "observations", "ref"), ("source", "sources", "id")),
 )
 
-TABLES = (OBSERVATIONS, METRICS, SOURCES, INDUSTRIES, FACTS, COMPANIES, OBSERVATION_SOURCES)
+TABLES = (OBSERVATIONS, METRICS, SOURCES, INDUSTRIES, FACTS, COMPANIES, TOPICS, OBSERVATION_SOURCES)
 """Every table, observations first: the order of the Data Package's resources."""
 
 
@@ -304,4 +317,5 @@ def _other_rows(base: FactBase) -> dict[str, list[dict[str, Any]]]:
             }
             for c in base.companies
         ],
+        "topics": [{"id": t.id, "name": t.name, "name_zh": t.name_zh} for t in base.topics],
     }
