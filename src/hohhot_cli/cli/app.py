@@ -516,6 +516,17 @@ def validate_command(
     """Check a fact file: every problem (exit 1), then warnings for a maintainer (exit 0 unless --strict)."""
 
 
+MetadataOption = Annotated[
+    str | None,
+    typer.Option(
+        "--metadata",
+        metavar="FILE.json",
+        help="With sqlite: write Datasette's metadata for the database to this file too.",
+        show_default=False,
+    ),
+]
+
+
 @commands.command(
     "export",
     short_help="Write the whole base to a file.",
@@ -546,15 +557,7 @@ def export_command(
             help="The file's format (default: from the file's extension).",
         ),
     ] = "",
-    metadata: Annotated[
-        str | None,
-        typer.Option(
-            "--metadata",
-            metavar="FILE.json",
-            help="With sqlite: write Datasette's metadata for the database to this file too.",
-            show_default=False,
-        ),
-    ] = None,
+    metadata: MetadataOption = None,
     period: PeriodOption = None,
     since: SinceOption = None,
     until: UntilOption = None,
