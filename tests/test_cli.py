@@ -365,7 +365,7 @@ def test_export_every_format(hohhot: Runner, base: FactBase, tmp_path: Path, fmt
     assert result.stderr == f"hohhot: wrote {count} observations to {output} ({fmt})\n"
     if fmt == "json":
         document = json.loads(output.read_text(encoding="utf-8"))
-        assert document["format_version"] == "2.0"
+        assert document["format_version"] == "3.0"
         rows = document["observations"]
     elif fmt == "jsonl":
         rows = [json.loads(line) for line in output.read_text(encoding="utf-8").splitlines()]
@@ -374,7 +374,7 @@ def test_export_every_format(hohhot: Runner, base: FactBase, tmp_path: Path, fmt
     else:
         connection = sqlite3.connect(output)
         connection.row_factory = sqlite3.Row
-        rows = [dict(r) for r in connection.execute("select * from observations order by id")]
+        rows = [dict(r) for r in connection.execute("select * from observations order by rowid")]
         assert connection.execute("select count(*) from sources").fetchone()[0] == len(base.sources)
         connection.close()
     assert len(rows) == count
@@ -382,8 +382,10 @@ def test_export_every_format(hohhot: Runner, base: FactBase, tmp_path: Path, fmt
     assert float(dairy["value"]) == 120_000_000_000
     assert dairy["exactness"] == "lower_bound"
     ids, urls = dairy["source_ids"], dairy["source_urls"]
-    if fmt in ("csv", "sqlite"):  # one cell: the list joined by " | "
+    if fmt == "csv":  # one cell: the list joined by " | "
         ids, urls = ids.split(" | "), urls.split(" | ")
+    elif fmt == "sqlite":  # a JSON array
+        ids, urls = json.loads(ids), json.loads(urls)
     assert ids == ["fg-mayor-2024"]
     assert urls == ["https://fixture.invalid/mayor-2024"]
 

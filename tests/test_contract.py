@@ -224,7 +224,8 @@ def test_sqlite_export_has_meta_and_views(hohhot: Runner, tmp_path: Path) -> Non
     connection = sqlite3.connect(output)
     meta = dict(connection.execute("select * from meta").fetchall())
     assert meta["format_version"] == FORMAT_VERSION
-    assert {"fact_base_updated", "tool_version", "list_separator"} <= set(meta)
+    assert {"fact_base_updated", "tool_version", "list_format"} <= set(meta)
+    assert meta["list_format"] == "json"
     details = connection.execute(
         "select metric, label, value from observation_details where metric = 'dairy.revenue' and period = '2023'"
     ).fetchall()
@@ -259,7 +260,16 @@ def test_datapackage_is_valid(hohhot: Runner, base: FactBase, tmp_path: Path) ->
     Draft4Validator(profile).validate(descriptor)
     assert descriptor["format_version"] == FORMAT_VERSION
     names = {r["name"]: r for r in descriptor["resources"]}
-    assert set(names) == {"observations", "metrics", "sources", "industries", "facts"}
+    assert set(names) == {
+        "observations",
+        "metrics",
+        "sources",
+        "industries",
+        "facts",
+        "companies",
+        "topics",
+        "observation_sources",
+    }
     keys: dict[str, set[str]] = {}
     for resource in descriptor["resources"]:
         fields = resource["schema"]["fields"]
@@ -282,7 +292,7 @@ def test_datapackage_is_valid(hohhot: Runner, base: FactBase, tmp_path: Path) ->
         for foreign in resource["schema"].get("foreignKeys", []):
             (column,) = foreign["fields"]
             target = foreign["reference"]["resource"]
-            assert {row[column] for row in _table(directory, resource)} <= keys[target]
+            assert {row[column] for row in _table(directory, resource)} - {""} <= keys[target]
     observations = list(_table(directory, names["observations"]))
     assert len(observations) == sum(len(m.observations) for m in base.metrics)
     dairy = next(r for r in observations if r["metric"] == "dairy.revenue" and r["period"] == "2023")

@@ -231,7 +231,7 @@ def _exported(path: Path, fmt: str) -> list[tuple[str, str | None, str | None, A
     if fmt == "sqlite":
         connection = sqlite3.connect(path)
         try:
-            query = "select metric, period, as_of, value, converted_value from observations order by id"
+            query = "select metric, period, as_of, value, converted_value from observations order by rowid"
             return [tuple(row) for row in connection.execute(query)]
         finally:
             connection.close()

@@ -6,16 +6,19 @@ from __future__ import annotations
 import errno
 import os
 import sqlite3
+import subprocess
+import sys
 import types
 from pathlib import Path
 from typing import Any
 
 import pytest
-from support import FIXTURE, Runner
-from support.checks import assert_no_crash, one_line
+from support import FIXTURE, Runner, subprocess_env
+from support.checks import TIMEOUT, assert_no_crash, one_line
 from support.factfiles import edited_copy
 
 import hohhot_cli.export.files as export_module
+import hohhot_cli.export.staging as staging_module
 from hohhot_cli.load.loader import load_facts
 from hohhot_cli.model.errors import ExitStatus
 from hohhot_cli.model.facts import FactBase
@@ -118,12 +121,10 @@ def _fail_half_way(monkeypatch: pytest.MonkeyPatch, fmt: str, snapshots: _Snapsh
         def __exit__(self, *exc: object) -> None:
             self.stream.close()
 
-    def fdopen(fd: int, *args: Any, **kwargs: Any) -> HalfWriter:
-        return HalfWriter(os.fdopen(fd, *args, **kwargs))
+    def half_open(path: str, *args: Any, **kwargs: Any) -> HalfWriter:
+        return HalfWriter(open(path, *args, **kwargs))
 
-    fake_os = types.SimpleNamespace(**{name: getattr(os, name) for name in dir(os) if not name.startswith("__")})
-    fake_os.fdopen = fdopen
-    monkeypatch.setattr(export_module, "os", fake_os)
+    monkeypatch.setattr(staging_module, "open", half_open, raising=False)
 
 
 FAILURES = {
@@ -175,7 +176,7 @@ def test_failed_rename_leaves_nothing_behind(hohhot: Runner, tmp_path: Path, mon
 
     fake_os = types.SimpleNamespace(**{name: getattr(os, name) for name in dir(os) if not name.startswith("__")})
     fake_os.replace = replace
-    monkeypatch.setattr(export_module, "os", fake_os)
+    monkeypatch.setattr(staging_module, "os", fake_os)
     result = hohhot("export", "-o", str(target))
     assert result.exit_code == ExitStatus.ERROR, result
     assert one_line(result.stderr).startswith(f"hohhot: error: {target}: cannot write: ")
@@ -291,3 +292,281 @@ def test_export_to_a_missing_directory_with_a_slash_writes_nothing(hohhot: Runne
     assert result.exit_code == ExitStatus.ERROR, result
     assert one_line(result.stderr) == f"hohhot: error: {given}: no such directory"
     assert list(tmp_path.iterdir()) == []
+
+
+# -- an export is whole or untouched: SQLite's files beside a database -------------------
+
+# A second program using the database: it changes the old export in WAL mode or in a
+# transaction, then ends without a checkpoint or a rollback (``end``: SQLite's files stay
+# beside the database, as a killed writer leaves them) or holds it open (``hold``) until
+# its stdin closes.
+_SQLITE_USER = """\
+import os, sqlite3, sys
+path, mode, end = sys.argv[1:]
+db = sqlite3.connect(path, isolation_level=None)
+if mode == "wal":
+    db.execute("pragma journal_mode=wal")
+else:
+    db.execute("pragma cache_size=1")  # pages go to the file (and the old ones to the journal) at once
+    db.execute("begin immediate")
+db.execute("update observations set note = 'changed ' || note")
+db.execute("update sources set note = 'changed ' || note")
+if mode == "journal":
+    db.execute("create table filler (x)")
+    db.execute("insert into filler select randomblob(3000) from observations")
+if end == "end":
+    os._exit(0)
+print("ready", flush=True)
+sys.stdin.read()
+if mode == "journal":
+    db.execute("rollback")
+db.close()
+"""
+
+
+def _sqlite_user(database: Path, mode: str, end: str) -> subprocess.Popen[str]:
+    process = subprocess.Popen(
+        [sys.executable, "-c", _SQLITE_USER, str(database), mode, end],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    if end == "end":
+        assert process.wait(timeout=TIMEOUT) == 0
+    else:
+        assert process.stdout is not None and process.stdout.readline() == "ready\n"
+    return process
+
+
+def _integrity(database: Path) -> tuple[str, int]:
+    connection = sqlite3.connect(database)
+    try:
+        (check,) = connection.execute("pragma integrity_check").fetchone()
+        (count,) = connection.execute("select count(*) from observations").fetchone()
+        return check, count
+    finally:
+        connection.close()
+
+
+@pytest.mark.parametrize("through_link", [False, True], ids=["file", "link"])
+@pytest.mark.parametrize("mode", ["wal", "journal"], ids=["wal-and-shm", "hot-journal"])
+def test_sqlite_export_over_files_a_finished_writer_left(
+    hohhot: Runner, base: FactBase, tmp_path: Path, mode: str, through_link: bool
+) -> None:
+    """SQLite would apply the old database's -wal or hot -journal to the new file: they are removed first.
+
+    Through a link, SQLite keeps them beside the file the link points to.
+    """
+    target = tmp_path / "hohhot.sqlite"
+    database = tmp_path / "real.sqlite" if through_link else target
+    if through_link:
+        target.symlink_to(database.name)
+    assert hohhot("export", "-o", str(target), "--since", "2023").exit_code == 0
+    _sqlite_user(target, mode, "end")
+    left = {"wal": ["-shm", "-wal"], "journal": ["-journal"]}[mode]
+    names = sorted({target.name, database.name})
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([*names, *(database.name + s for s in left)])
+    result = hohhot("export", "-o", str(target))
+    assert result.exit_code == 0, result
+    assert sorted(p.name for p in tmp_path.iterdir()) == names
+    assert target.is_symlink() == through_link
+    assert _integrity(target) == ("ok", sum(len(m.observations) for m in base.metrics))
+
+
+@pytest.mark.parametrize("mode", ["wal", "journal"], ids=["open-in-wal-mode", "writing"])
+def test_sqlite_export_refuses_a_database_in_use(hohhot: Runner, tmp_path: Path, mode: str) -> None:
+    """Replacing it would hand the new file to the other program's WAL or journal: refused, the old one kept."""
+    target = tmp_path / "hohhot.sqlite"
+    assert hohhot("export", "-o", str(target), "--since", "2023").exit_code == 0
+    user = _sqlite_user(target, mode, "hold")
+    try:
+        before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+        result = hohhot("export", "-o", str(target))
+        after = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    finally:
+        user.communicate("", timeout=TIMEOUT)
+    assert result.exit_code == ExitStatus.ERROR, result
+    assert one_line(result.stderr) == (
+        f"hohhot: error: {target}: the database is in use by another program; close it, or export to another file"
+    )
+    assert after == before
+    assert _integrity(target) == ("ok", 40)
+
+
+# -- an export is whole or untouched: the Data Package -----------------------------------
+
+
+def _package_files(directory: Path) -> dict[str, tuple[bytes, int]]:
+    """Every entry of the package's directory: its bytes and permissions."""
+    return {
+        p.name: (p.read_bytes() if p.is_file() else b"", p.stat().st_mode & 0o7777)
+        for p in sorted(directory.iterdir())
+    }
+
+
+def _old_package(hohhot: Runner, tmp_path: Path) -> Path:
+    """A package whose every member differs from what an export writes now."""
+    directory = tmp_path / "package"
+    result = hohhot("export", "-f", "datapackage", "-o", str(directory), "--since", "2023")
+    assert result.exit_code == 0, result
+    for member in directory.iterdir():
+        member.write_text(f"the previous {member.name}\n", encoding="utf-8")
+    return directory
+
+
+@pytest.mark.parametrize("kind", ["directory", "fifo"])
+def test_datapackage_refuses_a_member_that_is_not_a_regular_file(hohhot: Runner, tmp_path: Path, kind: str) -> None:
+    directory = _old_package(hohhot, tmp_path)
+    member = directory / "facts.csv"
+    member.unlink()
+    if kind == "directory":
+        member.mkdir()
+    else:
+        os.mkfifo(member)
+    before = _package_files(directory)
+    result = hohhot("export", "-f", "datapackage", "-o", str(directory))
+    assert result.exit_code == ExitStatus.ERROR, result
+    assert _package_files(directory) == before
+    says = "is a directory" if kind == "directory" else "is not a regular file; export replaces only a regular file"
+    assert one_line(result.stderr) == f"hohhot: error: {member}: {says}"
+
+
+def _fail_third_write(monkeypatch: pytest.MonkeyPatch, error: BaseException) -> None:
+    """The third file opened for writing fails (a full disk, Ctrl-C), however the export opens it."""
+    import builtins
+    import io
+
+    opened: list[object] = []
+
+    def failing(real: Any) -> Any:
+        def opener(file: Any, mode: str = "r", *args: Any, **kwargs: Any) -> Any:
+            if "w" in mode:
+                opened.append(file)
+                if len(opened) == 3:
+                    raise error
+            return real(file, mode, *args, **kwargs)
+
+        return opener
+
+    monkeypatch.setattr(builtins, "open", failing(builtins.open))
+    monkeypatch.setattr(io, "open", failing(io.open))
+
+
+@pytest.mark.parametrize("existing", [True, False], ids=["existing-package", "new-package"])
+@pytest.mark.parametrize("failure", ["disk-full", "ctrl-c"])
+def test_datapackage_that_fails_half_way_leaves_the_old_one(
+    hohhot: Runner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, failure: str, existing: bool
+) -> None:
+    directory = _old_package(hohhot, tmp_path) if existing else tmp_path / "package"
+    before = _package_files(directory) if existing else None
+    error, status = FAILURES[failure]
+    _fail_third_write(monkeypatch, error)
+    result = hohhot("export", "-f", "datapackage", "-o", str(directory))
+    monkeypatch.undo()
+    assert result.exit_code == status, result
+    if status == ExitStatus.ERROR:
+        assert "cannot write: No space left on device" in one_line(result.stderr)
+    assert sorted(p.name for p in tmp_path.iterdir()) == (["package"] if existing else [])
+    if existing:
+        assert _package_files(directory) == before
+
+
+def test_datapackage_whose_rename_fails_half_way_is_put_back(
+    hohhot: Runner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    directory = _old_package(hohhot, tmp_path)
+    before = _package_files(directory)
+    real_replace = os.replace
+    calls: list[str] = []
+
+    def replace(source: Any, destination: Any, **kwargs: Any) -> None:
+        calls.append(str(destination))
+        if len(calls) == 3:
+            raise OSError(errno.EIO, os.strerror(errno.EIO))
+        real_replace(source, destination, **kwargs)
+
+    monkeypatch.setattr(os, "replace", replace)
+    result = hohhot("export", "-f", "datapackage", "-o", str(directory))
+    monkeypatch.undo()
+    assert result.exit_code == ExitStatus.ERROR, result
+    assert "cannot write: Input/output error" in one_line(result.stderr)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["package"]
+    assert _package_files(directory) == before
+
+
+def test_datapackage_keeps_the_permissions_of_its_members(hohhot: Runner, tmp_path: Path) -> None:
+    directory = _old_package(hohhot, tmp_path)
+    for number, member in enumerate(sorted(directory.iterdir())):
+        member.chmod(0o600 if number % 2 else 0o640)
+    directory.chmod(0o750)
+    before = {name: mode for name, (_, mode) in _package_files(directory).items()}
+    result = hohhot("export", "-f", "datapackage", "-o", str(directory))
+    assert result.exit_code == 0, result
+    assert {name: mode for name, (_, mode) in _package_files(directory).items()} == before
+    assert directory.stat().st_mode & 0o777 == 0o750
+
+
+# The console script, with SIGTERM sent to itself while the third member is being written
+# (``writing``) or just after the first member is renamed into place (``renaming``).
+_PACKAGE_WRAPPER = """\
+import builtins, io, os, signal, sys, time
+import hohhot_cli.cli.main as entry
+
+when, *args = sys.argv[1:]
+count = []
+
+def terminate():
+    os.kill(os.getpid(), signal.SIGTERM)
+    time.sleep(0.5)  # the signal's exception ends this, unless the signal is held
+
+def opener(real):
+    def open_(file, mode="r", *a, **k):
+        if "w" in mode and str(file).rsplit("/", 1)[-1].startswith(".hohhot-export-"):
+            count.append(file)
+            if len(count) == 3:
+                terminate()
+        return real(file, mode, *a, **k)
+    return open_
+
+real_replace = os.replace
+def replace(source, destination, **k):
+    real_replace(source, destination, **k)
+    if str(destination).endswith(".csv"):
+        count.append(destination)
+        if len(count) == 1:
+            terminate()
+
+if when == "writing":
+    builtins.open, io.open = opener(builtins.open), opener(io.open)
+else:
+    os.replace = replace
+sys.argv = ["hohhot", *args]
+entry.run()
+"""
+
+
+@pytest.mark.parametrize("when", ["writing", "renaming"])
+def test_datapackage_on_sigterm_is_old_or_new_never_mixed(
+    hohhot: Runner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, when: str
+) -> None:
+    """Terminated while members are written: the old package. While they are renamed: the new one, whole."""
+    directory = _old_package(hohhot, tmp_path)
+    fresh = tmp_path / "fresh"
+    env = {"SOURCE_DATE_EPOCH": "1700000000"}  # the same time of creation in both
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", env["SOURCE_DATE_EPOCH"])
+    assert hohhot("export", "-f", "datapackage", "-o", str(fresh)).exit_code == 0
+    expected = _package_files(directory if when == "writing" else fresh)
+    wrapper = tmp_path / "wrapper.py"
+    wrapper.write_text(_PACKAGE_WRAPPER, encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, str(wrapper), when, "--no-cache", "export", "-f", "datapackage", "-o", str(directory)],
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+        stdin=subprocess.DEVNULL,
+        env=subprocess_env(**env),
+    )
+    assert result.returncode == 143, result
+    assert_no_crash(result.stderr)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["fresh", "package", "wrapper.py"]
+    assert _package_files(directory) == expected

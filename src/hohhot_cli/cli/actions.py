@@ -170,7 +170,9 @@ def show(run: Invocation, item: str, cite: bool) -> object:
     return with_citations(run, shown) if cite else shown
 
 
-def export(run: Invocation, output: str | None, export_format: str, chosen: PeriodFilter) -> None:
+def export(
+    run: Invocation, output: str | None, export_format: str, chosen: PeriodFilter, metadata: str | None = None
+) -> None:
     """``hohhot export``: the whole base to a file (said on stderr) or, in a text format, to stdout."""
     # sqlite3 and tempfile: export only
     from pathlib import Path
@@ -181,6 +183,7 @@ def export(run: Invocation, output: str | None, export_format: str, chosen: Peri
         choose_format,
         export_target,
         export_text,
+        metadata_target,
         write_export,
     )
 
@@ -192,6 +195,7 @@ def export(run: Invocation, output: str | None, export_format: str, chosen: Peri
         fmt = choose_format(export_format or "json", Path("-"))
         if fmt not in STDOUT_FORMATS:
             raise UsageError(f"{fmt.value} cannot be written to stdout; give --output")
+        metadata_target(metadata, fmt, output)
         run.env.write(export_text(run.base(), fmt, chosen, csv_raw=run.env.csv_raw))
         return
     # A data package is written into a directory; any other export to a file, a directory or a
@@ -199,8 +203,9 @@ def export(run: Invocation, output: str | None, export_format: str, chosen: Peri
     datapackage = export_format.lower() == ExportFormat.DATAPACKAGE.value
     target = Path(output) if datapackage else export_target(output)
     fmt = choose_format(export_format, target)
+    extra = metadata_target(metadata, fmt, output)
     base = run.base()
     if target.exists() and Path(base.path).exists() and target.resolve() == Path(base.path).resolve():
         raise OutputError(f"{output}: is the fact file being read; export to another file")
-    rows = write_export(base, fmt, target, chosen, csv_raw=run.env.csv_raw)
+    rows = write_export(base, fmt, target, chosen, csv_raw=run.env.csv_raw, metadata=extra)
     run.env.error(f"wrote {rows} observations to {output} ({fmt.value})")

@@ -263,6 +263,17 @@ def validate_command(
     """Check a fact file: every problem (exit 1), then warnings for a maintainer (exit 0 unless --strict)."""
 
 
+MetadataOption = Annotated[
+    str | None,
+    typer.Option(
+        "--metadata",
+        metavar="FILE.json",
+        help="With sqlite: write Datasette's metadata for the database to this file too.",
+        show_default=False,
+    ),
+]
+
+
 @commands.command(
     "export",
     short_help="Write the whole base to a file.",
@@ -293,6 +304,7 @@ def export_command(
             help="The file's format (default: from the file's extension).",
         ),
     ] = "",
+    metadata: MetadataOption = None,
     period: PeriodOption = None,
     since: SinceOption = None,
     until: UntilOption = None,
@@ -303,7 +315,7 @@ def export_command(
     """Write the whole base, one row per observation with its sources, to a file or stdout."""
     run = invocation(context)
     run.override(facts, no_cache)
-    actions.export(run, output, export_format, selection(period, since, until, kind))
+    actions.export(run, output, export_format, selection(period, since, until, kind), metadata)
 
 
 @commands.command(

@@ -1,30 +1,41 @@
 """Export the whole base flattened: one row per observation with its provenance.
 
-JSON, JSONL and CSV hold the observation rows; SQLite holds them too, next to
-tables of metrics, sources, industries, facts and companies, so that the file
-opens in sqlite3, pandas or Datasette. Files are written atomically: into a
-temporary file beside the target, renamed over it only when complete.
+JSON, JSONL and CSV hold the observation rows; SQLite (:mod:`hohhot_cli.export.sqlite`)
+holds them too, next to tables of metrics, sources, industries, facts and companies,
+so that the file opens in sqlite3, pandas or Datasette; a Data Package
+(:mod:`hohhot_cli.export.datapackage`) holds the same tables as CSV. An export is
+whole or not at all: staged beside its target and renamed over it only when complete
+(:mod:`hohhot_cli.export.staging`).
 """
 
 from __future__ import annotations
 
-import contextlib
 import os
-import sqlite3
-import stat
-import tempfile
 from collections.abc import Callable
 from enum import Enum
 from pathlib import Path
 from typing import Any
 
-from hohhot_cli.model.errors import OutputError, UsageError
+from hohhot_cli.export.staging import Staging, cannot_write, export_target, write_text
+from hohhot_cli.model.errors import UsageError
 from hohhot_cli.model.facts import FactBase
-from hohhot_cli.output.csv_view import EXPORT_COLUMNS, LIST_COLUMNS, LIST_SEPARATOR, cell, observation_fields
+from hohhot_cli.output.csv_view import EXPORT_COLUMNS, cell, observation_fields
 from hohhot_cli.output.encode import csv_text, json_lines, to_json
-from hohhot_cli.query.queries import cited_by
+from hohhot_cli.query.queries import cited_by, filtered, latest_observation
 from hohhot_cli.query.results import Figure
 from hohhot_cli.query.selection import PeriodFilter
+
+__all__ = [
+    "STDOUT_FORMATS",
+    "ExportFormat",
+    "choose_format",
+    "export_rows",
+    "export_target",
+    "export_text",
+    "latest_refs",
+    "metadata_target",
+    "write_export",
+]
 
 
 class ExportFormat(str, Enum):
@@ -67,211 +78,68 @@ def export_rows(base: FactBase, selection: PeriodFilter | None = None) -> list[d
     ]
 
 
-def _json_text(base: FactBase, selection: PeriodFilter | None = None) -> str:
+def latest_refs(base: FactBase, selection: PeriodFilter | None = None) -> dict[str, str]:
+    """The ref of each metric's latest observation among those the filter keeps, as every command chooses it."""
+    keep = selection or PeriodFilter()
+    latest = ((m.id, latest_observation(filtered(m, keep))) for m in base.metrics)
+    return {metric: observation.ref for metric, observation in latest if observation is not None}
+
+
+def _json_text(base: FactBase, rows: list[dict[str, Any]]) -> str:
     from hohhot_cli.output.json_view import FORMAT_VERSION
 
-    document = {
-        "format_version": FORMAT_VERSION,
-        "fact_base_updated": base.updated,
-        "observations": export_rows(base, selection),
-    }
+    document = {"format_version": FORMAT_VERSION, "fact_base_updated": base.updated, "observations": rows}
     return to_json(document) + "\n"
 
 
-def _jsonl_text(base: FactBase, selection: PeriodFilter | None = None) -> str:
-    return json_lines(export_rows(base, selection))
+def _jsonl_text(base: FactBase, rows: list[dict[str, Any]]) -> str:
+    return json_lines(rows)
 
 
-def _csv_text(base: FactBase, selection: PeriodFilter | None = None, raw: bool = False) -> str:
-    rows = ([cell(row[c]) for c in EXPORT_COLUMNS] for row in export_rows(base, selection))
-    return csv_text(EXPORT_COLUMNS, rows, raw=raw)
+def _csv_text(base: FactBase, rows: list[dict[str, Any]], raw: bool = False) -> str:
+    return csv_text(EXPORT_COLUMNS, ([cell(row[c]) for c in EXPORT_COLUMNS] for row in rows), raw=raw)
+
+
+def _render(base: FactBase, export_format: ExportFormat, rows: list[dict[str, Any]], csv_raw: bool) -> str:
+    if export_format is ExportFormat.CSV:
+        return _csv_text(base, rows, raw=csv_raw)
+    return _TEXT_WRITERS[export_format](base, rows)
 
 
 def export_text(
     base: FactBase, export_format: ExportFormat, selection: PeriodFilter | None = None, *, csv_raw: bool = False
 ) -> str:
     """The export in a text format (json, jsonl, csv), for stdout."""
-    if csv_raw and export_format is ExportFormat.CSV:
-        return _csv_text(base, selection, raw=True)
-    return _TEXT_WRITERS[export_format](base, selection)
+    return _render(base, export_format, export_rows(base, selection), csv_raw)
 
 
-def _write_sqlite(base: FactBase, path: str, selection: PeriodFilter | None = None) -> None:
-    try:
-        _fill_sqlite(base, sqlite3.connect(path), selection)
-    except sqlite3.Error as error:
-        raise OSError(str(error)) from None
-
-
-def _fill_sqlite(base: FactBase, connection: sqlite3.Connection, selection: PeriodFilter | None = None) -> None:
-    from hohhot_cli import __version__
-    from hohhot_cli.output.json_view import FORMAT_VERSION
-
-    try:
-        with connection:
-            cursor = connection.cursor()
-            cursor.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
-            cursor.executemany(
-                "INSERT INTO meta VALUES (?, ?)",
-                [
-                    ("format_version", FORMAT_VERSION),
-                    ("fact_base_updated", base.updated),
-                    ("tool_version", __version__),
-                    ("list_separator", LIST_SEPARATOR),
-                ],
-            )
-            cursor.execute(
-                "CREATE TABLE sources (id TEXT PRIMARY KEY, publisher TEXT NOT NULL, title TEXT NOT NULL, "
-                "date TEXT NOT NULL, authors TEXT, url TEXT, note TEXT)"
-            )
-            cursor.executemany(
-                "INSERT INTO sources VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [
-                    (s.id, s.publisher, s.title, s.date, LIST_SEPARATOR.join(s.authors), s.url, s.note)
-                    for s in base.sources
-                ],
-            )
-            cursor.execute(
-                "CREATE TABLE industries (id TEXT PRIMARY KEY, name TEXT NOT NULL, name_zh TEXT, kind TEXT NOT NULL, "
-                "description TEXT)"
-            )
-            cursor.executemany(
-                "INSERT INTO industries VALUES (?, ?, ?, ?, ?)",
-                [(i.id, i.name, i.name_zh, i.kind.value, i.description) for i in base.industries],
-            )
-            cursor.execute(
-                "CREATE TABLE metrics (id TEXT PRIMARY KEY, label TEXT NOT NULL, topic TEXT NOT NULL, "
-                "unit TEXT NOT NULL, industry TEXT REFERENCES industries(id), description TEXT)"
-            )
-            cursor.executemany(
-                "INSERT INTO metrics VALUES (?, ?, ?, ?, ?, ?)",
-                [(m.id, m.label, m.topic, m.unit.value, m.industry, m.description) for m in base.metrics],
-            )
-            columns = ", ".join(
-                # NUMERIC keeps integers as integers (exact up to 2**63), floats as floats.
-                f"{name} NUMERIC" if name in ("value", "converted_value") else f"{name} TEXT"
-                for name in EXPORT_COLUMNS
-            )
-            cursor.execute(f"CREATE TABLE observations (id INTEGER PRIMARY KEY, {columns})")
-            placeholders = ", ".join("?" for _ in EXPORT_COLUMNS)
-            rows = export_rows(base, selection)
-            kept = {(r["metric"], r["ref"]) for r in rows}
-            cursor.executemany(
-                f"INSERT INTO observations ({', '.join(EXPORT_COLUMNS)}) VALUES ({placeholders})",
-                [tuple(cell(row[c]) if c in LIST_COLUMNS else row[c] for c in EXPORT_COLUMNS) for row in rows],
-            )
-            cursor.execute(
-                "CREATE TABLE observation_sources (observation INTEGER REFERENCES observations(id), "
-                "source TEXT REFERENCES sources(id))"
-            )
-            links: list[tuple[int, str]] = []
-            number = 0
-            for metric in base.metrics:
-                for observation in metric.observations:
-                    if (metric.id, observation.ref) in kept:
-                        number += 1
-                        links.extend((number, ref) for ref in observation.sources)
-            cursor.executemany("INSERT INTO observation_sources VALUES (?, ?)", links)
-            cursor.execute(
-                "CREATE VIEW observation_details AS SELECT o.id, o.metric, m.label, m.topic, o.unit, m.industry, "
-                "o.period, o.period_start, o.period_end, o.period_kind, o.as_of, o.value, o.exactness, o.status, "
-                "o.note, m.description AS metric_description, o.source_ids "
-                "FROM observations o JOIN metrics m ON m.id = o.metric"
-            )
-            cursor.execute(
-                "CREATE VIEW observation_citations AS SELECT o.id AS observation, o.metric, o.period, o.period_start, "
-                "o.period_end, o.period_kind, o.as_of, "
-                "o.value, o.unit, o.status, s.id AS source, s.publisher, s.title, s.date, s.url "
-                "FROM observation_sources os JOIN observations o ON o.id = os.observation "
-                "JOIN sources s ON s.id = os.source"
-            )
-            cursor.execute(
-                "CREATE TABLE facts (id TEXT PRIMARY KEY, topic TEXT, kind TEXT, label TEXT, text TEXT, items TEXT, "
-                "date TEXT, period TEXT, as_of TEXT, industry TEXT, source_ids TEXT)"
-            )
-            cursor.executemany(
-                "INSERT INTO facts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [
-                    (
-                        f.id,
-                        f.topic,
-                        f.kind.value,
-                        f.label,
-                        f.text,
-                        LIST_SEPARATOR.join(f"{i.name} {i.name_zh}".strip() for i in f.items),
-                        f.date,
-                        f.period,
-                        f.as_of,
-                        f.industry,
-                        LIST_SEPARATOR.join(f.sources),
-                    )
-                    for f in base.facts
-                ],
-            )
-            cursor.execute(
-                "CREATE TABLE companies (id TEXT PRIMARY KEY, name TEXT, name_zh TEXT, industry TEXT, "
-                "description TEXT, source_ids TEXT)"
-            )
-            cursor.executemany(
-                "INSERT INTO companies VALUES (?, ?, ?, ?, ?, ?)",
-                [
-                    (c.id, c.name, c.name_zh, c.industry, c.description, LIST_SEPARATOR.join(c.sources))
-                    for c in base.companies
-                ],
-            )
-    finally:
-        connection.close()
-
-
-_TEXT_WRITERS: dict[ExportFormat, Callable[[FactBase, PeriodFilter | None], str]] = {
+_TEXT_WRITERS: dict[ExportFormat, Callable[[FactBase, list[dict[str, Any]]], str]] = {
     ExportFormat.JSON: _json_text,
     ExportFormat.JSONL: _jsonl_text,
     ExportFormat.CSV: _csv_text,
 }
 
 
-def export_target(given: str | os.PathLike[str]) -> Path:
-    """The path an export may write, checked before any work: a regular file or nothing yet.
-
-    A directory, a FIFO, a socket or a device (after following links) is refused, never
-    replaced; so is a path ending in a slash, which names a directory. Messages name
-    the path as given, never what a link resolves to (``/dev/stdout`` is not shown as
-    ``/proc/<pid>/fd/pipe:[N]``).
-    """
-    text = os.fspath(given)
-    if not text:
-        raise OutputError("the output path is empty")
-    if text.endswith(("/", os.sep)):  # Path() would drop the slash and write a file of that name
-        if os.path.isdir(text):
-            raise OutputError(f"{text}: is a directory")
-        if os.path.exists(text.rstrip("/" + os.sep)):
-            raise OutputError(f"{text}: is not a directory")
-        raise OutputError(f"{text}: no such directory")
-    try:
-        info = os.stat(text)
-    except FileNotFoundError:
-        return Path(text)
-    except OSError as error:  # a loop of links, a path through a file, a directory we may not search
-        raise OutputError(f"{text}: cannot write: {error.strerror or error}") from None
-    _check_regular(info.st_mode, text)
-    return Path(text)
+def metadata_target(metadata: str | None, export_format: ExportFormat, output: str | None) -> Path | None:
+    """The file ``--metadata`` names, checked: with the sqlite format only, a file of its own."""
+    if metadata is None:
+        return None
+    same = output is not None and os.path.abspath(metadata) == os.path.abspath(output)
+    if export_format is not ExportFormat.SQLITE or same:
+        raise UsageError("--metadata goes with the sqlite format only, to a file of its own")
+    return export_target(metadata)
 
 
-def _check_regular(mode: int, name: str) -> None:
-    if stat.S_ISDIR(mode):
-        raise OutputError(f"{name}: is a directory")
-    if not stat.S_ISREG(mode):
-        raise OutputError(f"{name}: is not a regular file; export replaces only a regular file")
+def _meta(base: FactBase) -> list[tuple[str, str]]:
+    from hohhot_cli import __version__
+    from hohhot_cli.output.json_view import FORMAT_VERSION
 
-
-def _mode_for(output: Path) -> int:
-    """The mode a plainly created file would get: the existing target's, else 0666 less the umask."""
-    try:
-        return output.stat().st_mode & 0o7777
-    except OSError:
-        umask = os.umask(0)  # reading the umask means setting it; put it straight back
-        os.umask(umask)
-        return 0o666 & ~umask
+    return [
+        ("format_version", FORMAT_VERSION),
+        ("fact_base_updated", base.updated),
+        ("tool_version", __version__),
+        ("list_format", "json"),
+    ]
 
 
 def write_export(
@@ -281,58 +149,49 @@ def write_export(
     selection: PeriodFilter | None = None,
     *,
     csv_raw: bool = False,
+    metadata: Path | None = None,
 ) -> int:
-    """Write the export atomically; return the number of observation rows.
+    """Write the export, whole or not at all; return the number of observation rows.
 
-    Raises :class:`OutputError` when the file cannot be written or is not a
-    regular file (see :func:`export_target`); no partial file is left behind,
-    whatever ends the export (an error, Ctrl-C, or SIGTERM or SIGHUP, which the
-    console script turns into exceptions too).
+    Raises :class:`OutputError` when a file cannot be written or is not a regular file
+    (see :func:`export_target`). Whatever ends the export (an error, Ctrl-C, or SIGTERM
+    or SIGHUP, which the console script turns into exceptions too), no temporary file
+    is left behind and every target is as it was; see :mod:`hohhot_cli.export.staging`.
+    ``metadata`` (SQLite only) is Datasette's metadata file, written in the same step.
     """
+
+    def rows_of() -> list[dict[str, Any]]:
+        return export_rows(base, selection)
+
+    def latest_of(rows: list[dict[str, Any]]) -> dict[str, str]:
+        return latest_refs(base, selection)
+
     if export_format is ExportFormat.DATAPACKAGE:
         from hohhot_cli.export.datapackage import write_datapackage
 
-        return write_datapackage(base, output, export_rows(base, selection))
+        return write_datapackage(base, output, rows_of, latest_of)
     name = str(output)  # messages name the path as given
     export_target(output)
-    if output.is_symlink():  # write the file the link points to, and keep the link
-        output = output.resolve()
-    directory = output.parent if str(output.parent) else Path(".")
-    if not directory.is_dir():
-        raise OutputError(f"{name}: no such directory {str(directory)!r}")
-    try:
-        # A short name of its own: the target's name may already be as long as the system allows.
-        handle, temporary = tempfile.mkstemp(prefix=".hohhot-export-", suffix=".part", dir=directory)
-    except OSError as error:
-        raise OutputError(f"{name}: cannot write: {error.strerror or error}") from None
-    try:
+    if metadata is not None:
+        export_target(metadata)
+    with Staging() as staging:
+        temporary = staging.file(output, name)
         if export_format is ExportFormat.SQLITE:
-            os.close(handle)
-            os.unlink(temporary)  # sqlite3 wants to create the file itself
-            _write_sqlite(base, temporary, selection)
+            from hohhot_cli.export import sqlite
+
+            sqlite.guard_target(staging, output, name)
+            try:
+                count = sqlite.write_database(temporary, base, rows_of, latest_of, _meta(base))
+            except OSError as error:
+                raise cannot_write(name, error) from None
         else:
-            with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
-                if csv_raw and export_format is ExportFormat.CSV:
-                    stream.write(_csv_text(base, selection, raw=True))
-                else:
-                    stream.write(_TEXT_WRITERS[export_format](base, selection))
-        os.chmod(temporary, _mode_for(output))
-        with contextlib.suppress(FileNotFoundError):  # made a FIFO or a device since the first check?
-            _check_regular(os.stat(output).st_mode, name)
-        os.replace(temporary, output)
-    except BaseException as error:
-        for leftover in (temporary, *(temporary + suffix for suffix in _SQLITE_SIDE_FILES)):
-            with contextlib.suppress(OSError):
-                os.unlink(leftover)
-        if isinstance(error, OSError):
-            raise OutputError(f"{name}: cannot write: {error.strerror or error}") from None
-        raise
-    return (
-        len(export_rows(base, selection))
-        if selection is not None and selection.active
-        else sum(len(m.observations) for m in base.metrics)
-    )
+            rows = rows_of()
+            write_text(temporary, name, _render(base, export_format, rows, csv_raw))
+            count = len(rows)
+        if metadata is not None:
+            from hohhot_cli.export.metadata import datasette_metadata
 
-
-_SQLITE_SIDE_FILES = ("-journal", "-wal", "-shm")
-"""Files SQLite may keep beside a database while it writes."""
+            document = datasette_metadata(base, output.name.rsplit(".", 1)[0] if "." in output.name else output.name)
+            staging.text(metadata, str(metadata), to_json(document) + "\n")
+        staging.commit()
+    return count
