@@ -20,6 +20,8 @@ from support.citations import hostile_sources
 from hohhot_cli.model.facts import FactBase, Source
 from hohhot_cli.output.cite import CitationStyle, cite
 
+pytestmark = pytest.mark.slow  # wheels, other programs or many generated bases: run by the full suite
+
 PACKAGES = {"bibtex": "texlive-binaries", "kpsewhich": "texlive-binaries", "biber": "biber", "pandoc": "pandoc"}
 IURC = "International Urban and Regional Cooperation (IURC), funded by the European Union"
 

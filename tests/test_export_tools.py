@@ -20,6 +20,8 @@ from support import Runner
 from hohhot_cli.model.errors import ExitStatus
 from hohhot_cli.model.facts import FactBase
 
+pytestmark = pytest.mark.slow  # wheels, other programs or many generated bases: run by the full suite
+
 
 @pytest.fixture(scope="module")
 def database(tmp_path_factory: pytest.TempPathFactory) -> Path:

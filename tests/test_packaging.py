@@ -18,6 +18,8 @@ from support.models import assert_same
 from hohhot_cli.load import snapshot
 from hohhot_cli.load.loader import parse_facts
 
+pytestmark = pytest.mark.slow  # wheels, other programs or many generated bases: run by the full suite
+
 
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:

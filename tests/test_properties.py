@@ -38,6 +38,8 @@ from hohhot_cli.model.errors import FactFileError
 from hohhot_cli.model.facts import Exactness, Status, Unit
 from hohhot_cli.model.periods import sort_key
 
+pytestmark = pytest.mark.slow  # wheels, other programs or many generated bases: run by the full suite
+
 # HOHHOT_PROPERTY_EXAMPLES=1000 for a longer search outside CI.
 EXAMPLES = int(os.environ.get("HOHHOT_PROPERTY_EXAMPLES", "60"))
 SETTINGS = settings(deadline=None, max_examples=EXAMPLES, suppress_health_check=[HealthCheck.too_slow])
