@@ -69,7 +69,9 @@ def _with_latest(base: FactBase, text: str, hits: list[SearchHit]) -> SearchResu
 
     from hohhot_cli.query.queries import cited_by, latest_observation
 
-    found = [replace(h, latest=latest_observation(base.metric_by_id[h.id])) if h.kind == "metric" else h for h in hits]
+    found = [
+        replace(h, latest=latest_observation(base, base.metric_by_id[h.id])) if h.kind == "metric" else h for h in hits
+    ]
     cited = cited_by(base, (h.latest for h in found if h.latest is not None))
     return SearchResult(text, tuple(found), cited)
 
