@@ -126,7 +126,7 @@ class _Builder(FieldReader):
         version = document.get("schema_version")
         # type() rather than ==: true and 1.0 compare equal to 1 but are not a version.
         if "schema_version" in document and (type(version) is not int or version not in SCHEMA_VERSIONS):
-            readable = " and ".join(str(v) for v in SCHEMA_VERSIONS)
+            readable = ", ".join(str(v) for v in SCHEMA_VERSIONS[:-1]) + f" and {SCHEMA_VERSIONS[-1]}"
             self.problem("schema_version", f"unsupported version {version!r} (this hohhot reads {readable})")
         elif type(version) is int:
             self.version = version

@@ -75,18 +75,17 @@ def side_by_side_sections(result: SideBySide) -> list[Section]:
     )
     missing = [r.metric.id for r in result.rows if r.figure is None]
     period = compared_text(result.compared)
-    notes: tuple[str, ...]
     if result.compared is None:
         title = "Comparison: no period shared"
-        notes = (f"No period has a figure of every metric: {', '.join(missing)}.",)
+        said = [f"No period has a figure of every metric: {', '.join(missing)}."]
     else:
         title = f"Comparison, {period}" + (" (as asked)" if result.asked else " (the latest period all share)")
-        notes = (f"No figure for {period}: {', '.join(missing)}.",) if missing else ()
-    if any(r.share_of_max is not None for r in result.rows):
-        notes = ("Bars compare rows of the same unit.", *notes)
-    footnotes = tuple(rank_note(f, result.cited) for _, f in shown if f.metric.among)
-    footnotes += tuple(moved_note(r.moved) for r in result.rows if r.moved is not None)
-    return [Section(title, columns, rows, notes, footnotes)]
+        said = [f"No figure for {period}: {', '.join(missing)}."] if missing else []
+    notes = ("Bars compare rows of the same unit.",) if any(r.share_of_max is not None for r in result.rows) else ()
+    said += [rank_note(f, result.cited) for _, f in shown if f.metric.among]
+    said += [moved_note(r.moved) for r in result.rows if r.moved is not None]
+    footnotes = tuple(said)
+    return [Section(title, columns if rows else (), rows, notes, footnotes)]
 
 
 COMPUTED_MARK = "*"

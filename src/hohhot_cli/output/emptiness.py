@@ -27,6 +27,8 @@ def nothing_found(result: object) -> str | None:
     if isinstance(result, SideBySide) and result.compared is None:
         ids = ", ".join(r.metric.id for r in result.rows)
         return f"no period has a figure of every metric ({ids}): nothing compared"
+    if isinstance(result, SideBySide) and not any(r.observation is not None for r in result.rows):
+        return "no observations found"
     if isinstance(result, SearchResult) and not result.hits:
         return f"no matches found for {result.query!r}"
     if isinstance(result, IndustriesResult) and not result.industries:

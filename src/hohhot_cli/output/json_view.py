@@ -104,7 +104,7 @@ def observation_record(cited: Cited, observation: Observation) -> Record:
 
 def moved_record(moved: Moved | None) -> Record | None:
     """The old id or ref a query named and its new place, or None."""
-    return None if moved is None else {"from": moved.old, "to": moved.new}
+    return None if moved is None else {"old": moved.old, "new": moved.new}
 
 
 def metric_record(cited: Cited, metric: Metric, latest: Observation | None, moved: Moved | None = None) -> Record:

@@ -55,11 +55,16 @@ def line_up(
 ) -> SideBySide:
     """The metrics named, each with its figure for the period they share (see the module's rules)."""
     figures = [_candidates(base, named, selection) for named in names]
-    shared = set(figures[0]) if figures else set()
-    for found in figures[1:]:
-        shared &= set(found)
-    merged = {key: next(f[key] for f in figures if key in f) for key in shared}
-    compared = _newest(shared, merged, any_period)
+    if selection.period is not None:  # the period asked for, whoever has it
+        had = {key for found in figures for key in found}
+        as_of = f"as-of-{selection.period}"
+        compared: str | None = as_of if as_of in had else selection.period
+    else:
+        shared = set(figures[0]) if figures else set()
+        for found in figures[1:]:
+            shared &= set(found)
+        merged = {key: next(f[key] for f in figures if key in f) for key in shared}
+        compared = _newest(shared, merged, any_period)
     chosen = [preferred(found.get(compared, ())) if compared is not None else None for found in figures]
     rows = _with_bars(names, chosen)
     return SideBySide(rows, cited, compared, selection.period is not None)

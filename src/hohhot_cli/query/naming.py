@@ -16,6 +16,7 @@ from dataclasses import replace
 
 from hohhot_cli.model.errors import NotFoundError
 from hohhot_cli.model.facts import FactBase, Metric
+from hohhot_cli.model.periods import PeriodError, Span, parse_period
 from hohhot_cli.model.value import Value, value
 from hohhot_cli.query.results import Moved
 
@@ -117,14 +118,32 @@ def _numbered(found: str, ref: str) -> tuple[str, ...]:
 
 
 def _suggest_refs(ref: str, refs: list[str], groups: list[str]) -> list[str]:
-    """Close refs of the metric: the figures of the period asked when it has several, else near spellings."""
+    """Close refs of the metric: the figures of the period asked when it has several, else the nearest periods."""
     group = ref.partition("#")[0]
     numbered = [r for r in refs if r.casefold().startswith(group + "#")]
     if numbered:
         return numbered[:3]
-    from difflib import get_close_matches
+    asked = _span(group.partition("@")[2])
+    if asked is None:
+        from difflib import get_close_matches
 
-    return get_close_matches(ref, sorted(set(groups) | set(refs)), n=3, cutoff=0.6)
+        return get_close_matches(ref, sorted(set(groups) | set(refs)), n=3, cutoff=0.6)
+    spans = {g: _span(g.partition("@")[2]) for g in groups}
+    alike = [g for g, span in spans.items() if span is not None and span.granularity == asked.granularity]
+
+    def distance(g: str) -> tuple[int, str]:
+        span = spans[g]
+        return (abs((span.start - asked.start).days) if span is not None else 1 << 30, g)
+
+    return sorted(alike or groups, key=distance)[:3]
+
+
+def _span(key: str) -> Span | None:
+    """The calendar span of what follows the ``@`` of a ref (a period, or ``as-of-DATE``), or None."""
+    try:
+        return parse_period(key.casefold().removeprefix("as-of-").upper())
+    except PeriodError:
+        return None
 
 
 def resolve_all(base: FactBase, queries: list[str]) -> tuple[Named, ...]:
