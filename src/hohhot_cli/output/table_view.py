@@ -182,12 +182,12 @@ def source_detail_sections(result: SourceDetail) -> list[Section]:
     ]
     out = [Section(source.id, (), (), paragraphs=detail_paragraphs(pairs))]
     if result.figures:
+        # The status beside the period, as in the index of metrics: the table stays a table at 80 columns.
         rows = tuple(
             (
                 f.metric.id,
-                when_cell(f.observation, result.cited),
+                ", ".join(x for x in (when_cell(f.observation, result.cited), status_cell(f.observation)) if x),
                 observation_value(f.observation, f.metric.unit),
-                status_cell(f.observation),
             )
             for f in result.figures
         )
@@ -195,7 +195,6 @@ def source_detail_sections(result: SourceDetail) -> list[Section]:
             Column("Metric", ColumnKind.ID),
             Column("Period", ColumnKind.PERIOD),
             Column("Value", ColumnKind.VALUE),
-            Column("Status", ColumnKind.STATUS),
         )
         out.append(Section(f"Figures ({len(rows)})", columns, rows))
     if result.facts:
