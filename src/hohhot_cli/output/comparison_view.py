@@ -103,7 +103,7 @@ COMPUTED_NOTE = (
 
 
 def reported_note(rate_id: str) -> str:
-    """The footnote of the Reported column."""
+    """The footnote that says what "reported" means in the Note column of a series."""
     return (
         f"Reported: the year-on-year rate a source gives for the same period, not computed here (its source and "
         f"standing: hohhot metric {rate_id}); it may be measured otherwise (at constant prices) than a change of "

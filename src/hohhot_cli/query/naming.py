@@ -103,7 +103,7 @@ def resolve_ref(base: FactBase, query: str) -> Named:
         names = [m.id for m in base.metrics] + moved_ids(base)
         raise NotFoundError("metric", metric_part.strip(), suggest(metric_id, names))
     ref = f"{metric.id}@{new_key}{hash_mark}{number}".casefold()
-    picked = tuple(o.ref for o in metric.observations if o.ref.casefold() in (ref, *_numbered(o.ref, ref)))
+    picked = tuple(o.ref for o in metric.observations if _names(ref, o.ref))
     if not picked:
         refs = [o.ref for o in metric.observations]
         groups = sorted({r.partition("#")[0] for r in refs})
@@ -111,10 +111,10 @@ def resolve_ref(base: FactBase, query: str) -> Named:
     return Named(metric, picked, moved)
 
 
-def _numbered(found: str, ref: str) -> tuple[str, ...]:
-    """``found`` (casefolded) when it is one of several figures of the period ``ref`` names without a number."""
+def _names(ref: str, found: str) -> bool:
+    """Whether a (casefolded) ref names a figure's ref: itself, or one of several of its period."""
     folded = found.casefold()
-    return (folded,) if folded.startswith(ref + "#") else ()
+    return folded == ref or folded.startswith(ref + "#")
 
 
 def _suggest_refs(ref: str, refs: list[str], groups: list[str]) -> list[str]:

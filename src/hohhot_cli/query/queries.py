@@ -60,11 +60,6 @@ def cited_by(base: FactBase, observations: Iterable[Observation], extra: Iterabl
 # -- metrics ---------------------------------------------------------------
 
 
-def resolve_metrics(base: FactBase, query: str) -> tuple[Metric, ...]:
-    """Metrics for one name (an id, a ref, an old id, a topic, an alias): see :func:`.naming.resolve`."""
-    return tuple(named.shown() for named in resolve(base, query))
-
-
 _NO_FILTER = PeriodFilter()
 
 
