@@ -20,7 +20,7 @@ from support.factfiles import edited_copy
 
 from hohhot_cli.cli.app import app, commands
 from hohhot_cli.model.errors import ExitStatus
-from hohhot_cli.model.facts import Exactness, FactBase, FactKind, IndustryKind, SourceKind, Status, Unit
+from hohhot_cli.model.facts import Exactness, FactBase, FactKind, IndustryKind, Measure, SourceKind, Status, Unit
 
 GOLDEN = REPO / "tests" / "golden"
 UPDATE = os.environ.get("HOHHOT_UPDATE_GOLDEN") == "1"
@@ -32,13 +32,16 @@ COMMANDS: dict[str, tuple[str, ...]] = {
     "industries_future": ("industries", "--kind", "future"),
     "industry_dairy": ("industries", "dairy"),
     "metric_gdp": ("metric", "gdp"),
-    "metric_latest": ("metric", "dairy.revenue", "talent", "--latest"),
+    "metric_latest": ("metric", "dairy.revenue", "talent", "gdp.per_capita", "computing.national_rank", "--latest"),
+    "metric_moved": ("metric", "gdp.growth@2016/2020", "tourism.visitor_goal"),
     "metrics": ("metrics",),
     "metrics_trade": ("metrics", "--topic", "trade"),
     "metrics_dairy": ("metrics", "--industry", "dairy"),
     "compare_over_time": ("compare", "gdp.total"),
     "compare_topic": ("compare", "trade"),
-    "compare_side_by_side": ("compare", "trade.exports", "trade.imports", "population.resident"),
+    "compare_side_by_side": ("compare", "trade.total", "trade.exports", "trade.imports", "trade.total_usd"),
+    "compare_missing": ("compare", "trade.total", "trade.exports", "trade.imports", "--period", "2022"),
+    "compare_no_shared_period": ("compare", "gdp.per_capita", "tourism.visitors"),
     "compare_industries": ("compare", "--industries"),
     "search": ("search", "dairy", "capital"),
     "search_chinese": ("search", "乳都"),
@@ -52,7 +55,12 @@ COMMANDS: dict[str, tuple[str, ...]] = {
 }
 FORMATS = ("table", "json", "jsonl", "csv", "markdown")
 # What a table or Markdown says on stderr of a command that finds nothing (machine formats say nothing).
-NOTICES = {"search_empty": "hohhot: no matches found for 'no-such-thing-anywhere'\n"}
+NOTICES = {
+    "search_empty": "hohhot: no matches found for 'no-such-thing-anywhere'\n",
+    "compare_no_shared_period": (
+        "hohhot: no period has a figure of every metric (gdp.per_capita, tourism.visitors): nothing compared\n"
+    ),
+}
 
 
 def _golden(name: str, fmt: str, text: str) -> str:
@@ -154,6 +162,25 @@ def test_the_fixture_covers_the_format(base: FactBase) -> None:
     assert base.topics and all(m.label_zh for m in base.metrics)
     assert {m.topic for m in base.metrics} <= {t.id for t in base.topics}
     assert any(s >= {Status.PRELIMINARY, Status.ACTUAL} for s in statuses)
+    # Version 3: every measure (a yearly rate beside an average over a span of years), final figures that say
+    # why, figures of no stated status, a rank that says among what, targets aiming at a metric, old ids and
+    # refs that moved, a headline, an undated figure beside a dated one, a bound consistent with an exact figure.
+    assert base.schema_version == 3
+    assert {m.measure for m in base.metrics} == set(Measure)
+    assert all(o.status_basis for o in observations if o.status is Status.ACTUAL)
+    assert all(m.among for m in base.metrics if m.measure is Measure.RANK)
+    assert any(m.aims_at for m in base.metrics) and any(i.headline for i in base.industries)
+    assert any("@" in old for old in base.moved) and any("@" not in old for old in base.moved)
+    assert any(
+        any(o.period is None for o in m.observations) and any(o.period is not None for o in m.observations)
+        for m in base.metrics
+        if not any(o.status is Status.OUTDATED for o in m.observations)
+    )
+    same_period = [(o, p) for m in base.metrics for o in m.observations for p in m.observations if o is not p]
+    assert any(
+        o.dated == p.dated and o.value != p.value and o.exactness is Exactness.LOWER_BOUND and not o.superseded_by
+        for o, p in same_period
+    )
 
 
 # -- JSON checked against the fact base -------------------------------------------
@@ -191,7 +218,7 @@ def test_target_is_never_the_latest_outcome(hohhot: Runner) -> None:
     (record,) = hohhot("metric", "talent.graduates_staying", "--latest", "--json").json()
     (observation,) = record["observations"]
     assert observation["value"] == 40_000
-    assert observation["status"] == "actual"
+    assert observation["status"] == "reported"  # version 3: its source states no status
 
 
 def test_outdated_population_is_never_the_latest(hohhot: Runner) -> None:
@@ -302,14 +329,14 @@ def test_compare_does_not_mix_revised_and_first_published(hohhot: Runner, tmp_pa
     (series,) = hohhot("--facts", str(facts), "compare", "gdp.total", "--json").json()
     point = next(o for o in series["observations"] if o["period"] == "2019")
     assert point["change"] is None
-    assert "first_published" in point["change_remark"]
+    assert point["change_refused"] == "not computed: the 2019 figure is final; the 2018 figure is as first published"
 
 
 def test_first_published_and_revised_figures_of_one_year_each_compare_on_their_basis(hohhot: Runner) -> None:
     (series,) = hohhot("compare", "gdp.total", "--json").json()
     first, revised = (o for o in series["observations"] if o["period"] == "2021")
     assert (first["status"], first["change"]) == ("first_published", None)
-    assert "first_published" in first["change_remark"]
+    assert first["change_refused"] == "not computed: the 2021 figure is as first published; the 2020 figure is final"
     assert (revised["status"], revised["previous_period"]) == ("revised", "2020")
     assert revised["change"]["value"] == pytest.approx(11_000_000_000)
 
@@ -318,15 +345,19 @@ def test_compare_bounds_give_no_change(hohhot: Runner) -> None:
     (series,) = hohhot("compare", "dairy.revenue", "--json").json()
     latest = series["observations"][-1]
     assert latest["change"] is None
-    assert latest["change_remark"] == "not comparable with 2022 (estimate vs actual)"
+    assert latest["change_refused"] == (
+        "not computed: the 2023 figure has no stated status and is a lower bound; "
+        "the 2022 figure is an estimate and is a lower bound"
+    )
 
 
 def test_side_by_side_bars_only_within_a_unit(hohhot: Runner) -> None:
-    rows = hohhot("compare", "trade.exports", "trade.imports", "population.resident", "--json").json()
+    rows = hohhot("compare", "trade.total", "trade.exports", "trade.imports", "trade.total_usd", "--json").json()
     shares = {r["metric"]: r["share_of_max"] for r in rows}
-    assert shares["trade.exports"] == 1.0
-    assert shares["trade.imports"] == pytest.approx(8.0 / 12.0)
-    assert shares["population.resident"] is None
+    assert shares["trade.total"] == 1.0
+    assert shares["trade.exports"] == pytest.approx(12.0 / 20.0)
+    assert shares["trade.imports"] == pytest.approx(8.0 / 20.0)
+    assert shares["trade.total_usd"] is None  # the one figure in dollars: no scale to share
 
 
 def test_overview_json(hohhot: Runner) -> None:
@@ -335,7 +366,7 @@ def test_overview_json(hohhot: Runner) -> None:
     assert record["population"]["value"] == 3_300_000
     # The newest full year, even from a secondary source, which the record names as such.
     assert record["gdp"]["period"] == "2024"
-    assert record["gdp"]["status"] == Status.ACTUAL.value
+    assert record["gdp"]["status"] == Status.REPORTED.value
     assert [s["kind"] for s in record["gdp"]["sources"]] == ["secondary"]
     assert record["pillar_industry_ids"] == ["dairy", "new-energy"]
 
@@ -536,7 +567,10 @@ def test_export_never_overwrites_the_fact_file_it_reads(hohhot: Runner, tmp_path
 
 def _with_revised_2018(tmp_path: Path, revised: str) -> Path:
     """The fixture plus a revised 2018 GDP after the first-published one, and a 2019 figure."""
-    marker = 'period = "2020"\nvalue = 220_000_000_000\nsource = "fg-profile"\n'
+    marker = (
+        'period = "2020"\nvalue = 220_000_000_000\nstatus = "actual"\nstatus_basis = "a yearbook figure"\n'
+        'source = "fg-profile"\n'
+    )
     extra = (
         f'\n[[metrics.observations]]\nperiod = "2018"\nvalue = {revised}\nsource = "fg-profile-2024"\n'
         '\n[[metrics.observations]]\nperiod = "2019"\nvalue = 215_000_000_000\nsource = "fg-profile-2024"\n'
@@ -549,8 +583,9 @@ def test_compare_uses_the_previous_figure_on_the_same_basis(hohhot: Runner, tmp_
     (series,) = hohhot("--facts", str(facts), "compare", "gdp.total", "--json").json()
     point = next(o for o in series["observations"] if o["period"] == "2019")
     assert point["previous_period"] == "2018"
-    assert point["change"]["value"] == 10_000_000_000  # from the revised 205 bn, not the first-published 210 bn
-    assert point["change_remark"] == ""
+    # From the 205 bn of no stated status (as the 2019 figure), not the 210 bn as first published.
+    assert point["change"]["value"] == 10_000_000_000
+    assert point["change_refused"] is None
 
 
 @pytest.mark.parametrize(
@@ -560,7 +595,8 @@ def test_compare_uses_the_previous_figure_on_the_same_basis(hohhot: Runner, tmp_
         ("revised", "actual"),
         ("actual", "preliminary"),
         ("first_published", "preliminary"),
-        ("preliminary", "estimate"),
+        ("preliminary", "reported"),
+        ("reported", "estimate"),
     ],
 )
 def test_latest_prefers_the_most_final_figure_of_a_period(
@@ -568,8 +604,12 @@ def test_latest_prefers_the_most_final_figure_of_a_period(
 ) -> None:
     """Of two figures for the newest period, the more final one is the latest, whatever the file's order."""
     marker = 'period = "2024"\nvalue = 240_000_000_000\n'
-    first = f'period = "2024"\nvalue = 250_000_000_000\nstatus = "{earlier}"\nsource = "fg-profile"\n'
-    facts = edited_copy(tmp_path, (marker, first + "\n[[metrics.observations]]\n" + marker + f'status = "{final}"\n'))
+
+    def status(name: str) -> str:
+        return f'status = "{name}"\n' + ('status_basis = "called final"\n' if name == "actual" else "")
+
+    first = f'period = "2024"\nvalue = 250_000_000_000\n{status(earlier)}source = "fg-profile"\n'
+    facts = edited_copy(tmp_path, (marker, first + "\n[[metrics.observations]]\n" + marker + status(final)))
     record = hohhot("--facts", str(facts), "overview", "--json").json()
     assert (record["gdp"]["value"], record["gdp"]["status"]) == (240_000_000_000, final)
     (metric,) = hohhot("--facts", str(facts), "metric", "gdp.total", "--latest", "--json").json()
@@ -577,12 +617,15 @@ def test_latest_prefers_the_most_final_figure_of_a_period(
     assert (latest["value"], latest["supersedes"]) == (240_000_000_000, ["gdp.total@2024#1"])
 
 
-def test_no_bars_across_periods(hohhot: Runner) -> None:
+def test_side_by_side_lines_up_one_period_and_any_period_lets_it_be_a_part_year(hohhot: Runner) -> None:
+    """gdp.total and trade.total share 2023 and 2024-H1: the full year, unless --any-period."""
+    rows = hohhot("compare", "gdp.total", "trade.total", "--json").json()
+    assert [(r["compared_period"], r["observation"]["period"]) for r in rows] == [("2023", "2023")] * 2
+    rows = hohhot("compare", "gdp.total", "trade.total", "--any-period", "--json").json()
+    assert [(r["compared_period"], r["observation"]["period"]) for r in rows] == [("2024-H1", "2024-H1")] * 2
+    # trade.exports has no 2024-H1 figure: never a 2024-H1 row beside its 2023 one.
     rows = hohhot("compare", "trade.total", "trade.exports", "--any-period", "--json").json()
-    assert [(r["metric"], r["period"], r["share_of_max"]) for r in rows] == [
-        ("trade.total", "2024-H1", None),
-        ("trade.exports", "2023", None),
-    ]
+    assert {r["observation"]["period"] for r in rows} == {"2023"}
 
 
 def test_an_alias_that_is_a_topic_is_refused(tmp_path: Path) -> None:
@@ -662,7 +705,7 @@ def test_overview_csv_is_raw_values(hohhot: Runner) -> None:
         "240000000000",
         "CNY",
         "2024",
-        "actual",
+        "reported",
     )
 
 
@@ -694,7 +737,7 @@ def test_a_figure_dated_by_its_source_is_not_a_figure_for_that_period(hohhot: Ru
     by_value = {o["value"]: o for o in record["observations"]}
     assert (by_value[200_000_000_000]["ref"], by_value[240_000_000_000]["ref"]) == (
         "gdp.total@as-of-2024",
-        "gdp.total@2024",
+        "gdp.total@2024#1",  # the first of the two figures for the period 2024, not counting the as-of one
     )
     for observation in (by_value[200_000_000_000], by_value[240_000_000_000]):
         assert observation["supersedes"] == observation["superseded_by"] == observation["conflicts_with"] == []
@@ -708,7 +751,7 @@ def test_no_change_is_computed_from_a_period_whose_figures_conflict(hohhot: Runn
     (series,) = hohhot("--facts", str(facts), "compare", "trade.total", "--json").json()
     (point,) = (o for o in series["observations"] if o["period"] == "2025-H1")
     assert (point["previous_period"], point["change"]) == ("2024-H1", None)
-    assert point["change_remark"] == "2024-H1 has conflicting figures: no change"
+    assert point["change_refused"] == "not computed: the 2024-H1 figure conflicts with another figure for its period"
 
 
 # -- one definition of "latest", period filters -----------------------------------------
@@ -721,7 +764,7 @@ def test_latest_prefers_a_full_year_to_a_newer_half(hohhot: Runner) -> None:
     (record,) = hohhot("metric", "trade.total", "--latest", "--any-period", "--json").json()
     assert record["observations"][0]["period"] == "2024-H1"
     rows = hohhot("compare", "trade.total", "trade.exports", "--json").json()
-    assert {r["period"] for r in rows} == {"2023"}
+    assert {r["observation"]["period"] for r in rows} == {"2023"}
     assert [r["share_of_max"] for r in rows] == [1.0, pytest.approx(0.6)]
 
 
@@ -737,7 +780,7 @@ def test_period_filters(hohhot: Runner) -> None:
     (record,) = hohhot("metric", "gdp.total", "--until", "2018", "--json").json()
     assert all(o["period"] <= "2018" for o in record["observations"])
     rows = hohhot("compare", "trade.total", "trade.exports", "trade.imports", "--period", "2023", "--json").json()
-    assert {r["period"] for r in rows} == {"2023"}
+    assert {(r["compared_period"], r["observation"]["period"]) for r in rows} == {("2023", "2023")}
     (series,) = hohhot("compare", "gdp.total", "--period", "2018", "--json").json()
     (point,) = series["observations"]
     assert point["previous_period"] == "2017", "a change from a period filtered out is still given"
@@ -754,9 +797,9 @@ def test_a_figure_shown_alone_says_how_final_it_is(hohhot: Runner, tmp_path: Pat
     """Side by side, in the overview and in headlines, a preliminary figure says so, as in the series."""
     marker = 'period = "2024"\nvalue = 240_000_000_000\n'
     facts = edited_copy(tmp_path, (marker, marker + 'status = "preliminary"\n'))
-    table = hohhot("--facts", str(facts), "compare", "gdp.total", "trade.total").stdout
+    table = hohhot("--facts", str(facts), "compare", "gdp.total", "trade.total").stdout  # they share 2023
     (row,) = (line for line in table.splitlines() if line.startswith("gdp.total "))
-    assert "240.0 bn CNY" in row and "preliminary" in row, table
+    assert "260 bn CNY" in row and "preliminary" in row, table
     overview = hohhot("--facts", str(facts), "overview").stdout
     (line,) = (line for line in overview.splitlines() if line.startswith("GDP "))
     assert "preliminary" in line and "(secondary)" in line, overview

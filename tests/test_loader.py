@@ -475,7 +475,7 @@ UNITS = (
         pytest.param(
             add(OBSERVATION, 'status = "final"'),
             f"{OBS_PLACE}.status: 'final' is not one of: "
-            "actual, revised, preliminary, first_published, estimate, target, outdated",
+            "actual, revised, preliminary, first_published, estimate, reported, target, outdated",
             id="status",
         ),
     ],
@@ -590,10 +590,10 @@ def test_invalid_id_shape(text: str, bad: str, expected: str) -> None:
     assert messages(text) == [f"{NAME}:{line}: {expected}"]
 
 
-@pytest.mark.parametrize(("literal", "shown"), [("3", "3"), ('"1"', "'1'"), ("0", "0")])
+@pytest.mark.parametrize(("literal", "shown"), [("4", "4"), ('"1"', "'1'"), ("0", "0")])
 def test_unsupported_schema_version(literal: str, shown: str) -> None:
     text = mutate("schema_version = 1", f"schema_version = {literal}")
-    assert messages(text) == [f"{NAME}: schema_version: unsupported version {shown} (this hohhot reads 1 and 2)"]
+    assert messages(text) == [f"{NAME}: schema_version: unsupported version {shown} (this hohhot reads 1, 2 and 3)"]
 
 
 @pytest.mark.parametrize("literal", ["true", "1.0"])

@@ -45,7 +45,7 @@ def _run(tmp_path: Path, *args: str, tty: bool = True, lines: str = "20", **extr
 def test_tall_output_on_a_terminal_is_paged_with_less_defaults(tmp_path: Path) -> None:
     stdout, paged = _run(tmp_path, "metrics")
     assert stdout == ""
-    assert paged is not None and paged.startswith("FRX\nMetrics (29)\n")
+    assert paged is not None and paged.startswith("FRX\nMetrics (32)\n")
 
 
 def test_less_settings_of_the_user_are_kept(tmp_path: Path) -> None:
@@ -55,12 +55,12 @@ def test_less_settings_of_the_user_are_kept(tmp_path: Path) -> None:
 
 def test_no_pager_when_piped_short_or_turned_off(tmp_path: Path) -> None:
     piped, paged = _run(tmp_path, "metrics", tty=False)
-    assert piped.startswith("Metrics (29)") and paged is None
+    assert piped.startswith("Metrics (32)") and paged is None
     short, paged = _run(tmp_path, "search", "steppe")
     assert short.startswith("Search: steppe") and paged is None
     off, paged = _run(tmp_path, "--no-pager", "metrics")
-    assert off.startswith("Metrics (29)") and paged is None
+    assert off.startswith("Metrics (32)") and paged is None
     cat, paged = _run(tmp_path, "metrics", PAGER="cat")
-    assert cat.startswith("Metrics (29)") and paged is None
+    assert cat.startswith("Metrics (32)") and paged is None
     tall, paged = _run(tmp_path, "metrics", lines="1000")
-    assert tall.startswith("Metrics (29)") and paged is None
+    assert tall.startswith("Metrics (32)") and paged is None

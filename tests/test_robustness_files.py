@@ -72,7 +72,7 @@ EXPECTED: dict[str, tuple[int | None, str, str]] = {
     "period_not_a_real_date.toml": (None, f"{OBS}.period", "'2023-02-30' is not a real date"),
     "period_range_backwards.toml": (None, f"{OBS}.period", "'2024/2020': the range ends before it starts"),
     "period_year_out_of_range.toml": (None, f"{OBS}.period", "'0999': year 999 is out of range"),
-    "schema_version_unsupported.toml": (None, "schema_version", "unsupported version 3"),
+    "schema_version_unsupported.toml": (None, "schema_version", "unsupported version 4"),
     "status_unknown.toml": (None, f"{OBS}.status", "'guess' is not one of: actual, revised, preliminary"),
     "syntax_bare_word.toml": (24, "", "TOML syntax error: Invalid value"),
     "syntax_missing_value.toml": (29, "", "TOML syntax error: Invalid value"),

@@ -95,7 +95,7 @@ def _display_values(base: FactBase, args: tuple[str, ...], records: list[dict[st
                 if args[0] == "metric":
                     values += [s["id"] for s in o["sources"]] + [o["note"]]
                 else:
-                    values.append(o["change_remark"] or "")
+                    values.append(o["change_refused"] or "")
                     if o["change"] is not None:
                         values.append(signed(o["change"]["value"], unit))
     return titles, values

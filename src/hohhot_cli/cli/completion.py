@@ -36,7 +36,20 @@ def complete_metric(ctx: typer.Context, incomplete: str) -> list[str]:
     if base is None:
         return []
     names = sorted({m.id for m in base.metrics} | {m.topic for m in base.metrics})
-    return [n for n in names if n.startswith(incomplete)]
+    return _with_refs_and_old_ids(base, [n for n in names if n.startswith(incomplete)], incomplete)
+
+
+def _with_refs_and_old_ids(base: FactBase, found: list[str], incomplete: str) -> list[str]:
+    """After ``ID@``, the refs of that metric's figures; where no current id fits, the old ids that moved."""
+    if "@" in incomplete:
+        metric = base.metric_by_id.get(incomplete.partition("@")[0])
+        refs = [] if metric is None else [o.ref for o in metric.observations]
+        groups = {r.partition("#")[0] for r in refs}
+        old = [r for r in base.moved if "@" in r]
+        return sorted(r for r in {*refs, *groups, *old} if r.startswith(incomplete))
+    if found:
+        return found
+    return sorted(old for old in base.moved if "@" not in old and old.startswith(incomplete))
 
 
 def complete_industry(ctx: typer.Context, incomplete: str) -> list[str]:
@@ -63,5 +76,7 @@ def complete_any_id(ctx: typer.Context, incomplete: str) -> list[str]:
     from hohhot_cli.query.lookup import all_ids
 
     base = _completion_base(ctx)
-    return [] if base is None else [i for i in all_ids(base) if i.startswith(incomplete)]
+    if base is None:
+        return []
+    return _with_refs_and_old_ids(base, [i for i in all_ids(base) if i.startswith(incomplete)], incomplete)
 

@@ -21,7 +21,8 @@ from hohhot_cli.model.errors import UsageError
 from hohhot_cli.model.facts import FactBase
 from hohhot_cli.output.csv_view import EXPORT_COLUMNS, cell, observation_fields
 from hohhot_cli.output.encode import csv_text, json_lines, to_json
-from hohhot_cli.query.queries import cited_by, filtered, latest_observation
+from hohhot_cli.query.latest import latest_observation
+from hohhot_cli.query.queries import cited_by, filtered
 from hohhot_cli.query.results import Figure
 from hohhot_cli.query.selection import PeriodFilter
 
@@ -81,7 +82,7 @@ def export_rows(base: FactBase, selection: PeriodFilter | None = None) -> list[d
 def latest_refs(base: FactBase, selection: PeriodFilter | None = None) -> dict[str, str]:
     """The ref of each metric's latest observation among those the filter keeps, as every command chooses it."""
     keep = selection or PeriodFilter()
-    latest = ((m.id, latest_observation(filtered(m, keep))) for m in base.metrics)
+    latest = ((m.id, latest_observation(base, filtered(m, keep))) for m in base.metrics)
     return {metric: observation.ref for metric, observation in latest if observation is not None}
 
 

@@ -54,6 +54,7 @@ _OBSERVATION_COLUMNS: dict[str, tuple[str, str]] = {
     "label": ("string", "The metric's label (English)."),
     "topic": ("string", "The metric's topic."),
     "unit": ("string", "The unit of value. " + _UNITS),
+    "measure": ("string", "What the metric measures: level, yoy_rate, average_rate, share, count, rank or change."),
     "industry": ("string", "The industry the metric belongs to, if any."),
     "ref": ("string", "The observation's unique reference: metric@period (gdp.total@2023), #1, #2 for several."),
     "period": ("string", "The period the figure is for: 2023, 2023-Q1, 2021-H1, 2023-05, 2020-11-01, 2016/2020."),
@@ -63,7 +64,12 @@ _OBSERVATION_COLUMNS: dict[str, tuple[str, str]] = {
     "as_of": ("string", "For a figure its source does not date: the source's date (a partial ISO date)."),
     "value": ("number", "The figure, in the unit of column unit. " + _UNITS),
     "exactness": ("string", "exact, approximate, lower_bound or upper_bound."),
-    "status": ("string", "actual, revised, preliminary, estimate, first_published, target or outdated."),
+    "status": (
+        "string",
+        "actual, revised, preliminary, first_published, reported (the source states no status), estimate, "
+        "target or outdated.",
+    ),
+    "status_basis": ("string", "For an actual figure: what its source says that makes it final."),
     "note": ("string", "Our note on the figure."),
     "converted_value": ("number", "The figure in another unit as the source gives it (converted_unit)."),
     "converted_unit": ("string", "The unit of converted_value."),

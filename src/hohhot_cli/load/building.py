@@ -11,7 +11,8 @@ import re
 from typing import Any
 
 from hohhot_cli.load.addresses import check_addresses
-from hohhot_cli.load.fields import FieldReader, at, buckets, type_name
+from hohhot_cli.load.consistency import check_headlines, check_metrics, check_moves
+from hohhot_cli.load.fields import DOTTED_ID, FieldReader, at, buckets, type_name
 from hohhot_cli.load.linking import chronological, link
 from hohhot_cli.model.errors import FactFileError
 from hohhot_cli.model.facts import (
@@ -25,6 +26,7 @@ from hohhot_cli.model.facts import (
     Industry,
     IndustryKind,
     Item,
+    Measure,
     Metric,
     Observation,
     Source,
@@ -32,18 +34,23 @@ from hohhot_cli.model.facts import (
     Status,
     Topic,
     Unit,
+    default_measure,
 )
 from hohhot_cli.model.periods import parse_date, parse_period
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 """The file format version this loader writes about and reads."""
 
-SCHEMA_VERSIONS = (1, 2)
+SCHEMA_VERSIONS = (1, 2, 3)
 """Versions it reads: version 1 lacks source kinds, topics and Chinese labels, and calls
-future industries "emerging"."""
+future industries "emerging"; versions 1 and 2 lack measures, ranks' ``among``, targets'
+``aims_at``, ``moved_from``, industries' ``headline`` and ``status_basis``, and a figure
+without a status is ``actual`` in them (``reported`` in version 3)."""
+
+V3_KEYS = frozenset({"measure", "among", "aims_at", "moved_from", "headline", "status_basis"})
+"""Keys a file of version 1 or 2 may not use."""
 
 # Matched whole (fullmatch), with ASCII classes: no trailing newline, no other script's digits.
-_DOTTED_ID = re.compile(r"[a-z][a-z0-9_]*(?:\.[a-z][a-z0-9_]*)+")
 _PLAIN_ID = re.compile(r"[a-z][a-z0-9_-]*")
 _SOURCE_ID = re.compile(r"[a-z0-9][a-z0-9-]*")
 
@@ -91,8 +98,16 @@ class _Builder(FieldReader):
         self.check_unique("metrics and facts", [m.id for m in metrics] + [f.id for f in facts])
         self.check_aliases(metrics, industries)
         self.check_references(
-            {"source": {s.id for s in sources}, "industry": {i.id for i in industries}, "fact": {f.id for f in facts}}
+            {
+                "source": {s.id for s in sources},
+                "industry": {i.id for i in industries},
+                "fact": {f.id for f in facts},
+                "metric": {m.id for m in metrics},
+            }
         )
+        check_metrics(self, metrics)
+        check_headlines(self, industries, metrics)
+        check_moves(self, metrics, {f.id for f in facts})
         if self.problems or city is None:
             return None
         return FactBase(
@@ -112,7 +127,7 @@ class _Builder(FieldReader):
         version = document.get("schema_version")
         # type() rather than ==: true and 1.0 compare equal to 1 but are not a version.
         if "schema_version" in document and (type(version) is not int or version not in SCHEMA_VERSIONS):
-            readable = " and ".join(str(v) for v in SCHEMA_VERSIONS)
+            readable = ", ".join(str(v) for v in SCHEMA_VERSIONS[:-1]) + f" and {SCHEMA_VERSIONS[-1]}"
             self.problem("schema_version", f"unsupported version {version!r} (this hohhot reads {readable})")
         elif type(version) is int:
             self.version = version
@@ -183,8 +198,20 @@ class _Builder(FieldReader):
             name_zh=self.string(table, "name_zh", place),
         )
 
+    def only_in_v3(self, table: dict[str, Any], place: str) -> None:
+        """A problem for each key of version 3 in a file of an older version."""
+        if self.version < 3:
+            for key in V3_KEYS.intersection(table):
+                self.problem(at(place, key), "needs schema_version = 3")
+
     def industry(self, place: str, table: dict[str, Any]) -> Industry:
-        self.check_keys(table, place, ("id", "name", "kind", "source"), ("name_zh", "description", "aliases"))
+        self.check_keys(
+            table, place, ("id", "name", "kind", "source"), ("name_zh", "description", "aliases", "headline")
+        )
+        self.only_in_v3(table, place)
+        headline = self.optional_string(table, "headline", place)
+        if headline is not None:
+            self.refer(f"{place}.headline", "metric", (headline,))
         return Industry(
             id=self.entry_id(table, place, _PLAIN_ID, "lowercase letters, digits, '_' and '-'"),
             name=self.string(table, "name", place),
@@ -193,6 +220,7 @@ class _Builder(FieldReader):
             name_zh=self.string(table, "name_zh", place),
             description=self.string(table, "description", place),
             aliases=self.strings(table, "aliases", place),
+            headline=headline,
         )
 
     def industry_kind(self, table: dict[str, Any], place: str) -> IndustryKind:
@@ -204,12 +232,17 @@ class _Builder(FieldReader):
         self.check_keys(
             table,
             place,
-            ("id", "label", "unit", "observations"),
-            ("description", "industry", "aliases", "tags", "label_zh"),
+            ("id", "label", "unit", "observations") + (("measure",) if self.version >= 3 else ()),
+            ("description", "industry", "aliases", "tags", "label_zh", "measure", "among", "aims_at", "moved_from"),
         )
+        self.only_in_v3(table, place)
         unit = self.enum(table, "unit", place, Unit, None)
-        metric_id = self.entry_id(table, place, _DOTTED_ID, "lowercase, dotted by topic: 'gdp.total'")
+        metric_id = self.entry_id(table, place, DOTTED_ID, "lowercase, dotted by topic: 'gdp.total'")
         observations = self.observations(place, table, unit)
+        aims_at = self.optional_string(table, "aims_at", place)
+        if aims_at is not None:
+            self.refer(f"{place}.aims_at", "metric", (aims_at,))
+        measure = self.enum(table, "measure", place, Measure, None)
         return Metric(
             id=metric_id,
             label=self.string(table, "label", place),
@@ -220,6 +253,10 @@ class _Builder(FieldReader):
             aliases=self.strings(table, "aliases", place),
             tags=self.strings(table, "tags", place),
             label_zh=self.string(table, "label_zh", place),
+            measure=measure or default_measure(unit or Unit.COUNT),
+            among=self.optional_string(table, "among", place),
+            aims_at=aims_at,
+            moved_from=self.strings(table, "moved_from", place),
         )
 
     def observations(self, place: str, table: dict[str, Any], unit: Unit | None) -> list[Observation]:
@@ -248,8 +285,9 @@ class _Builder(FieldReader):
             table,
             place,
             ("value", "source"),
-            ("period", "as_of", "exactness", "status", "note", "converted"),
+            ("period", "as_of", "exactness", "status", "note", "converted", "status_basis"),
         )
+        self.only_in_v3(table, place)
         if "period" in table and "as_of" in table:
             self.problem(place, "give either 'period' or 'as_of', not both")
         elif "period" not in table and "as_of" not in table:
@@ -259,7 +297,13 @@ class _Builder(FieldReader):
         period = self.period(table, "period", place, parse_period)
         as_of = self.period(table, "as_of", place, parse_date)
         exactness = self.enum(table, "exactness", place, Exactness, Exactness.EXACT)
-        status = self.enum(table, "status", place, Status, Status.ACTUAL)
+        default = Status.REPORTED if self.version >= 3 else Status.ACTUAL
+        status = self.enum(table, "status", place, Status, default)
+        basis = self.string(table, "status_basis", place)
+        if self.version >= 3 and status is Status.ACTUAL and not basis:
+            self.problem(place, "an 'actual' figure needs 'status_basis': what the source says that makes it final")
+        elif basis and status is not Status.ACTUAL:
+            self.problem(at(place, "status_basis"), "only an 'actual' figure has a 'status_basis'")
         note = self.string(table, "note", place)
         conversion = self.conversion(f"{place}.converted", table.get("converted"))
         if not complete or value is None or (period is None and as_of is None):
@@ -270,9 +314,10 @@ class _Builder(FieldReader):
             period=period,
             as_of=as_of,
             exactness=exactness or Exactness.EXACT,
-            status=status or Status.ACTUAL,
+            status=status or default,
             note=note,
             conversion=conversion,
+            status_basis=basis,
         )
 
     def conversion(self, place: str, table: object) -> Conversion | None:
@@ -307,7 +352,7 @@ class _Builder(FieldReader):
             elif kind is FactKind.TITLE and "as_of" not in table:
                 self.problem(place, "a fact of kind 'title' needs a 'date', a 'period' or an 'as_of'")
         return Fact(
-            id=self.entry_id(table, place, _DOTTED_ID, "lowercase, dotted by topic: 'plans.airport'"),
+            id=self.entry_id(table, place, DOTTED_ID, "lowercase, dotted by topic: 'plans.airport'"),
             kind=kind,
             label=self.string(table, "label", place),
             text=self.string(table, "text", place),

@@ -43,6 +43,9 @@ SUGGESTION_BUDGET = 2_000
 """Most comparisons all did-you-means of one file may make (unknown keys and unknown ids alike);
 beyond it problems get no suggestion, so that a file of a million typos is reported in linear time."""
 
+DOTTED_ID = re.compile(r"[a-z][a-z0-9_]*(?:\.[a-z][a-z0-9_]*)+")
+"""A metric or fact id (``gdp.total``), matched whole (fullmatch) with ASCII classes."""
+
 _ID_LINE = re.compile(r"[ \t]*([A-Za-z0-9_-]+)[ \t]*=[ \t]*[\"']([^\"'\n]*)[\"']")
 
 E = TypeVar("E", bound=Enum)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as _dt
 
-from hohhot_cli.model.facts import STATUS_PREFERENCE, Observation, Status
+from hohhot_cli.model.facts import STATUS_PREFERENCE, Exactness, Observation, Status
 from hohhot_cli.model.periods import parse_period
 from hohhot_cli.model.value import replace
 
@@ -22,7 +22,9 @@ def link(metric_id: str, observations: list[Observation]) -> tuple[Observation, 
     its source does not date, with ``#1``, ``#2`` (in file order) where there are several.
     Of several figures for one period (or one as-of date) that differ, the most final
     status (:data:`STATUS_PREFERENCE`) supersedes the others; figures as final as each
-    other that differ conflict. Targets stand apart: a goal is not replaced by an outcome.
+    other that differ conflict. Figures that can both be true (:func:`consistent`: a
+    lower bound of 400 beside an exact 410.708) neither supersede nor conflict. Targets
+    stand apart: a goal is not replaced by an outcome.
     """
     # A figure dated only by its source (as_of 2024) is not a figure for the period 2024.
     keys = [o.period if o.period is not None else f"as-of-{o.as_of}" for o in observations]
@@ -58,7 +60,37 @@ def _link_group(
     rank = {i: STATUS_PREFERENCE.index(observations[i].status) for i in ranked}
     for i in ranked:
         for j in ranked:
-            if i == j or observations[i].value == observations[j].value:
+            if i == j or consistent(observations[i], observations[j]):
                 continue
             relation = "supersedes" if rank[i] < rank[j] else "superseded_by" if rank[i] > rank[j] else "conflicts_with"
             links[i].setdefault(relation, []).append(refs[j])
+
+
+_LOWER = (Exactness.LOWER_BOUND,)
+_UPPER = (Exactness.UPPER_BOUND,)
+
+
+def consistent(first: Observation, second: Observation) -> bool:
+    """True when two figures of one period can both be true: the same value, or bounds the other meets.
+
+    A lower bound ("over 400") is met by any figure at or above it that is not an upper bound
+    below it; an upper bound ("under 500") by any figure at or below it; a lower and an upper
+    bound are consistent when the lower is at or below the upper; two lower bounds (or two
+    upper bounds) always are, the higher (lower) one saying more. Two exact or approximate
+    figures that differ are not.
+    """
+    if first.value == second.value:
+        return True
+    kinds = (first.exactness, second.exactness)
+    if Exactness.LOWER_BOUND not in kinds and Exactness.UPPER_BOUND not in kinds:
+        return False
+    if kinds[0] == kinds[1]:
+        return True  # over 380 and over 400; under 500 and under 450
+    lower = [o.value for o in (first, second) if o.exactness in _LOWER]
+    upper = [o.value for o in (first, second) if o.exactness in _UPPER]
+    others = [o.value for o in (first, second) if o.exactness not in (*_LOWER, *_UPPER)]
+    if lower and upper:
+        return lower[0] <= upper[0]
+    if lower:
+        return others[0] >= lower[0]
+    return others[0] <= upper[0]

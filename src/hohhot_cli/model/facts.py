@@ -28,10 +28,11 @@ class Exactness(str, Enum):
 
 
 class Status(str, Enum):
-    """What kind of figure an observation is."""
+    """What kind of figure an observation is: how final its source says it is."""
 
     ACTUAL = "actual"
-    """A reported outcome."""
+    """A final outcome: in a version-3 file, one its source calls final, verified or completed
+    (``status_basis`` says how); in a version-1 or 2 file, any outcome without another status."""
     REVISED = "revised"
     """A later figure that replaces a preliminary or first-published one of the same period."""
     PRELIMINARY = "preliminary"
@@ -40,6 +41,8 @@ class Status(str, Enum):
     """As first published, before a later revision (e.g. after an economic census)."""
     ESTIMATE = "estimate"
     """An estimate by the source, not an official statistic."""
+    REPORTED = "reported"
+    """An outcome whose source states no status (neither preliminary nor final): a version-3 file's default."""
     TARGET = "target"
     """A goal or hope, not an outcome."""
     OUTDATED = "outdated"
@@ -51,15 +54,18 @@ STATUS_PREFERENCE: tuple[Status, ...] = (
     Status.ACTUAL,
     Status.FIRST_PUBLISHED,
     Status.PRELIMINARY,
+    Status.REPORTED,
     Status.ESTIMATE,
     Status.TARGET,
     Status.OUTDATED,
 )
 """Which observation of one period to prefer: the most final figure first.
 
-A revision replaces what it revises; an unqualified outcome is final; a figure as
-first published was final until a revision; a preliminary figure comes before
-it, and an estimate before that.
+A revision replaces what it revises; a final outcome comes next; a figure as first
+published was final until a revision; a preliminary figure comes before it. A figure
+whose source states no status ranks below every stated outcome of the same period,
+and above an estimate, which its own source says is made before the outcome is known
+(a planning report's estimate of 2018 gives way to the figure reported for 2018 later).
 """
 
 
@@ -95,6 +101,34 @@ class Unit(str, Enum):
     TONNES_PER_DAY = "tonnes_per_day"
     PFLOPS = "PFLOPS"
     """Computing power, in petaflops (10^15 floating-point operations a second)."""
+
+
+class Measure(str, Enum):
+    """What a metric measures: one kind for all of its observations."""
+
+    LEVEL = "level"
+    """An amount for a period or at a date (GDP, population, capacity)."""
+    YOY_RATE = "yoy_rate"
+    """A rate of change over one period against the same period a year before (growth)."""
+    AVERAGE_RATE = "average_rate"
+    """An average yearly rate over a span of several years (2016/2020)."""
+    SHARE = "share"
+    """A part of a whole, in percent."""
+    COUNT = "count"
+    """A number of things (firms, projects, years)."""
+    RANK = "rank"
+    """A place in a ranking; ``among`` says among what."""
+    CHANGE = "change"
+    """An absolute change over a span, as a source gives it."""
+
+
+def default_measure(unit: Unit) -> Measure:
+    """The measure of a version-1 or 2 metric, which does not say: from its unit."""
+    if unit is Unit.RANK:
+        return Measure.RANK
+    if unit is Unit.COUNT:
+        return Measure.COUNT
+    return Measure.LEVEL
 
 
 class IndustryKind(str, Enum):
@@ -208,6 +242,8 @@ class Observation(Value):
     """Refs of the more final figures for the same period that replace it."""
     conflicts_with: tuple[str, ...] = ()
     """Refs of figures for the same period, as final as this one, that give another value."""
+    status_basis: str = ""
+    """For an ``actual`` figure of a version-3 file: what the source says that makes it final, in our words."""
 
     @property
     def dated(self) -> str:
@@ -237,6 +273,14 @@ class Metric(Value):
     """Search keywords."""
     label_zh: str = ""
     """The Chinese statistical term (地区生产总值)."""
+    measure: Measure = Measure.LEVEL
+    """What it measures; one kind for every observation."""
+    among: str | None = None
+    """For a rank: what it ranks among (``the 27 provincial capitals``)."""
+    aims_at: str | None = None
+    """For a metric of targets: the id of the metric of outcomes they aim at."""
+    moved_from: tuple[str, ...] = ()
+    """Old ids (``talent.graduates_target``) and old refs (``gdp.growth@2016/2020``) now found here."""
 
     @property
     def topic(self) -> str:
@@ -327,6 +371,8 @@ class Industry(Value):
     """What it covers, in our words."""
     aliases: tuple[str, ...] = ()
     """Other names it can be looked up by."""
+    headline: str | None = None
+    """The id of the metric whose latest figure sums it up, where the file names one."""
 
 
 @value
@@ -387,6 +433,8 @@ class FactBase(Value):
     fact_by_id: Mapping[str, Fact] = field(init=False, repr=False, compare=False)
     company_by_id: Mapping[str, Company] = field(init=False, repr=False, compare=False)
     topic_by_id: Mapping[str, Topic] = field(init=False, repr=False, compare=False)
+    moved: Mapping[str, str] = field(init=False, repr=False, compare=False)
+    """Where each old id or ref of a metric's ``moved_from`` is now: a metric id, or a ref (``new.id@2016/2020``)."""
 
     def __post_init__(self) -> None:
         # Frozen: indexes are set once here, through object.__setattr__.
@@ -399,3 +447,9 @@ class FactBase(Value):
             ("topic_by_id", self.topics),
         ):
             object.__setattr__(self, name, MappingProxyType({item.id: item for item in items}))
+        moved = {}
+        for metric in self.metrics:
+            for old in metric.moved_from:
+                _, at, key = old.partition("@")
+                moved[old] = f"{metric.id}@{key}" if at else metric.id
+        object.__setattr__(self, "moved", MappingProxyType(moved))

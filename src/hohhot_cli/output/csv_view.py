@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from hohhot_cli.output.json_view import period_fields, records
+from hohhot_cli.output.json_view import compared_fields, period_fields, records
 from hohhot_cli.query.results import (
     Cited,
     Figure,
@@ -38,6 +38,7 @@ EXPORT_COLUMNS = (
     "label",
     "topic",
     "unit",
+    "measure",
     "industry",
     "ref",
     "period",
@@ -48,6 +49,7 @@ EXPORT_COLUMNS = (
     "value",
     "exactness",
     "status",
+    "status_basis",
     "note",
     "converted_value",
     "converted_unit",
@@ -75,6 +77,7 @@ def observation_fields(figure: Figure, cited: Cited) -> dict[str, Any]:
         "label": metric.label,
         "topic": metric.topic,
         "unit": metric.unit.value,
+        "measure": metric.measure.value,
         "industry": metric.industry,
         "ref": observation.ref,
         "period": observation.period,
@@ -83,6 +86,7 @@ def observation_fields(figure: Figure, cited: Cited) -> dict[str, Any]:
         "value": observation.value,
         "exactness": observation.exactness.value,
         "status": observation.status.value,
+        "status_basis": observation.status_basis or None,
         "note": observation.note,
         "converted_value": conversion.value if conversion else None,
         "converted_unit": conversion.unit.value if conversion else None,
@@ -148,23 +152,40 @@ def source_detail_rows(result: SourceDetail) -> CsvTable:
     return EXPORT_COLUMNS, [_observation_row(f, result.cited) for f in result.figures]
 
 
+_METRIC_COLUMNS = ("metric", "label", "topic", "unit", "measure", "industry")
+
+
 def side_by_side_rows(result: SideBySide) -> CsvTable:
-    """``compare ID ID ...``."""
-    header = (*EXPORT_COLUMNS, "share_of_max")
-    rows = [(*_observation_row(r.figure, result.cited), cell(r.share_of_max)) for r in result.rows]
+    """``compare ID ID ...``: one row per metric; a metric without a figure for the period has its own columns only."""
+    header = (*EXPORT_COLUMNS, "compared_period", "compared_as_of", "share_of_max")
+    compared = compared_fields(result.compared)
+    rows = []
+    for row in result.rows:
+        figure = row.figure
+        if figure is not None:
+            cells = _observation_row(figure, result.cited)
+        else:
+            metric = row.metric
+            known = (metric.id, metric.label, metric.topic, metric.unit.value, metric.measure.value, metric.industry)
+            cells = tuple(cell(v) for v in known) + ("",) * (len(EXPORT_COLUMNS) - len(_METRIC_COLUMNS))
+        rows.append(
+            (*cells, cell(compared["compared_period"]), cell(compared["compared_as_of"]), cell(row.share_of_max))
+        )
     return header, rows
 
 
 CHANGE_COLUMNS = ("previous_period", "change_value", "change_percent", "change_approximate", "change_computed")
+REPORTED_COLUMNS = ("reported_rate_metric", "reported_rate_ref", "reported_rate_value")
 
 
 def over_time_rows(result: OverTime) -> CsvTable:
     """``compare ID``: observations with the computed changes (``change_computed`` true where one is given)."""
-    header = (*EXPORT_COLUMNS, *CHANGE_COLUMNS, "change_remark")
+    header = (*EXPORT_COLUMNS, *CHANGE_COLUMNS, "change_refused", *REPORTED_COLUMNS)
     rows = []
     for s in result.series:
         for p in s.points:
             computed = p.change is not None
+            reported = p.reported
             rows.append(
                 (
                     *_observation_row(Figure(s.metric, p.observation), result.cited),
@@ -173,7 +194,10 @@ def over_time_rows(result: OverTime) -> CsvTable:
                     cell(p.change_percent),
                     cell(p.approximate if computed else None),
                     cell(True if computed else None),
-                    p.remark,
+                    cell(p.refused),
+                    cell(None if reported is None else reported.metric.id),
+                    cell(None if reported is None else reported.observation.ref),
+                    cell(None if reported is None else reported.observation.value),
                 )
             )
     return header, rows

@@ -24,7 +24,10 @@ def nothing_found(result: object) -> str | None:
         return "no observations found"
     if isinstance(result, OverTime) and not any(s.points for s in result.series):
         return "no observations found"
-    if isinstance(result, SideBySide) and not result.rows:
+    if isinstance(result, SideBySide) and result.compared is None:
+        ids = ", ".join(r.metric.id for r in result.rows)
+        return f"no period has a figure of every metric ({ids}): nothing compared"
+    if isinstance(result, SideBySide) and not any(r.observation is not None for r in result.rows):
         return "no observations found"
     if isinstance(result, SearchResult) and not result.hits:
         return f"no matches found for {result.query!r}"

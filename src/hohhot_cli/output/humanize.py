@@ -66,10 +66,15 @@ STATUS_LABELS = {
     Status.PRELIMINARY: "preliminary",
     Status.FIRST_PUBLISHED: "first published",
     Status.ESTIMATE: "estimate",
+    Status.REPORTED: "not stated",
     Status.TARGET: "target",
     Status.OUTDATED: "outdated",
 }
-"""How each status is written in tables (an actual figure needs no word)."""
+"""How each status is written in tables' Status column (a final figure needs no word; "not stated": its
+source gives no status, neither preliminary nor final)."""
+
+STATUS_PHRASES = {**STATUS_LABELS, Status.REPORTED: "status not stated"}
+"""How each status is written beside a figure, out of a Status column: ``410.708 bn CNY (2024, status not stated)``."""
 
 
 def clean(text: str) -> str:
@@ -95,15 +100,19 @@ def _escape(match: re.Match[str]) -> str:
 
 
 def plain_number(value: int | float | Decimal) -> str:
-    """A number with thousands separators and no float noise (``3,446,100``, ``0.2``)."""
+    """A number with thousands separators and the digits it was given with: ``3,446,100``, ``0.2``, ``10.0``.
+
+    An integer has no decimals; a float keeps the digits of its shortest form (``10.0`` stays
+    ``10.0``: the source gave one decimal), with no float noise (never ``0.30000000000000004``).
+    """
     from decimal import Decimal  # tables and Markdown only: the JSON path never loads decimal
 
     number = value if isinstance(value, Decimal) else _decimal(value)
-    if number == number.to_integral_value() and abs(number) < Decimal(10) ** 18:
+    if number.as_tuple().exponent >= 0 and abs(number) < Decimal(10) ** 18:  # type: ignore[operator]
         return f"{int(number):,}"
     sign = "-" if number < 0 else ""
     whole, _, fraction = format(abs(number), "f").partition(".")
-    return f"{sign}{int(whole):,}.{fraction}"
+    return f"{sign}{int(whole):,}" + (f".{fraction}" if fraction else "")
 
 
 def _decimal(value: int | float) -> Decimal:
@@ -114,13 +123,12 @@ def _decimal(value: int | float) -> Decimal:
 
 
 def human_value(value: int | float, unit: Unit) -> str:
-    """A value in its unit the way people read it: ``256.0 bn CNY``, ``70 %``, ``15th``."""
+    """A value in its unit, with the digits the source gave: ``256 bn CNY``, ``410.708 bn CNY``, ``70 %``, ``15th``."""
     if unit in (Unit.CNY, Unit.USD) and abs(value) >= 1_000_000_000:
-        billions = _decimal(value) / 1_000_000_000
-        text = plain_number(billions)
-        if "." not in text:
-            text += ".0"
-        return f"{text} bn {UNIT_SYMBOLS[unit]}"
+        # In billions, a whole number's trailing zeros are no digits the source gave: 380 bn, not 380.0 bn.
+        whole = int(value) if isinstance(value, float) and value.is_integer() else value
+        billions = (_decimal(whole) / 1_000_000_000).normalize()
+        return f"{plain_number(billions)} bn {UNIT_SYMBOLS[unit]}"
     if unit is Unit.RANK and float(value).is_integer():
         return ordinal(int(value))
     symbol = UNIT_SYMBOLS[unit]

@@ -23,9 +23,11 @@ from hohhot_cli.query.results import (
     IndustryDetail,
     IndustrySummary,
     MetricsResult,
+    Moved,
     OverTime,
     Overview,
     SearchResult,
+    SeriesPoint,
     SideBySide,
     SourceDetail,
     SourcesResult,
@@ -90,6 +92,7 @@ def observation_record(cited: Cited, observation: Observation) -> Record:
         "as_of": observation.as_of,
         "exactness": observation.exactness.value,
         "status": observation.status.value,
+        "status_basis": observation.status_basis or None,
         "note": observation.note,
         "converted": None
         if conversion is None
@@ -102,7 +105,12 @@ def observation_record(cited: Cited, observation: Observation) -> Record:
     }
 
 
-def metric_record(cited: Cited, metric: Metric, latest: Observation | None) -> Record:
+def moved_record(moved: Moved | None) -> Record | None:
+    """The old id or ref a query named and its new place, or None."""
+    return None if moved is None else {"old": moved.old, "new": moved.new}
+
+
+def metric_record(cited: Cited, metric: Metric, latest: Observation | None, moved: Moved | None = None) -> Record:
     """A metric with its latest observation and all its observations shown."""
     return {
         "id": metric.id,
@@ -110,6 +118,11 @@ def metric_record(cited: Cited, metric: Metric, latest: Observation | None) -> R
         "label_zh": metric.label_zh,
         "topic": metric.topic,
         "unit": metric.unit.value,
+        "measure": metric.measure.value,
+        "among": metric.among,
+        "aims_at": metric.aims_at,
+        "moved_from": list(metric.moved_from),
+        "moved": moved_record(moved),
         "industry": metric.industry,
         "description": metric.description,
         "aliases": list(metric.aliases),
@@ -186,7 +199,10 @@ def _headline(cited: Cited, figure: Figure | None) -> Record | None:
 
 def metrics_records(result: MetricsResult) -> list[Record]:
     """``metric`` and ``metrics``: every metric with all its observations shown."""
-    return [metric_record(result.cited, m, latest) for m, latest in zip(result.metrics, result.latest, strict=True)]
+    return [
+        metric_record(result.cited, m, latest, result.moved_of(index))
+        for index, (m, latest) in enumerate(zip(result.metrics, result.latest, strict=True))
+    ]
 
 
 def industries_records(result: IndustriesResult) -> list[Record]:
@@ -248,9 +264,29 @@ def source_detail_record(result: SourceDetail) -> Record:
     }
 
 
+def compared_fields(compared: str | None) -> Record:
+    """``compared_period`` and ``compared_as_of``: what a side-by-side comparison lines its rows up on."""
+    if compared is not None and compared.startswith("as-of-"):
+        return {"compared_period": None, "compared_as_of": compared.removeprefix("as-of-")}
+    return {"compared_period": compared, "compared_as_of": None}
+
+
 def side_by_side_records(result: SideBySide) -> list[Record]:
-    """``compare ID ID ...``: each metric's latest observation with its share of the largest."""
-    return [{**figure_record(result.cited, row.figure), "share_of_max": row.share_of_max} for row in result.rows]
+    """``compare ID ID ...``: each metric with its figure for the one period compared (null: it has none)."""
+    return [
+        {
+            "metric": row.metric.id,
+            "label": row.metric.label,
+            "unit": row.metric.unit.value,
+            "measure": row.metric.measure.value,
+            "among": row.metric.among,
+            **compared_fields(result.compared),
+            "observation": None if row.observation is None else observation_record(result.cited, row.observation),
+            "share_of_max": row.share_of_max,
+            "moved": moved_record(row.moved),
+        }
+        for row in result.rows
+    ]
 
 
 def over_time_records(result: OverTime) -> list[Record]:
@@ -260,25 +296,29 @@ def over_time_records(result: OverTime) -> list[Record]:
             "id": s.metric.id,
             "label": s.metric.label,
             "unit": s.metric.unit.value,
-            "observations": [
-                {
-                    **observation_record(result.cited, p.observation),
-                    "previous_period": p.previous_period,
-                    "change": None
-                    if p.change is None
-                    else {
-                        "value": p.change,
-                        "percent": p.change_percent,
-                        "approximate": p.approximate,
-                        "computed": True,
-                    },
-                    "change_remark": p.remark,
-                }
-                for p in s.points
-            ],
+            "measure": s.metric.measure.value,
+            "moved": moved_record(s.moved),
+            "observations": [_point_record(result.cited, p) for p in s.points],
         }
         for s in result.series
     ]
+
+
+def _point_record(cited: Cited, point: SeriesPoint) -> Record:
+    return {
+        **observation_record(cited, point.observation),
+        "previous_period": point.previous_period,
+        "change": None
+        if point.change is None
+        else {
+            "value": point.change,
+            "percent": point.change_percent,
+            "approximate": point.approximate,
+            "computed": True,
+        },
+        "change_refused": point.refused,
+        "reported_rate": None if point.reported is None else figure_record(cited, point.reported),
+    }
 
 
 def industry_comparison_records(result: IndustryComparison) -> list[Record]:

@@ -13,6 +13,7 @@ from hohhot_cli.model.facts import Fact, Metric, Observation, Source, SourceKind
 from hohhot_cli.output.humanize import (
     SOURCE_KIND_LABELS,
     STATUS_LABELS,
+    STATUS_PHRASES,
     citation,
     human_value,
     observation_value,
@@ -21,6 +22,7 @@ from hohhot_cli.output.humanize import (
 from hohhot_cli.query.results import (
     Cited,
     Figure,
+    Moved,
 )
 
 
@@ -102,10 +104,14 @@ def sources_cell(observation: Observation, cited: Cited) -> str:
     )
 
 
-def status_cell(observation: Observation) -> str:
-    """The status, and whether a more final figure replaces it or an equal one disagrees."""
+def status_cell(observation: Observation, phrase: bool = False) -> str:
+    """The status, and whether a more final figure replaces it or an equal one disagrees.
+
+    ``phrase`` for a figure shown out of a Status column (``status not stated``, not ``not stated``).
+    """
     # A target says so in its value ("target 50,000 people"): not a second time here.
-    marks = [STATUS_LABELS[observation.status] if observation.status is not Status.TARGET else ""]
+    labels = STATUS_PHRASES if phrase else STATUS_LABELS
+    marks = [labels[observation.status] if observation.status is not Status.TARGET else ""]
     if observation.superseded_by:
         marks.append("superseded")
     if observation.conflicts_with:
@@ -145,7 +151,7 @@ def relation_notes(metric: Metric, cited: Cited) -> tuple[str, ...]:
 
 
 def figure_text(observation: Observation, metric: Metric, cited: Cited) -> str:
-    status = STATUS_LABELS[observation.status]
+    status = STATUS_PHRASES[observation.status]
     detail = ", ".join(x for x in (status, sources_cell(observation, cited)) if x)
     return f"{when_cell(observation, cited)}: {glued(observation_value(observation, metric.unit))} ({detail})"
 
@@ -154,7 +160,42 @@ def metric_title(metric: Metric) -> str:
     return f"{metric.id} · {metric.label}" + (f" {metric.label_zh}" if metric.label_zh else "")
 
 
-def series_section(metric: Metric, cited: Cited) -> Section:
+def moved_note(moved: Moved) -> str:
+    """Said under a table of a metric reached by an old id or ref."""
+    return f"{moved.old} is now {moved.new}."
+
+
+def metric_notes(metric: Metric, moved: Moved | None = None) -> tuple[str, ...]:
+    """What a table of a metric says under it about the metric: how it was reached, what its ranks rank among,
+    what its targets aim at, which old ids lead to it."""
+    notes = [moved_note(moved)] if moved is not None else []
+    if metric.among:
+        notes.append(
+            f"Places among {metric.among}, each as of the period or date shown: not a place held today."
+        )
+    if metric.aims_at:
+        notes.append(f"Targets for {metric.aims_at}: goals, not outcomes.")
+    if metric.moved_from:
+        notes.append(f"Formerly: {', '.join(metric.moved_from)}.")
+    return tuple(notes)
+
+
+def when_phrase(observation: Observation, cited: Cited) -> str:
+    """When a figure stands, in a sentence: ``as of 2019-09-26``, ``for 2021-H1``."""
+    text = when_cell(observation, cited)
+    return text if observation.period is None else f"for {text}"
+
+
+def rank_note(figure: Figure, cited: Cited) -> str:
+    """A rank with what it ranks among and when.
+
+    ``gdp.growth_rank: 1st among the 27 provincial capitals, as of 2019-09-26.``
+    """
+    value = observation_value(figure.observation, figure.metric.unit)
+    return f"{figure.metric.id}: {value} among {figure.metric.among}, {when_phrase(figure.observation, cited)}."
+
+
+def series_section(metric: Metric, cited: Cited, moved: Moved | None = None) -> Section:
     rows = tuple(
         (
             when_cell(o, cited),
@@ -175,12 +216,14 @@ def series_section(metric: Metric, cited: Cited) -> Section:
             Column("Note"),
         ),
         rows,
-        footnotes=relation_notes(metric, cited),
+        footnotes=(*metric_notes(metric, moved), *relation_notes(metric, cited)),
     )
 
 
 def note(observation: Observation) -> str:
     note = observation.note
+    if observation.status_basis:
+        note = f"{note} Final: {observation.status_basis}.".strip()
     if observation.conversion is not None:
         conversion = observation.conversion
         value = glued(f"= {human_value(conversion.value, conversion.unit)}")
@@ -197,9 +240,13 @@ def figure_cell(figure: Figure, cited: Cited) -> str:
     """
     observation = figure.observation
     detail = ", ".join(
-        x for x in (when_cell(observation, cited), status_cell(observation), sources_cell(observation, cited)) if x
+        x
+        for x in (when_cell(observation, cited), status_cell(observation, True), sources_cell(observation, cited))
+        if x
     )
-    return f"{glued(observation_value(observation, figure.metric.unit))} ({detail})"
+    value = glued(observation_value(observation, figure.metric.unit))
+    among = f" among {figure.metric.among}" if figure.metric.among else ""
+    return f"{value}{among} ({detail})"
 
 
 def headline_cell(figure: Figure | None, cited: Cited) -> str:

@@ -30,6 +30,7 @@ from hohhot_cli.output.sections import (
     figure_cell,
     headline_cell,
     kind_text,
+    rank_note,
     series_section,
     status_cell,
     when_cell,
@@ -37,6 +38,7 @@ from hohhot_cli.output.sections import (
 from hohhot_cli.query.results import (
     CompanyDetail,
     FactDetail,
+    Figure,
     IndustriesResult,
     IndustryComparison,
     IndustryDetail,
@@ -55,7 +57,7 @@ from hohhot_cli.query.results import (
 def metrics_sections(result: MetricsResult) -> list[Section]:
     """``metric``: each metric's series; ``metrics``: one line per metric with its latest value."""
     if not result.index:
-        return [series_section(m, result.cited) for m in result.metrics]
+        return [series_section(m, result.cited, result.moved_of(i)) for i, m in enumerate(result.metrics)]
     rows = []
     for metric, latest in zip(result.metrics, result.latest, strict=True):
         rows.append(
@@ -72,7 +74,12 @@ def metrics_sections(result: MetricsResult) -> list[Section]:
         Column("Latest", ColumnKind.VALUE),
         Column("Period", ColumnKind.PERIOD),
     )
-    return [Section(f"Metrics ({len(rows)})", columns, tuple(rows))]
+    ranks = tuple(
+        rank_note(Figure(metric, latest), result.cited)
+        for metric, latest in zip(result.metrics, result.latest, strict=True)
+        if latest is not None and metric.among
+    )
+    return [Section(f"Metrics ({len(rows)})", columns, tuple(rows), footnotes=ranks)]
 
 
 def industries_sections(result: IndustriesResult) -> list[Section]:
@@ -175,12 +182,12 @@ def source_detail_sections(result: SourceDetail) -> list[Section]:
     ]
     out = [Section(source.id, (), (), paragraphs=detail_paragraphs(pairs))]
     if result.figures:
+        # The status beside the period, as in the index of metrics: the table stays a table at 80 columns.
         rows = tuple(
             (
                 f.metric.id,
-                when_cell(f.observation, result.cited),
+                ", ".join(x for x in (when_cell(f.observation, result.cited), status_cell(f.observation)) if x),
                 observation_value(f.observation, f.metric.unit),
-                status_cell(f.observation),
             )
             for f in result.figures
         )
@@ -188,7 +195,6 @@ def source_detail_sections(result: SourceDetail) -> list[Section]:
             Column("Metric", ColumnKind.ID),
             Column("Period", ColumnKind.PERIOD),
             Column("Value", ColumnKind.VALUE),
-            Column("Status", ColumnKind.STATUS),
         )
         out.append(Section(f"Figures ({len(rows)})", columns, rows))
     if result.facts:

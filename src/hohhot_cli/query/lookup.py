@@ -5,6 +5,7 @@ from __future__ import annotations
 from hohhot_cli.model.errors import NotFoundError
 from hohhot_cli.model.facts import FactBase, Source
 from hohhot_cli.query import queries
+from hohhot_cli.query.naming import moved_ids, suggest
 from hohhot_cli.query.results import (
     Cited,
     CompanyDetail,
@@ -19,7 +20,7 @@ Shown = MetricsResult | IndustryDetail | SourceDetail | FactDetail | CompanyDeta
 
 
 def all_ids(base: FactBase) -> list[str]:
-    """Every id ``show`` opens: metrics, industries, sources, facts, companies."""
+    """Every id ``show`` opens: metrics, industries, sources, facts, companies (and a ref of a metric's figures)."""
     return [
         *(m.id for m in base.metrics),
         *(i.id for i in base.industries),
@@ -29,6 +30,11 @@ def all_ids(base: FactBase) -> list[str]:
     ]
 
 
+def _names_a_metric(base: FactBase, wanted: str) -> bool:
+    """A metric id, a ref (``gdp.total@2023``) or an old id of a metric that moved."""
+    return wanted in base.metric_by_id or "@" in wanted or (wanted in base.moved and "@" not in wanted)
+
+
 def _cited(base: FactBase, ids: tuple[str, ...]) -> Cited:
     return queries.cited_by(base, (), ids)
 
@@ -36,8 +42,8 @@ def _cited(base: FactBase, ids: tuple[str, ...]) -> Cited:
 def show(base: FactBase, query: str) -> Shown:
     """What an id names, in full: a metric, an industry, a source, a fact or a company."""
     wanted = query.strip().casefold()
-    if wanted in base.metric_by_id:
-        return queries.find_metrics(base, [wanted])
+    if _names_a_metric(base, wanted):
+        return queries.find_metrics(base, [query])
     if wanted in base.industry_by_id:
         return queries.industry_detail(base, wanted)
     if wanted in base.source_by_id:
@@ -49,7 +55,7 @@ def show(base: FactBase, query: str) -> Shown:
     if company is not None:
         industry = base.industry_by_id.get(company.industry) if company.industry else None
         return CompanyDetail(company, industry, _cited(base, company.sources))
-    raise NotFoundError("id", query, queries.suggest(wanted, all_ids(base)))
+    raise NotFoundError("id", query, suggest(wanted, all_ids(base) + moved_ids(base)))
 
 
 def sources_of(base: FactBase, query: str) -> list[Source]:
@@ -57,7 +63,7 @@ def sources_of(base: FactBase, query: str) -> list[Source]:
     wanted = query.strip().casefold()
     if wanted in base.source_by_id:
         return [base.source_by_id[wanted]]
-    if wanted not in base.metric_by_id:
+    if not _names_a_metric(base, wanted):
         try:
             shown: object = show(base, query)
         except NotFoundError:

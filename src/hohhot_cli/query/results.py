@@ -28,6 +28,16 @@ Cited = Mapping[str, Source]
 """Sources by id: every source the figures of a result cite, in file order."""
 
 @result
+class Moved(Frozen):
+    """An old id or ref that a query named, and where it is now (a metric's ``moved_from``)."""
+
+    old: str
+    """The old id or ref as asked (``gdp.growth@2016/2020``)."""
+    new: str
+    """Its new place (``gdp.growth.average@2016/2020``)."""
+
+
+@result
 class Figure(Frozen):
     """One observation together with the metric it belongs to."""
 
@@ -49,6 +59,12 @@ class MetricsResult(Frozen):
     """The sources of every observation shown."""
     index: bool = False
     """True for the ``metrics`` index: tables show the latest value only."""
+    moved: tuple[Moved | None, ...] = ()
+    """For each metric, the old id or ref it was asked by, if any (empty: none was)."""
+
+    def moved_of(self, index: int) -> Moved | None:
+        """How the metric at ``index`` was reached, when by an old id or ref."""
+        return self.moved[index] if index < len(self.moved) else None
 
 
 @result
@@ -106,7 +122,7 @@ class SearchHit(Frozen):
     matched: tuple[str, ...]
     """Names of the fields that matched."""
     latest: Observation | None = None
-    """For a metric, its latest observation (:func:`hohhot_cli.query.queries.latest_observation`)."""
+    """For a metric, its latest observation (:func:`hohhot_cli.query.latest.latest_observation`)."""
     text: str = ""
     """The text that matched best (a label, a name, a sentence), for showing the match in context."""
 
@@ -168,22 +184,35 @@ class SourceDetail(Frozen):
 
 @result
 class SideBySideRow(Frozen):
-    """One metric's latest observation in a side-by-side comparison."""
+    """One metric in a side-by-side comparison: its figure for the period compared, or none."""
 
-    figure: Figure
-    """The metric and its latest observation."""
+    metric: Metric
+    """The metric."""
+    observation: Observation | None
+    """Its figure for the period compared; None when it has none (a missing row)."""
     share_of_max: float | None
     """Value over the largest value of the same unit (0..1), for a bar; None for no bar."""
+    moved: Moved | None = None
+    """The old id or ref it was asked by, if any."""
+
+    @property
+    def figure(self) -> Figure | None:
+        """The metric with its figure, when it has one."""
+        return None if self.observation is None else Figure(self.metric, self.observation)
 
 
 @result
 class SideBySide(Frozen):
-    """Several metrics side by side."""
+    """Several metrics side by side, lined up on one period."""
 
     rows: tuple[SideBySideRow, ...]
-    """In the order asked."""
+    """In the order asked, those without a figure for the period too."""
     cited: Cited
     """The sources of the observations shown."""
+    compared: str | None = None
+    """What lines the rows up: a period (``2023``) or an as-of date (``as-of-2024-01-18``); None when none is shared."""
+    asked: bool = False
+    """True when the period was asked for (``--period``), not chosen as the latest shared."""
 
 
 @result
@@ -199,9 +228,11 @@ class SeriesPoint(Frozen):
     change_percent: float | None
     """Relative change, in percent."""
     approximate: bool
-    """True when either value is approximate, so the change is too."""
-    remark: str
-    """Why no change is given, when that is not obvious (a bound, a revision, a target)."""
+    """True when both values are approximate, so the change is too."""
+    refused: str | None = None
+    """Why no change is computed from the previous period's figure, in plain words; None when one is, or none exists."""
+    reported: Figure | None = None
+    """The year-on-year rate a source reports for the same period, shown beside the change."""
 
 
 @result
@@ -212,6 +243,8 @@ class Series(Frozen):
     """The metric."""
     points: tuple[SeriesPoint, ...]
     """In chronological order."""
+    moved: Moved | None = None
+    """The old id or ref it was asked by, if any."""
 
 
 @result

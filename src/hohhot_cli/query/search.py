@@ -66,9 +66,12 @@ def search(base: FactBase, text: str) -> SearchResult:
 def _with_latest(base: FactBase, text: str, hits: list[SearchHit]) -> SearchResult:
     """The hits, each metric with its latest observation, by the one rule every command uses."""
     from hohhot_cli.model.value import replace
-    from hohhot_cli.query.queries import cited_by, latest_observation
+    from hohhot_cli.query.latest import latest_observation
+    from hohhot_cli.query.queries import cited_by
 
-    found = [replace(h, latest=latest_observation(base.metric_by_id[h.id])) if h.kind == "metric" else h for h in hits]
+    found = [
+        replace(h, latest=latest_observation(base, base.metric_by_id[h.id])) if h.kind == "metric" else h for h in hits
+    ]
     cited = cited_by(base, (h.latest for h in found if h.latest is not None))
     return SearchResult(text, tuple(found), cited)
 

@@ -4,7 +4,7 @@ Every observation is placed on the calendar the same way everywhere: its period
 (or, for a figure its source does not date, its ``as_of`` date) gives a first
 day, a last day and a kind. The kinds are those of :func:`periods.parse_period`
 plus ``as_of``. Filters (``--period``, ``--since``, ``--until``, ``--kind``) and
-the one rule of "latest" (:func:`hohhot_cli.query.queries.latest_observation`) read
+the one rule of "latest" (:func:`hohhot_cli.query.latest.latest_observation`) read
 these, never the strings.
 """
 
