@@ -273,9 +273,10 @@ def check_searches(path: Path) -> None:
         "id": "yili",
         "label": "Yili Group",
         "text": "Yili Group",
-        "score": 80,
+        "score": 120,
         "matched": ["id", "name"],
         "latest": None,
+        "figure": None,
     }
 
 

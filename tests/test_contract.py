@@ -441,7 +441,8 @@ def test_readme_recipe_runs(number: int, tmp_path: Path) -> None:
 def test_search_gives_a_metric_its_latest_figure(hohhot: Runner) -> None:
     (hit,) = (h for h in hohhot("search", "foreign", "trade", "--json").json() if h["id"] == "trade.total")
     (metric,) = hohhot("metric", "trade.total", "--latest", "--json").json()
-    assert hit["latest"] == metric["observations"][0] == metric["latest"]
+    assert metric["observations"][0] == metric["latest"]
+    assert hit["latest"] == {"metric": "trade.total", "label": "Foreign trade", "unit": "CNY", **metric["latest"]}
     assert hit["latest"]["period"] == "2023"
 
 

@@ -59,9 +59,13 @@ def complete_topic(ctx: typer.Context, incomplete: str) -> list[str]:
 
 
 def complete_any_id(ctx: typer.Context, incomplete: str) -> list[str]:
-    """Any id (metric, industry, source, fact, company) starting with what was typed."""
-    from hohhot_cli.query.lookup import all_ids
+    """Any id (metric, industry, source, fact, company) starting with what was typed; after ``METRIC@``, its refs."""
+    from hohhot_cli.query.lookup import all_ids, all_refs
 
     base = _completion_base(ctx)
-    return [] if base is None else [i for i in all_ids(base) if i.startswith(incomplete)]
+    if base is None:
+        return []
+    if "@" in incomplete:
+        return [r for r in all_refs(base, incomplete.partition("@")[0]) if r.startswith(incomplete)]
+    return [i for i in all_ids(base) if i.startswith(incomplete)]
 

@@ -112,7 +112,7 @@ def suggest(query: str, candidates: list[str]) -> list[str]:
 
 
 def resolve_metrics(base: FactBase, query: str) -> tuple[Metric, ...]:
-    """Metrics for one query: an exact id, an alias, or a topic prefix (``gdp``, ``gdp.value_added``).
+    """Metrics for one query: an exact id, a topic prefix (``gdp``, ``gdp.value_added``), an alias or a label.
 
     Raises :class:`NotFoundError` with the closest ids when nothing matches.
     """
@@ -120,7 +120,7 @@ def resolve_metrics(base: FactBase, query: str) -> tuple[Metric, ...]:
     exact = base.metric_by_id.get(wanted)
     if exact is not None:
         return (exact,)
-    by_alias = [m for m in base.metrics if wanted in (a.casefold() for a in m.aliases)]
+    by_alias = [m for m in base.metrics if wanted in {n.casefold() for n in (*m.aliases, m.label, m.label_zh) if n}]
     prefixed = tuple(m for m in base.metrics if m.id.startswith(wanted + "."))
     if prefixed:
         return prefixed

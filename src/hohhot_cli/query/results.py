@@ -49,6 +49,8 @@ class MetricsResult(Frozen):
     """The sources of every observation shown."""
     index: bool = False
     """True for the ``metrics`` index: tables show the latest value only."""
+    refs: bool = False
+    """True for ``--refs``: tables show each figure's ref."""
 
 
 @result
@@ -96,19 +98,21 @@ class SearchHit(Frozen):
     """One search match."""
 
     kind: str
-    """``metric``, ``industry``, ``fact``, ``company`` or ``source``."""
+    """``metric``, ``industry``, ``fact``, ``company``, ``source`` or ``figure``."""
     id: str
-    """Its id."""
+    """Its id (a figure's ref)."""
     label: str
     """Its label, name or title."""
     score: int
     """Relevance; higher is better."""
     matched: tuple[str, ...]
     """Names of the fields that matched."""
-    latest: Observation | None = None
-    """For a metric, its latest observation (:func:`hohhot_cli.query.queries.latest_observation`)."""
+    latest: Figure | None = None
+    """For a metric or a figure, the metric's latest figure (:func:`hohhot_cli.query.queries.latest_observation`)."""
     text: str = ""
     """The text that matched best (a label, a name, a sentence), for showing the match in context."""
+    figure: Figure | None = None
+    """For a figure hit, the figure itself."""
 
 
 @result
@@ -120,7 +124,7 @@ class SearchResult(Frozen):
     hits: tuple[SearchHit, ...]
     """The matches; empty when nothing matched."""
     cited: Cited = field(default_factory=lambda: MappingProxyType({}))
-    """The sources of the latest observations of the metrics found."""
+    """The sources of the figures shown: the latest of each metric found, and each figure found."""
 
 
 @result
@@ -184,6 +188,8 @@ class SideBySide(Frozen):
     """In the order asked."""
     cited: Cited
     """The sources of the observations shown."""
+    refs: bool = False
+    """True for ``--refs``: tables show each figure's ref."""
 
 
 @result
@@ -222,6 +228,8 @@ class OverTime(Frozen):
     """One per metric."""
     cited: Cited
     """The sources of the observations shown."""
+    refs: bool = False
+    """True for ``--refs``: tables show each figure's ref."""
 
 
 @result
@@ -288,6 +296,18 @@ class FactDetail(Frozen):
     """The fact."""
     cited: Cited
     """Its sources."""
+
+
+@result
+class FigureDetail(Frozen):
+    """``show REF``: one figure in full, with its metric and its sources."""
+
+    figure: Figure
+    """The figure and its metric (whose observations give the figures it supersedes or conflicts with)."""
+    latest: Observation | None
+    """The metric's latest figure, by :func:`hohhot_cli.query.queries.latest_observation`."""
+    cited: Cited
+    """The figure's own sources: what ``cite REF`` prints."""
 
 
 @result
