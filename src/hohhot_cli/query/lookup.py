@@ -104,17 +104,26 @@ def _near_refs(base: FactBase, ref: str, metric: Metric | None) -> list[str]:
     """Refs close to one that names nothing: of the metric it names, else of the metrics spelled like it."""
     name, _, key = ref.strip().casefold().partition("@")
     if metric is not None:
-        refs = [o.ref for o in metric.observations]
-        near = queries.suggest(f"{metric.id}@{key}", refs)
+        # The figures of the period meant (gdp.total@2023#1 where 2023 has one), then refs spelled alike.
+        near = _of_period(metric, key.partition("#")[0]) + queries.suggest(f"{metric.id}@{key}", _refs(metric))
         latest = queries.latest_observation(metric)
         if not near and latest is not None:
             near = [latest.ref]  # nothing spelled alike (gdp.total@2031): the latest figure
-        return near
+        return list(dict.fromkeys(near))[:3]
     suggestions: list[str] = []
     for metric_id in queries.suggest(name, [m.id for m in base.metrics]):
-        same_key = [o.ref for o in base.metric_by_id[metric_id].observations if o.ref.partition("@")[2] == key]
-        suggestions += same_key or _near_refs(base, f"{metric_id}@{key}", base.metric_by_id[metric_id])
+        found = base.metric_by_id[metric_id]
+        suggestions += _of_period(found, key) or _near_refs(base, f"{metric_id}@{key}", found)
     return list(dict.fromkeys(suggestions))[:3]
+
+
+def _refs(metric: Metric) -> list[str]:
+    return [o.ref for o in metric.observations]
+
+
+def _of_period(metric: Metric, key: str) -> list[str]:
+    """The refs of a metric's figures for what dates them (``2023``, ``as-of-2024-01-18``), ``#N`` aside."""
+    return [r for r in _refs(metric) if r.partition("@")[2].partition("#")[0].casefold() == key]
 
 
 def figure_detail(base: FactBase, ref: str) -> FigureDetail:
@@ -127,7 +136,7 @@ def figure_detail(base: FactBase, ref: str) -> FigureDetail:
 def all_refs(base: FactBase, metric_id: str) -> list[str]:
     """The refs of one metric's figures (for completion); none for an unknown metric."""
     metric = base.metric_by_id.get(metric_id.casefold())
-    return [] if metric is None else [o.ref for o in metric.observations]
+    return [] if metric is None else _refs(metric)
 
 
 # -- any id ------------------------------------------------------------------------
@@ -184,8 +193,8 @@ def _company(base: FactBase, company_id: str) -> CompanyDetail:
 def sources_of(base: FactBase, query: str, selection: PeriodFilter | None = None) -> list[Source]:
     """The sources behind what an id, ref, name or topic shows, in file order.
 
-    With a period filter, only those of the figures it keeps (of a metric, a topic or a
-    ref); an id of anything else is a usage error.
+    With a period filter, only those of the figures it keeps (of a metric, a topic, an
+    industry's metrics or a ref); an id of anything else is a usage error.
     """
     wanted = query.strip().casefold()
     shown: object
@@ -206,10 +215,12 @@ def _kept(base: FactBase, query: str, shown: object, selection: PeriodFilter) ->
     """The sources (in file order) of the figures a period filter keeps of what ``show`` gave."""
     if isinstance(shown, FigureDetail):
         observations: list[Observation] = [shown.figure.observation]
-    elif isinstance(shown, MetricsResult):
+    elif isinstance(shown, MetricsResult | IndustryDetail):
         observations = [o for m in shown.metrics for o in m.observations]
     else:
-        raise UsageError(f"--period, --since and --until keep figures: {query!r} is not a metric, a topic or a ref")
+        raise UsageError(
+            f"--period, --since and --until keep figures: {query!r} is not a metric, a topic, an industry or a ref"
+        )
     return queries.cited_by(base, (o for o in observations if selection.keeps(o)))
 
 
