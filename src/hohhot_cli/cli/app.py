@@ -254,9 +254,10 @@ def search_command(
     """Find metrics, figures, industries, companies, facts and sources; best matches first.
 
     Hits are ranked by where the words matched (ids and labels, then aliases, tags,
-    descriptions, notes), then by how central the entry is (an industry's headline or
-    the overview's metric first, fewer dots in the id, more figures), then by id. A
-    metric shows its latest figure.
+    descriptions, notes), then by how central the entry is (industries, their headline
+    metrics and the overview's first; then figures, metrics, industries, facts,
+    companies, sources; fewer dots in the id; more figures), then by id. A metric
+    shows its latest figure.
     """
 
 
