@@ -297,10 +297,44 @@ def check_searches(path: Path) -> None:
         "id": "yili",
         "label": "Yili Group",
         "text": "Yili Group",
-        "score": 80,
+        "score": 120,
         "matched": ["id", "name"],
         "latest": None,
+        "figure": None,
     }
+
+
+def check_refs_and_searches(path: Path) -> None:
+    """A figure found by search, opened and cited by its ref; names as ids."""
+    (gdp,) = json_of(path, "metric", "gdp.total", "--period", "2023")
+    refs = [o["ref"] for o in gdp["observations"]]
+    assert refs and all(r.partition("#")[0] == "gdp.total@2023" for r in refs)  # one figure, or several numbered
+    for ref, found in zip(refs, gdp["observations"], strict=True):
+        shown = {"metric": "gdp.total", "label": gdp["label"], "unit": "CNY", **found, "moved": None}
+        assert json_of(path, "show", ref) == shown
+    first = json_of(path, "search", "GDP", "2023")[0]
+    assert (first["kind"], first["id"]) == ("figure", refs[0])
+    bibtex = hohhot_on(path, "cite", "dairy.revenue@2023", "--style", "bibtex")
+    assert bibtex.exit_code == 0, bibtex
+    assert bibtex.stdout.startswith("@misc{cd-mayor-2024,") and bibtex.stdout.count("@") == 1  # one entry
+    text = hohhot_on(path, "cite", "dairy.revenue", "--period", "2023").stdout
+    assert [line.split(":")[0] for line in text.splitlines()] == ["cd-mayor-2024"]
+    missing = hohhot_on(path, "show", "gdp.total@2031")
+    assert (missing.exit_code, missing.stdout) == (1, "")
+    assert missing.stderr.startswith("hohhot: error: no figure 'gdp.total@2031'; did you mean gdp.total@")
+    assert json_of(path, "search", "population")[0]["id"] == "population.resident"
+    assert json_of(path, "search", "常住人口")[0]["id"] == "population.resident"
+    assert [m["id"] for m in json_of(path, "metric", "常住人口")] == ["population.resident"]
+    assert json_of(path, "show", "乳业")["id"] == "dairy"
+    assert [r["id"] for r in json_of(path, "compare", "地区生产总值")] == ["gdp.total"]
+    for words in (("population",), ("GDP", "2023"), ("dairy",), ("乳业",), ("trade",)):
+        for hit in json_of(path, "search", *words):
+            if hit["kind"] == "metric":
+                has_latest = bool(json_of(path, "metric", hit["id"])[0]["latest"])
+                assert (hit["latest"] is not None) == has_latest, hit["id"]
+                assert hit["latest"] is None or {"value", "unit", "period", "ref", "status", "sources"} <= set(
+                    hit["latest"]
+                )
 
 
 def check_mayor_interview_citation(path: Path) -> None:
@@ -563,6 +597,7 @@ CHECKS: list[Callable[[Path], None]] = [
     check_trade_2023,
     check_industries,
     check_searches,
+    check_refs_and_searches,
     check_mayor_interview_citation,
     check_city,
 ]
@@ -664,7 +699,17 @@ def test_a_source_in_detail_is_short_and_readable(hohhot_bundled: Any, bundled_b
 
 @pytest.mark.parametrize(
     "args",
-    [("metric", "gdp.total"), ("sources",), ("compare", "gdp.total"), ("industries",), ("industries", "dairy")],
+    [
+        ("metric", "gdp.total"),
+        ("sources",),
+        ("compare", "gdp.total"),
+        ("industries",),
+        ("industries", "dairy"),
+        ("search", "population"),
+        ("search", "GDP", "2023"),
+        ("show", "gdp.total@2023"),
+        ("metric", "gdp.total", "--refs"),
+    ],
     ids=" ".join,
 )
 @pytest.mark.parametrize("width", [80, 120])

@@ -52,6 +52,12 @@ COMMANDS: dict[str, tuple[str, ...]] = {
     "show_fact": ("show", "titles.dairy_capital"),
     "show_company": ("show", "steppe"),
     "show_cited": ("show", "gdp.growth", "--cite"),
+    "show_figure": ("show", "gdp.total@2023"),
+    "show_figure_superseded": ("show", "gdp.total@2021#1", "--cite"),
+    "search_population": ("search", "population"),
+    "search_figures": ("search", "gdp", "2023"),
+    "metric_refs": ("metric", "gdp.growth", "--refs"),
+    "compare_refs": ("compare", "trade.exports", "trade.imports", "--refs"),
 }
 FORMATS = ("table", "json", "jsonl", "csv", "markdown")
 # What a table or Markdown says on stderr of a command that finds nothing (machine formats say nothing).
@@ -396,7 +402,7 @@ def test_export_every_format(hohhot: Runner, base: FactBase, tmp_path: Path, fmt
     assert result.stderr == f"hohhot: wrote {count} observations to {output} ({fmt})\n"
     if fmt == "json":
         document = json.loads(output.read_text(encoding="utf-8"))
-        assert document["format_version"] == "3.0"
+        assert document["format_version"] == "3.1"
         rows = document["observations"]
     elif fmt == "jsonl":
         rows = [json.loads(line) for line in output.read_text(encoding="utf-8").splitlines()]
@@ -719,9 +725,10 @@ def test_search_matches_word_starts_and_puts_exact_names_first(hohhot: Runner) -
         "id": "steppe",
         "label": "Steppe Dairy Group",
         "text": "Steppe Dairy Group",
-        "score": 80,
+        "score": 120,
         "matched": ["id", "name"],
         "latest": None,
+        "figure": None,
     }
 
 

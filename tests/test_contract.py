@@ -49,6 +49,11 @@ RUNS: list[tuple[str, tuple[str, ...]]] = [
     ("show", ("show", "gdp.total@2024#2")),
     ("search", ("search", "dairy", "capital")),
     ("search", ("search", "no-such-thing-anywhere")),
+    ("search", ("search", "gdp", "2023")),
+    ("search", ("search", "gdp.total@2021")),
+    ("show", ("show", "gdp.total@2023")),
+    ("show", ("show", "population.resident@as-of-2024-01-18")),
+    ("show", ("show", "乳业")),
     ("sources", ("sources",)),
     ("sources", ("sources", "fg-trade-2023")),
     ("sources", ("sources", "fg-mayor-2024")),
@@ -446,7 +451,8 @@ def test_readme_recipe_runs(number: int, tmp_path: Path) -> None:
 def test_search_gives_a_metric_its_latest_figure(hohhot: Runner) -> None:
     (hit,) = (h for h in hohhot("search", "foreign", "trade", "--json").json() if h["id"] == "trade.total")
     (metric,) = hohhot("metric", "trade.total", "--latest", "--json").json()
-    assert hit["latest"] == metric["observations"][0] == metric["latest"]
+    assert metric["observations"][0] == metric["latest"]
+    assert hit["latest"] == {"metric": "trade.total", "label": "Foreign trade", "unit": "CNY", **metric["latest"]}
     assert hit["latest"]["period"] == "2023"
 
 

@@ -205,6 +205,10 @@ PLAIN = [
     ["compare"],
     ["compare", "--industries", "dairy", "steppe"],
     ["search", "乳都", "capital", "--fields", "id,kind"],
+    ["search", "gdp", "2023", "--kind", "figure", "--limit", "3"],
+    ["show", "gdp.total@2021#2"],
+    ["metric", "gdp.total", "--refs", "--period", "2023"],
+    ["compare", "trade.exports", "trade.imports", "--refs"],
     ["sources", "--no-header", "--format", "csv"],
     ["show", "gdp.total", "--cite"],
     ["overview", "--format", "markdown"],
@@ -231,6 +235,8 @@ NOT_PLAIN = [
     ["metric", "-"],
     ["industries", "dairy", "steppe"],
     ["industries", "--kind", "Pillar"],
+    ["search", "gdp", "--kind", "Figure"],
+    ["search", "gdp", "--limit"],
     ["show"],
     ["metrics", "gdp"],
     ["export", "-f", "json"],
@@ -267,6 +273,9 @@ OUTPUT_LINES: list[list[str]] = [
         ["metric", "gdp.total", "--latest"], ["metrics", "--topic", "trade"], ["compare", "gdp.total"],
         ["compare", "trade.exports", "trade.imports"], ["compare", "--industries"], ["search", "dairy"],
         ["sources"], ["sources", "fg-trade-2023", "--cite"], ["show", "titles.dairy_capital"], ["validate"],
+        ["search", "gdp", "2023"], ["search", "population", "--kind", "metric", "--limit", "2"],
+        ["show", "gdp.total@2023"], ["show", "乳业"], ["metric", "常住人口", "--refs"],
+        ["compare", "gdp.total", "--refs"], ["compare", "trade.exports", "trade.imports", "--refs"],
     )],
     ["metric", "gdp", "--json", "--fields", "metric_id,value"],
     ["metric", "gdp", "--format", "csv", "--no-header"],
@@ -278,6 +287,10 @@ OUTPUT_LINES: list[list[str]] = [
     ["compare", "--industries", "--since", "2020"],
     ["search", "no-such-thing-anywhere"],  # empty, still a success
     ["show", "nothing-by-this-id"],
+    ["show", "gdp.total@2031"],  # no such figure
+    ["show", "gdp.total@2021"],  # two figures
+    ["search", "gdp", "--limit", "0"],  # a bad count
+    ["compare", "--industries", "--refs"],
     ["validate", "tests/no-such-file.toml"],
     ["--facts", "", "metric", "gdp"],  # an empty path
     ["metric", "gdp", "--facts", str(FIXTURE), "--no-cache", "--json"],

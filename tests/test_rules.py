@@ -177,8 +177,8 @@ def test_an_old_ref_leads_to_its_new_place_everywhere(hohhot: Runner) -> None:
     (record,) = hohhot("metric", "gdp.growth@2016/2020", "--json").json()
     assert (record["id"], record["moved"]) == ("gdp.growth.average", moved)
     assert [o["ref"] for o in record["observations"]] == ["gdp.growth.average@2016/2020"]
-    (shown,) = hohhot("show", "gdp.growth@2016/2020", "--json").json()
-    assert shown["moved"] == moved
+    shown = hohhot("show", "gdp.growth@2016/2020", "--json").json()  # one figure
+    assert (shown["ref"], shown["moved"]) == ("gdp.growth.average@2016/2020", moved)
     (series,) = hohhot("compare", "gdp.growth@2016/2020", "--json").json()
     assert series["moved"] == moved
     cited = hohhot("cite", "gdp.growth@2016/2020").stdout
@@ -216,9 +216,9 @@ def test_a_ref_without_a_number_names_every_figure_of_its_period(hohhot: Runner)
 @pytest.mark.parametrize(
     ("ref", "message"),
     [
-        ("gdp.total@2022", "no observation 'gdp.total@2022'; did you mean gdp.total@2021, gdp.total@2023"),
-        ("gdp.total@2024#3", "no observation 'gdp.total@2024#3'; did you mean gdp.total@2024#1, gdp.total@2024#2?"),
-        ("gdp.totl@2023", "no metric 'gdp.totl'; did you mean gdp.total"),
+        ("gdp.total@2022", "no figure 'gdp.total@2022'; did you mean gdp.total@2021, gdp.total@2023"),
+        ("gdp.total@2024#3", "no figure 'gdp.total@2024#3'; did you mean gdp.total@2024#1, gdp.total@2024#2?"),
+        ("gdp.totl@2023", "no figure 'gdp.totl@2023'; did you mean gdp.total@2023"),
     ],
 )
 def test_an_unknown_ref_is_an_error_with_suggestions(hohhot: Runner, ref: str, message: str) -> None:

@@ -20,7 +20,9 @@ from hohhot_cli.query.selection import PeriodFilter
 
 TYPE_CHECKING = False  # not typing's: a lookup does not import typing
 if TYPE_CHECKING:
-    pass
+    from hohhot_cli.output.cite import CitationStyle
+    from hohhot_cli.query.results import MetricsResult, OverTime, SideBySide
+    from hohhot_cli.query.search import HitKind
 
 Action = Callable[..., object]
 """A query command's body: the invocation first, then the command's own arguments by name; returns a result."""
@@ -98,11 +100,20 @@ def metric(
     until: str | None,
     kind: str | None,
     cite: bool,
+    refs: bool,
 ) -> object:
     chosen = selection(period, since, until, kind)
     base = run.base()
     result = queries.find_metrics(base, query, latest=latest, selection=chosen, any_period=any_period)
-    return with_citations(run, result, base) if cite else result
+    shown = _with_refs(result) if refs else result
+    return with_citations(run, shown, base) if cite else shown
+
+
+def _with_refs(result: MetricsResult | OverTime | SideBySide) -> object:
+    """The result, its tables showing each figure's ref (``--refs``)."""
+    from hohhot_cli.model.value import replace
+
+    return replace(result, refs=True)
 
 
 def metrics(
@@ -128,24 +139,37 @@ def compare(
     since: str | None,
     until: str | None,
     kind: str | None,
+    refs: bool,
 ) -> object:
     names = query or []
     chosen = selection(period, since, until, kind)
     if industries:
-        if chosen.active or any_period:
-            raise UsageError("--industries compares headlines; period options go with metrics")
+        if chosen.active or any_period or refs:
+            raise UsageError("--industries compares headlines; period options and --refs go with metrics")
         return queries.compare_industries(run.base(), names)
     if not names:
         raise UsageError("compare needs a metric id or topic (or --industries)")
+    result: OverTime | SideBySide
     if len(names) == 1:
-        return queries.compare_over_time(run.base(), names[0], selection=chosen)
-    return queries.compare_side_by_side(run.base(), names, selection=chosen, any_period=any_period)
+        result = queries.compare_over_time(run.base(), names[0], selection=chosen)
+    else:
+        result = queries.compare_side_by_side(run.base(), names, selection=chosen, any_period=any_period)
+    return _with_refs(result) if refs else result
 
 
-def search(run: Invocation, text: list[str]) -> object:
+def search(run: Invocation, text: list[str], kind: HitKind | None, limit: str | None) -> object:
     from hohhot_cli.query.search import search  # only this command needs it
 
-    return search(run.base(), " ".join(text))
+    return search(run.base(), " ".join(text), kind, _count("--limit", limit))
+
+
+def _count(option: str, text: str | None) -> int | None:
+    """A whole number of at least 1, as typed (ASCII digits only); None when not given."""
+    if text is None:
+        return None
+    if not (text.isascii() and text.isdigit()) or int(text) < 1:
+        raise UsageError(f"{option}: {text!r} is not a whole number of at least 1")
+    return int(text)
 
 
 def sources(run: Invocation, source: str | None, cite: bool) -> object:
@@ -168,6 +192,23 @@ def show(run: Invocation, item: str, cite: bool) -> object:
 
     shown = show(run.base(), item)
     return with_citations(run, shown) if cite else shown
+
+
+def cite(run: Invocation, items: list[str], style: CitationStyle, chosen: PeriodFilter) -> None:
+    """``hohhot cite``: the citations behind what the ids (refs, names) show, each source once, in file order.
+
+    With period options, only the sources of the figures they keep; none kept is an empty
+    result (exit 0), said on stderr.
+    """
+    from hohhot_cli.output.cite import cite
+    from hohhot_cli.query.lookup import sources_of
+
+    base = run.base()
+    wanted = {s.id for item in items for s in sources_of(base, item, chosen)}
+    if not wanted:
+        run.env.error("no figures found to cite")
+        return
+    run.env.write(cite([s for s in base.sources if s.id in wanted], style))
 
 
 def export(

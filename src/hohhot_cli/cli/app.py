@@ -12,7 +12,7 @@ No ``from __future__ import annotations`` here: Typer reads the annotations at
 run time.
 """
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -47,9 +47,14 @@ from hohhot_cli.model.errors import ExitStatus, UsageError
 from hohhot_cli.model.facts import IndustryKind
 from hohhot_cli.output.cite import CitationStyle
 from hohhot_cli.query import queries
+from hohhot_cli.query.search import HitKind
 
 __all__ = ["app", "commands", "root"]
 """The app, with every command of this module registered on it."""
+
+
+def _refs_option() -> Any:
+    return typer.Option("--refs", help="Show each figure's ref (gdp.total@2023), what show and cite take.")
 
 
 # -- commands ------------------------------------------------------------------
@@ -123,17 +128,21 @@ def industries_command(
 @query_command(
     "metric",
     actions.metric,
-    short_help="Metrics by id, topic or alias, with every figure.",
+    short_help="Metrics by id, topic, alias or label, with every figure.",
     epilog=examples(
-        "hohhot metric gdp.total",
-        "hohhot metric dairy.revenue --latest",
+        "hohhot metric gdp.total --refs",
+        "hohhot metric 常住人口 --latest",
         'hohhot metric gdp --json | jq ".[0].observations"',
     ),
 )
 def metric_command(
     query: Annotated[
         list[str],
-        typer.Argument(help="Metric ids, topics (gdp) or aliases.", autocompletion=complete_metric, show_default=False),
+        typer.Argument(
+            help="Metric ids, topics (gdp), aliases or labels (常住人口).",
+            autocompletion=complete_metric,
+            show_default=False,
+        ),
     ],
     latest: Annotated[bool, typer.Option("--latest", help="Keep only the latest observation of each.")] = False,
     any_period: AnyPeriodOption = False,
@@ -142,8 +151,9 @@ def metric_command(
     until: UntilOption = None,
     kind: KindOption = None,
     cite: Annotated[bool, _cite_option()] = False,
+    refs: Annotated[bool, _refs_option()] = False,
 ) -> None:
-    """Metrics by id, topic or alias, each with all its observations."""
+    """Metrics by id, topic, alias or label, each with all its observations."""
 
 
 @query_command(
@@ -209,6 +219,7 @@ def compare_command(
     since: SinceOption = None,
     until: UntilOption = None,
     kind: KindOption = None,
+    refs: Annotated[bool, _refs_option()] = False,
 ) -> None:
     """Comparison tables: one metric or topic over time, several side by side, or industries."""
 
@@ -216,13 +227,38 @@ def compare_command(
 @query_command(
     "search",
     actions.search,
-    short_help="Find metrics, industries, companies, facts, sources.",
-    epilog=examples("hohhot search dairy", "hohhot search 乳都", "hohhot show titles.dairy_capital   # open a hit"),
+    short_help="Find metrics, figures, industries, companies, facts, sources.",
+    epilog=examples(
+        "hohhot search GDP 2023            # the figures of 2023 first",
+        "hohhot search 乳都 --kind fact --limit 3",
+        "hohhot show titles.dairy_capital   # open a hit",
+    ),
 )
 def search_command(
-    text: Annotated[list[str], typer.Argument(help="Words to look for (English or Chinese).", show_default=False)],
+    text: Annotated[
+        list[str],
+        typer.Argument(
+            help="Words to look for (English or Chinese); a period (2023, 2024-H1) asks for figures; a ref finds one.",
+            show_default=False,
+        ),
+    ],
+    kind: Annotated[
+        HitKind | None,
+        typer.Option("--kind", "-k", help="Only hits of this kind.", case_sensitive=False),
+    ] = None,
+    limit: Annotated[
+        str | None,  # not int: the direct path takes text, and the action checks it
+        typer.Option("--limit", "-n", metavar="N", help="At most N hits, the best.", show_default=False),
+    ] = None,
 ) -> None:
-    """Find metrics, industries, companies, facts and sources; best matches first."""
+    """Find metrics, figures, industries, companies, facts and sources; best matches first.
+
+    Hits are ranked by where the words matched (ids and labels, then aliases, tags,
+    descriptions, notes), then by how central the entry is (industries, their headline
+    metrics and the overview's first; then figures, metrics, industries, facts,
+    companies, sources; fewer dots in the id; more figures), then by id. A metric
+    shows its latest figure.
+    """
 
 
 @query_command(
@@ -349,29 +385,37 @@ def schema_command(
 @query_command(
     "show",
     actions.show,
-    short_help="Open any id: metric, industry, source, fact, company.",
-    epilog=examples("hohhot show titles.dairy_capital", "hohhot show yili --cite", "hohhot show gdp.total --json"),
+    short_help="Open any id: metric, figure, industry, source, fact, company.",
+    epilog=examples(
+        "hohhot show gdp.total@2023         # one figure, by its ref",
+        "hohhot show 乳业 --cite",
+        "hohhot show titles.dairy_capital --json",
+    ),
 )
 def show_command(
     item: Annotated[
         str,
         typer.Argument(
-            help="A metric, industry, source, fact or company id (as search lists them).",
+            help="A metric, industry, source, fact or company id, a figure's ref (gdp.total@2023) or a name.",
             autocompletion=complete_any_id,
             show_default=False,
         ),
     ],
     cite: Annotated[bool, _cite_option()] = False,
 ) -> None:
-    """Open any id: a metric, an industry, a source, a fact or a company, in full."""
+    """Open any id in full: a metric, a figure (by its ref), an industry, a source, a fact or a company.
+
+    A name works as an id where it names one thing exactly: a metric's alias or label in
+    either language, an industry's or a company's name, a fact's label.
+    """
 
 
 @commands.command(
     "cite",
     short_help="Citations for reference managers and pandoc.",
     epilog=examples(
-        "hohhot cite gdp.total",
-        "hohhot cite gdp.total dairy --style bibtex > hohhot.bib",
+        "hohhot cite gdp.total@2023 --style bibtex   # one figure's sources",
+        "hohhot cite dairy.revenue --period 2023",
         "hohhot cite gdp --style csl-json > refs.json && pandoc --citeproc --bibliography refs.json report.md",
     ),
 )
@@ -380,7 +424,7 @@ def cite_command(
     items: Annotated[
         list[str],
         typer.Argument(
-            help="Metric ids or topics, industry, source, fact or company ids.",
+            help="Figure refs (gdp.total@2023), metric ids or topics, industry, source, fact or company ids, names.",
             autocompletion=complete_any_id,
             show_default=False,
         ),
@@ -389,14 +433,15 @@ def cite_command(
         CitationStyle,
         typer.Option("--style", "-s", help="The form of the citations.", case_sensitive=False),
     ] = CitationStyle.TEXT,
+    period: PeriodOption = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
 ) -> None:
-    """Print the citations behind what ids show, for a reference manager, pandoc or a report."""
-    from hohhot_cli.output.cite import cite
-    from hohhot_cli.query.lookup import sources_of
+    """Print the citations behind what ids show, for a reference manager, pandoc or a report.
 
+    A ref cites one figure's sources; --period, --since and --until keep the figures of
+    the metrics (and refs) named that they select, and cite only theirs.
+    """
     run = invocation(context)
-    base = run.base()
-    wanted = {s.id for item in items for s in sources_of(base, item)}
-    sources = [s for s in base.sources if s.id in wanted]
-    run.env.write(cite(sources, style))
+    actions.cite(run, items, style, selection(period, since, until, None))
 

@@ -72,7 +72,7 @@ def complete_topic(ctx: typer.Context, incomplete: str) -> list[str]:
 
 
 def complete_any_id(ctx: typer.Context, incomplete: str) -> list[str]:
-    """Any id (metric, industry, source, fact, company) starting with what was typed."""
+    """Any id (metric, industry, source, fact, company) starting with what was typed; after ``METRIC@``, its refs."""
     from hohhot_cli.query.lookup import all_ids
 
     base = _completion_base(ctx)

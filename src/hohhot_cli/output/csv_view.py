@@ -14,6 +14,7 @@ from hohhot_cli.output.json_view import compared_fields, period_fields, records
 from hohhot_cli.query.results import (
     Cited,
     Figure,
+    FigureDetail,
     IndustryDetail,
     MetricsResult,
     OverTime,
@@ -227,6 +228,7 @@ def _with_citations_rows(view: WithCitations) -> CsvTable:
 
 
 ROWS[WithCitations] = _with_citations_rows
+ROWS[FigureDetail] = lambda result: (EXPORT_COLUMNS, [_observation_row(result.figure, result.cited)])  # show REF
 
 
 def csv_rows(result: object) -> CsvTable:

@@ -18,6 +18,7 @@ from hohhot_cli.query.results import (
     CompanyDetail,
     FactDetail,
     Figure,
+    FigureDetail,
     IndustriesResult,
     IndustryComparison,
     IndustryDetail,
@@ -41,7 +42,7 @@ if TYPE_CHECKING:
 
 Record: TypeAlias = "dict[str, Any]"  # a string: typing is not imported at run time
 
-FORMAT_VERSION = "3.0"
+FORMAT_VERSION = "3.1"
 """The version of the JSON and CSV shapes and of the export (see README, "Scripts").
 
 The major number changes when a key is removed or renamed or changes its type or
@@ -224,7 +225,7 @@ def industry_detail_record(result: IndustryDetail) -> Record:
 
 
 def search_records(result: SearchResult) -> list[Record]:
-    """``search``: the hits, best first."""
+    """``search``: the hits, best first; a metric's and a figure's with the metric's latest figure."""
     return [
         {
             "kind": h.kind,
@@ -233,7 +234,8 @@ def search_records(result: SearchResult) -> list[Record]:
             "text": h.text,
             "score": h.score,
             "matched": list(h.matched),
-            "latest": None if h.latest is None else observation_record(result.cited, h.latest),
+            "latest": None if h.latest is None else figure_record(result.cited, h.latest),
+            "figure": None if h.figure is None else figure_record(result.cited, h.figure),
         }
         for h in result.hits
     ]
@@ -395,6 +397,10 @@ def company_detail_record(result: CompanyDetail) -> Record:
 
 
 RECORDS[FactDetail] = fact_detail_record
+RECORDS[FigureDetail] = lambda result: {  # show REF
+    **figure_record(result.cited, result.figure),
+    "moved": moved_record(result.moved),
+}
 RECORDS[CompanyDetail] = company_detail_record
 RECORDS[WithCitations] = lambda view: records(view.result)  # JSON records carry their sources already
 

@@ -105,6 +105,7 @@ _RECORD_OF = {
 _DETAIL_OF = {
     **_RECORD_OF,
     "IndustryDetail": "industry_detail",
+    "FigureDetail": "figure",
     "SourceDetail": "source_detail",
     "SideBySide": "side_by_side_row",
     "OverTime": "series",

@@ -19,6 +19,7 @@ from hohhot_cli.output.humanize import (
     observation_value,
     source_date,
 )
+from hohhot_cli.output.search_view import figure_detail_sections, search_sections, with_refs
 from hohhot_cli.output.sections import (
     Column,
     ColumnKind,
@@ -39,6 +40,7 @@ from hohhot_cli.query.results import (
     CompanyDetail,
     FactDetail,
     Figure,
+    FigureDetail,
     IndustriesResult,
     IndustryComparison,
     IndustryDetail,
@@ -130,16 +132,6 @@ def industry_detail_sections(result: IndustryDetail) -> list[Section]:
         out.append(facts_section("Facts", result.facts))
     out.append(citations_section(tuple(result.cited.values())))
     return out
-
-
-def search_sections(result: SearchResult) -> list[Section]:
-    """``search``: what kind of thing each hit is, its id and the text that matched (best first)."""
-    rows = tuple((h.kind, h.id, h.text if h.text == h.label else f"{h.label}: {h.text}") for h in result.hits)
-    columns = (Column("Kind", ColumnKind.STATUS), Column("Id", ColumnKind.ID), Column("Match"))
-    notes = ("Open one: hohhot show ID.",) if rows else ()  # an empty search says so on stderr
-    return [
-        Section(f"Search: {result.query} ({len(rows)})", columns, rows, notes, highlight=tuple(result.query.split()))
-    ]
 
 
 def sources_sections(result: SourcesResult) -> list[Section]:
@@ -277,7 +269,8 @@ def sections(result: object) -> list[Section]:
         view = SECTIONS[type(result)]
     except KeyError:
         raise TypeError(f"no table view for {type(result).__name__}") from None
-    return view(result)
+    parts = view(result)
+    return with_refs(result, parts) if getattr(result, "refs", False) else parts
 
 
 def markdown_view(result: object) -> list[Section]:
@@ -327,6 +320,9 @@ SECTIONS[FactDetail] = fact_detail_sections
 
 
 SECTIONS[CompanyDetail] = company_detail_sections
+
+
+SECTIONS[FigureDetail] = figure_detail_sections
 
 
 SECTIONS[WithCitations] = with_citations_sections

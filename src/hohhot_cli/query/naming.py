@@ -58,7 +58,7 @@ def moved_ids(base: FactBase) -> list[str]:
 
 
 def resolve(base: FactBase, query: str) -> tuple[Named, ...]:
-    """What one name leads to: an exact id, a ref, an old id, a topic prefix (``gdp``), or an alias.
+    """What one name leads to: an exact id, a ref, an old id, a topic prefix (``gdp``), an alias or a label.
 
     Raises :class:`NotFoundError` with the closest names when nothing matches.
     """
@@ -71,7 +71,7 @@ def resolve(base: FactBase, query: str) -> tuple[Named, ...]:
     new = base.moved.get(wanted)
     if new is not None:
         return (Named(base.metric_by_id[new], moved=Moved(wanted, new)),)
-    by_alias = [m for m in base.metrics if wanted in (a.casefold() for a in m.aliases)]
+    by_alias = [m for m in base.metrics if wanted in {n.casefold() for n in (*m.aliases, m.label, m.label_zh) if n}]
     prefixed = tuple(Named(m) for m in base.metrics if m.id.startswith(wanted + "."))
     if prefixed:
         return prefixed
@@ -96,17 +96,25 @@ def resolve_ref(base: FactBase, query: str) -> Named:
     if target is not None:
         moved = Moved(asked + hash_mark + number, target + hash_mark + number)
     new_id, _, new_key = (target or asked).partition("@")
-    metric = base.metric_by_id.get(new_id)
-    if metric is None:
-        names = [m.id for m in base.metrics] + moved_ids(base)
-        raise NotFoundError("metric", metric_part.strip(), suggest(metric_id, names))
+    metric = base.metric_by_id.get(new_id) or _named_metric(base, new_id)
+    if metric is None:  # the figures of that period of the metrics spelled alike, else those metrics
+        close = suggest(metric_id, [m.id for m in base.metrics] + moved_ids(base))
+        refs = [o.ref for c in close if c in base.metric_by_id for o in base.metric_by_id[c].observations]
+        of_period = [r for r in refs if r.partition("@")[2].partition("#")[0].casefold() == key_part]
+        raise NotFoundError("figure", query.strip(), of_period[:3] or close)
     ref = f"{metric.id}@{new_key}{hash_mark}{number}".casefold()
     picked = tuple(o.ref for o in metric.observations if _names(ref, o.ref))
     if not picked:
         refs = [o.ref for o in metric.observations]
         groups = sorted({r.partition("#")[0] for r in refs})
-        raise NotFoundError("observation", query.strip(), _suggest_refs(ref, refs, groups))
+        raise NotFoundError("figure", query.strip(), _suggest_refs(ref, refs, groups))
     return Named(metric, picked, moved)
+
+
+def _named_metric(base: FactBase, name: str) -> Metric | None:
+    """The one metric an alias or a label (either language) names, for the part of a ref before ``@``."""
+    named = [m for m in base.metrics if name in {n.casefold() for n in (*m.aliases, m.label, m.label_zh) if n}]
+    return named[0] if len(named) == 1 else None
 
 
 def _names(ref: str, found: str) -> bool:

@@ -61,6 +61,8 @@ class MetricsResult(Frozen):
     """True for the ``metrics`` index: tables show the latest value only."""
     moved: tuple[Moved | None, ...] = ()
     """For each metric, the old id or ref it was asked by, if any (empty: none was)."""
+    refs: bool = False
+    """True for ``--refs``: tables show each figure's ref."""
 
     def moved_of(self, index: int) -> Moved | None:
         """How the metric at ``index`` was reached, when by an old id or ref."""
@@ -112,19 +114,21 @@ class SearchHit(Frozen):
     """One search match."""
 
     kind: str
-    """``metric``, ``industry``, ``fact``, ``company`` or ``source``."""
+    """``metric``, ``industry``, ``fact``, ``company``, ``source`` or ``figure``."""
     id: str
-    """Its id."""
+    """Its id (a figure's ref)."""
     label: str
     """Its label, name or title."""
     score: int
     """Relevance; higher is better."""
     matched: tuple[str, ...]
     """Names of the fields that matched."""
-    latest: Observation | None = None
-    """For a metric, its latest observation (:func:`hohhot_cli.query.latest.latest_observation`)."""
+    latest: Figure | None = None
+    """For a metric or a figure, the metric's latest figure (:func:`hohhot_cli.query.latest.latest_observation`)."""
     text: str = ""
     """The text that matched best (a label, a name, a sentence), for showing the match in context."""
+    figure: Figure | None = None
+    """For a figure hit, the figure itself."""
 
 
 @result
@@ -136,7 +140,7 @@ class SearchResult(Frozen):
     hits: tuple[SearchHit, ...]
     """The matches; empty when nothing matched."""
     cited: Cited = field(default_factory=lambda: MappingProxyType({}))
-    """The sources of the latest observations of the metrics found."""
+    """The sources of the figures shown: the latest of each metric found, and each figure found."""
 
 
 @result
@@ -213,6 +217,8 @@ class SideBySide(Frozen):
     """What lines the rows up: a period (``2023``) or an as-of date (``as-of-2024-01-18``); None when none is shared."""
     asked: bool = False
     """True when the period was asked for (``--period``), not chosen as the latest shared."""
+    refs: bool = False
+    """True for ``--refs``: tables show each figure's ref."""
 
 
 @result
@@ -255,6 +261,8 @@ class OverTime(Frozen):
     """One per metric."""
     cited: Cited
     """The sources of the observations shown."""
+    refs: bool = False
+    """True for ``--refs``: tables show each figure's ref."""
 
 
 @result
@@ -321,6 +329,20 @@ class FactDetail(Frozen):
     """The fact."""
     cited: Cited
     """Its sources."""
+
+
+@result
+class FigureDetail(Frozen):
+    """``show REF``: one figure in full, with its metric and its sources."""
+
+    figure: Figure
+    """The figure and its metric (whose observations give the figures it supersedes or conflicts with)."""
+    latest: Observation | None
+    """The metric's latest figure, by :func:`hohhot_cli.query.latest.latest_observation`."""
+    cited: Cited
+    """The figure's own sources: what ``cite REF`` prints."""
+    moved: Moved | None = None
+    """The old ref it was asked by, if any."""
 
 
 @result
