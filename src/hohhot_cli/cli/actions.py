@@ -196,7 +196,9 @@ def export(
         if fmt not in STDOUT_FORMATS:
             raise UsageError(f"{fmt.value} cannot be written to stdout; give --output")
         metadata_target(metadata, fmt, output)
-        run.env.write(export_text(run.base(), fmt, chosen, csv_raw=run.env.csv_raw))
+        from hohhot_cli.output.encode import stream_form
+
+        run.env.write(export_text(run.base(), fmt, chosen, csv_raw=run.env.csv_raw), stream_form(fmt.value))
         return
     # A data package is written into a directory; any other export to a file, a directory or a
     # device is refused before the format is asked about.

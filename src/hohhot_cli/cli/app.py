@@ -392,11 +392,12 @@ def cite_command(
 ) -> None:
     """Print the citations behind what ids show, for a reference manager, pandoc or a report."""
     from hohhot_cli.output.cite import cite
+    from hohhot_cli.output.encode import stream_form
     from hohhot_cli.query.lookup import sources_of
 
     run = invocation(context)
     base = run.base()
     wanted = {s.id for item in items for s in sources_of(base, item)}
     sources = [s for s in base.sources if s.id in wanted]
-    run.env.write(cite(sources, style))
+    run.env.write(cite(sources, style), stream_form(style.value))
 

@@ -215,3 +215,72 @@ def csv_text(header: Sequence[str], rows: Iterable[Sequence[Any]], *, raw: bool 
     else:
         writer.writerows([neutralise(cell) for cell in row] for row in rows)
     return buffer.getvalue()
+
+
+# -- what a stream that cannot hold a character gets instead ----------------------------------
+
+ESCAPED = "escaped"
+"""Tables: a backslash escape (``\\u4e73``); the text's own backslashes are doubled (``humanize.visible``)."""
+MARKDOWN = "markdown"
+"""Markdown: a character reference (``&#x4e73;``), which shows the character; the text's own ``&`` is ``&amp;``."""
+JSON = "json"
+"""JSON: a JSON escape (``\\u4e73``, a surrogate pair beyond U+FFFF), as ``ensure_ascii`` writes it."""
+UTF8 = "utf-8"
+"""Formats without escapes of their own (CSV, TSV, citations): UTF-8 bytes, whatever the stream's encoding."""
+
+STREAM_FORMS = {
+    "table": ESCAPED,
+    "markdown": MARKDOWN,
+    "json": JSON,
+    "jsonl": JSON,
+    "csl-json": JSON,
+    "csv": UTF8,
+    "tsv": UTF8,
+    "text": UTF8,
+    "bibtex": UTF8,
+    "biblatex": UTF8,
+    "ris": UTF8,
+}
+"""The form of each output format and citation style; any other output (help, versions, schemas) is ESCAPED."""
+
+_NOT_ASCII = re.compile("[^\x00-\x7f]")
+
+
+def stream_form(name: str) -> str:
+    """How an output format or citation style (by its name) is written to a stream that cannot hold all of it."""
+    return STREAM_FORMS.get(name, ESCAPED)
+
+
+def fit(text: str, encoding: str, form: str) -> str:
+    """``text`` as a stream of ``encoding`` can write it, by the rule of ``form`` (never ambiguous).
+
+    UTF8 text is the caller's to write as UTF-8 bytes (:func:`utf8_bytes`); given here, it is
+    escaped as ESCAPED is, for a stream that takes only text.
+    """
+    try:
+        text.encode(encoding)
+        return text
+    except UnicodeEncodeError:
+        pass
+    except LookupError:  # an encoding Python does not know: ASCII is safe
+        encoding = "ascii"
+    if form == MARKDOWN:
+        return text.encode(encoding, "xmlcharrefreplace").decode(encoding)
+    if form == JSON:  # outside strings JSON is ASCII: every other character is in a string, where \u holds it
+        string = _c_string_ascii if _c_make_encoder is not None else _json_ascii()
+        return _NOT_ASCII.sub(lambda m: string(m.group())[1:-1], text)
+    return text.encode(encoding, "backslashreplace").decode(encoding)
+
+
+def utf8_bytes(text: str) -> bytes:
+    """UTF-8 bytes of ``text``; a byte of a file name that is not UTF-8 (U+DC80..U+DCFF) as that byte."""
+    try:
+        return text.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:  # a lone surrogate that no byte stands for: escaped, visibly
+        return text.encode("utf-8", "backslashreplace")
+
+
+def _json_ascii() -> Callable[[str], str]:
+    from json.encoder import py_encode_basestring_ascii
+
+    return py_encode_basestring_ascii
