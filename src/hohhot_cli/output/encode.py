@@ -184,15 +184,38 @@ def _key(key: object) -> str:
 
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-"""First characters that make a spreadsheet read a cell as a formula (OWASP, CSV injection)."""
+"""First characters that make a spreadsheet read a cell as a formula (OWASP, CSV injection).
+
+:func:`neutralise` escapes a tab or a carriage return (``\\u0009``) before it looks at these."""
+
+# What a CSV cell does not carry as it is (but with HOHHOT_CSV_RAW): the characters tables make
+# visible (C0 and C1 controls, DEL, line and paragraph separators, bidi controls, lone
+# surrogates), all but the line feed, which a quoted cell holds as a line break.
+_CSV_UNSAFE = re.compile(
+    "[\x00-\x09\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
+)
+
+
+def _csv_escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    if 0xDC80 <= code <= 0xDCFF:  # a byte of a file name that is not UTF-8 (surrogateescape): the byte
+        return f"\\x{code - 0xDC00:02x}"
+    return f"\\u{code:04x}"  # as JSON writes it: a JSON list in a cell stays JSON
 
 
 def neutralise(cell: Any) -> Any:
-    """A text cell that a spreadsheet would run as a formula, prefixed with ``'``; anything else as it is.
+    """A text cell made safe to open or print: controls as ``\\u001b``, a formula prefixed with ``'``.
 
-    Only text: a number (``-3.5``) is never touched, and is written as a number.
+    A control character (any but the line feed), a bidi control or a lone surrogate becomes
+    a visible escape, as JSON writes it (``\\u001b``, ``\\u202e``; a byte of a file name that
+    is not UTF-8 ``\\xff``); then a cell that a spreadsheet would run as a formula gets a
+    leading ``'``. Only text: a number (``-3.5``) is never touched, and is written as a number.
     """
-    if isinstance(cell, str) and cell.startswith(FORMULA_STARTS):
+    if not isinstance(cell, str):
+        return cell
+    if _CSV_UNSAFE.search(cell) is not None:
+        cell = _CSV_UNSAFE.sub(_csv_escape, cell)
+    if cell.startswith(FORMULA_STARTS):
         return "'" + cell
     return cell
 
@@ -200,7 +223,7 @@ def neutralise(cell: Any) -> Any:
 def csv_text(header: Sequence[str], rows: Iterable[Sequence[Any]], *, raw: bool = False) -> str:
     """RFC 4180 CSV: a header row, then the rows; None and missing cells are the caller's to blank.
 
-    Text cells that start like a formula are neutralised (:func:`neutralise`) unless
+    Text cells are made safe (:func:`neutralise`: controls escaped, formulas prefixed) unless
     ``raw`` (``HOHHOT_CSV_RAW``), for programs that read the text exactly.
     """
     import csv  # only here: the JSON paths do not load it
