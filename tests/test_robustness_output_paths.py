@@ -19,7 +19,6 @@ import html
 import io
 import json
 import re
-import tomllib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -30,6 +29,7 @@ from support.checks import assert_no_crash, raw_controls, strings_in
 from support.factfiles import to_toml, toml_string
 
 from hohhot_cli.load.loader import load_facts
+from hohhot_cli.load.reading import parse_toml
 from hohhot_cli.output.encode import neutralise
 
 HOSTILE = (
@@ -94,7 +94,7 @@ def _hostile(document: Any, counter: Iterator[int]) -> Any:
 
 @pytest.fixture(scope="module")
 def hostile_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    document = _hostile(tomllib.loads(FIXTURE.read_text(encoding="utf-8")), iter(range(1, 10_000)))
+    document = _hostile(parse_toml(FIXTURE.read_text(encoding="utf-8"), str(FIXTURE)), iter(range(1, 10_000)))
     path = tmp_path_factory.mktemp("paths") / "hostile.toml"
     path.write_text(to_toml(document), encoding="utf-8")
     base = load_facts(path)  # valid: the hostile text is data, and data is what is tested
