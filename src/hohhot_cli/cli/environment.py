@@ -6,6 +6,7 @@ import os
 import re
 import sys
 
+from hohhot_cli.output.encode import ESCAPED, UTF8, fit, utf8_bytes
 from hohhot_cli.output.style import Style
 
 TYPE_CHECKING = False  # not typing's: a lookup does not import typing
@@ -125,7 +126,7 @@ class Environment:
         """The look of tables on this stdout, and how CSV is written."""
         return Style(width=self.width, color=self.color, ascii_only=self.ascii_only, csv_raw=self.csv_raw)
 
-    def write(self, text: str, form: str = "escaped") -> None:
+    def write(self, text: str, form: str = ESCAPED) -> None:
         """Write data to stdout; what its encoding cannot hold is written by the rule of ``form``.
 
         ``form`` is one of :mod:`hohhot_cli.output.encode`'s (see :func:`~hohhot_cli.output.encode.stream_form`):
@@ -138,7 +139,7 @@ class Environment:
 
             raise OutputError("standard output is closed")
         try:
-            buffer = getattr(self.stdout, "buffer", None) if form == "utf-8" else None
+            buffer = getattr(self.stdout, "buffer", None) if form == UTF8 else None
             if buffer is not None:
                 self.stdout.flush()
                 buffer.write(self.encoded(text, form))
@@ -160,11 +161,9 @@ class Environment:
 
             raise OutputError(f"cannot write to standard output: {error.strerror or error}") from None
 
-    def encoded(self, text: str, form: str = "escaped") -> bytes:
+    def encoded(self, text: str, form: str = ESCAPED) -> bytes:
         """The bytes :meth:`write` would write for ``text`` (for a pager, which takes bytes)."""
-        from hohhot_cli.output.encode import utf8_bytes
-
-        if form == "utf-8":
+        if form == UTF8:
             return utf8_bytes(text)
         encoding = getattr(self.stdout, "encoding", None) or "utf-8"
         text = self._fit(text, form)
@@ -174,8 +173,6 @@ class Environment:
             return text.encode("ascii", "backslashreplace")
 
     def _fit(self, text: str, form: str) -> str:
-        from hohhot_cli.output.encode import fit
-
         return fit(text, getattr(self.stdout, "encoding", None) or "utf-8", form)
 
     def debug(self, message: str) -> None:

@@ -10,6 +10,7 @@ the screen on exit.
 from __future__ import annotations
 
 from hohhot_cli.cli.environment import Environment
+from hohhot_cli.output.encode import ESCAPED
 
 DEFAULT_PAGER = "less"
 DEFAULT_LESS = "FRX"
@@ -25,7 +26,7 @@ def pager_command(env: Environment) -> str | None:
     return command
 
 
-def page(env: Environment, text: str, form: str = "escaped") -> None:
+def page(env: Environment, text: str, form: str = ESCAPED) -> None:
     """Write text to stdout, through the pager when it is taller than the terminal (``form``: see Environment.write)."""
     command = pager_command(env)
     if command is None or text.count("\n") < env.height:
