@@ -139,22 +139,29 @@ def test_hostile_text_json_fields_are_the_originals(hohhot: Runner, hostile_fact
     assert hohhot("--facts", str(hostile_facts), "overview", "--json").json()["name"] == HOSTILE
 
 
+@pytest.mark.parametrize("raw", [False, True], ids=["safe", "raw"])
 @pytest.mark.parametrize("how", ["format", "export"])
 def test_csv_keeps_rows_whole_with_carriage_returns(
-    hohhot: Runner, hostile_facts: Path, tmp_path: Path, how: str
+    hohhot: Runner, hostile_facts: Path, tmp_path: Path, how: str, raw: bool
 ) -> None:
+    """Rows stay whole; the text is HOSTILE with its controls made visible, or exactly with HOHHOT_CSV_RAW."""
+    from hohhot_cli.output.encode import neutralise
+
+    env = {"HOHHOT_CSV_RAW": "1"} if raw else {}
     if how == "format":
-        result = hohhot("--facts", str(hostile_facts), "metric", "gdp.total", "-f", "csv")
+        result = hohhot("--facts", str(hostile_facts), "metric", "gdp.total", "-f", "csv", env=env)
         assert result.exit_code == 0, result
         text = result.stdout
     else:
         output = tmp_path / "out.csv"
-        assert hohhot("--facts", str(hostile_facts), "export", "-o", str(output)).exit_code == 0
+        assert hohhot("--facts", str(hostile_facts), "export", "-o", str(output), env=env).exit_code == 0
         with open(output, encoding="utf-8", newline="") as stream:
             text = stream.read()
     header, *rows = list(csv.reader(io.StringIO(text, newline="")))
     assert rows and all(len(row) == len(header) for row in rows)
-    assert all(row[header.index("label")] == HOSTILE for row in rows)
+    expected = HOSTILE if raw else neutralise(HOSTILE)
+    assert all(row[header.index("label")] == expected for row in rows)
+    assert raw or not raw_controls(text.replace("\r\n", "\n")), sorted(raw_controls(text))
 
 
 def test_markdown_never_carries_live_html_or_links(hohhot: Runner, tmp_path: Path) -> None:
@@ -291,7 +298,9 @@ def test_csv_writer_neutralises_each_formula_start(text: str) -> None:
     from hohhot_cli.output.encode import csv_text
 
     neutral = list(csv.reader(io.StringIO(csv_text(["a", "b"], [[text, -3.5]]), newline="")))
-    assert neutral[1] == ["'" + text, "-3.5"]
+    # A tab or carriage return is escaped (\u0009), and the cell then starts with a backslash.
+    safe = f"\\u{ord(text[0]):04x}{text[1:]}" if text[0] in "\t\r" else "'" + text
+    assert neutral[1] == [safe, "-3.5"]
     raw = list(csv.reader(io.StringIO(csv_text(["a", "b"], [[text, -3.5]], raw=True), newline="")))
     assert raw[1] == [text, "-3.5"]
 

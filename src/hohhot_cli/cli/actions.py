@@ -201,6 +201,7 @@ def cite(run: Invocation, items: list[str], style: CitationStyle, chosen: Period
     result (exit 0), said on stderr.
     """
     from hohhot_cli.output.cite import cite
+    from hohhot_cli.output.encode import stream_form
     from hohhot_cli.query.lookup import sources_of
 
     base = run.base()
@@ -208,7 +209,7 @@ def cite(run: Invocation, items: list[str], style: CitationStyle, chosen: Period
     if not wanted:
         run.env.error("no figures found to cite")
         return
-    run.env.write(cite([s for s in base.sources if s.id in wanted], style))
+    run.env.write(cite([s for s in base.sources if s.id in wanted], style), stream_form(style.value))
 
 
 def export(
@@ -237,7 +238,9 @@ def export(
         if fmt not in STDOUT_FORMATS:
             raise UsageError(f"{fmt.value} cannot be written to stdout; give --output")
         metadata_target(metadata, fmt, output)
-        run.env.write(export_text(run.base(), fmt, chosen, csv_raw=run.env.csv_raw))
+        from hohhot_cli.output.encode import stream_form
+
+        run.env.write(export_text(run.base(), fmt, chosen, csv_raw=run.env.csv_raw), stream_form(fmt.value))
         return
     # A data package is written into a directory; any other export to a file, a directory or a
     # device is refused before the format is asked about.

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import re
 import sys
 
+from hohhot_cli.output.encode import ESCAPED, UTF8, fit, utf8_bytes
 from hohhot_cli.output.style import Style
 
 TYPE_CHECKING = False  # not typing's: a lookup does not import typing
@@ -124,25 +126,31 @@ class Environment:
         """The look of tables on this stdout, and how CSV is written."""
         return Style(width=self.width, color=self.color, ascii_only=self.ascii_only, csv_raw=self.csv_raw)
 
-    def write(self, text: str) -> None:
-        """Write data to stdout, degrading characters the stream cannot encode."""
+    def write(self, text: str, form: str = ESCAPED) -> None:
+        """Write data to stdout; what its encoding cannot hold is written by the rule of ``form``.
+
+        ``form`` is one of :mod:`hohhot_cli.output.encode`'s (see :func:`~hohhot_cli.output.encode.stream_form`):
+        a table gets backslash escapes, Markdown character references, JSON its ``\\u`` escapes,
+        and CSV, TSV and citations are UTF-8 bytes whatever the encoding: never text that reads
+        the same as other text.
+        """
         if self.stdout is None:  # started with stdout closed (>&-)
             from hohhot_cli.model.errors import OutputError
 
             raise OutputError("standard output is closed")
-        if self.ascii_only:
-            encoding = getattr(self.stdout, "encoding", None) or "ascii"
-            try:
-                text = text.encode(encoding, "backslashreplace").decode(encoding)
-            except LookupError:
-                text = text.encode("ascii", "backslashreplace").decode("ascii")
         try:
+            buffer = getattr(self.stdout, "buffer", None) if form == UTF8 else None
+            if buffer is not None:
+                self.stdout.flush()
+                buffer.write(self.encoded(text, form))
+                buffer.flush()
+                return
+            if self.ascii_only:
+                text = self._fit(text, form)
             try:
                 self.stdout.write(text)
             except UnicodeEncodeError:  # lone surrogates, from undecodable bytes in argv or a file name
-                encoding = getattr(self.stdout, "encoding", None) or "utf-8"
-                text = text.encode(encoding, "backslashreplace").decode(encoding)
-                self.stdout.write(text)
+                self.stdout.write(self._fit(text, form))
             self.stdout.flush()
         except BrokenPipeError:  # the reader went away: the run ends quietly (see errors.ReaderGone)
             from hohhot_cli.model.errors import ReaderGone
@@ -153,18 +161,34 @@ class Environment:
 
             raise OutputError(f"cannot write to standard output: {error.strerror or error}") from None
 
+    def encoded(self, text: str, form: str = ESCAPED) -> bytes:
+        """The bytes :meth:`write` would write for ``text`` (for a pager, which takes bytes)."""
+        if form == UTF8:
+            return utf8_bytes(text)
+        encoding = getattr(self.stdout, "encoding", None) or "utf-8"
+        text = self._fit(text, form)
+        try:
+            return text.encode(encoding)
+        except LookupError:
+            return text.encode("ascii", "backslashreplace")
+
+    def _fit(self, text: str, form: str) -> str:
+        return fit(text, getattr(self.stdout, "encoding", None) or "utf-8", form)
+
     def debug(self, message: str) -> None:
         """One trace line to stderr when :attr:`debugging`, else nothing."""
         if self.debugging:
             self.error(f"debug: {message}")
 
     def error(self, message: str) -> None:
-        """One line to stderr, prefixed with the program name; a failure to write it sets :attr:`stderr_failed`."""
+        """One line to stderr, prefixed with the program name; a failure to write it sets :attr:`stderr_failed`.
+
+        Every message of a run comes here, the direct path's, Typer's usage errors and warnings
+        alike, and is made safe here (:func:`message_text`).
+        """
         if self.stderr is None:  # started with stderr closed (2>&-): nowhere to say it
             return
-        from hohhot_cli.output.humanize import clean  # a path or id from the user may hold control characters
-
-        line = f"hohhot: {clean(message)}\n"
+        line = f"hohhot: {message_text(message)}\n"
         encoding = getattr(self.stderr, "encoding", None) or "utf-8"
         try:
             line.encode(encoding)
@@ -177,3 +201,23 @@ class Environment:
             pass
         except OSError:  # nowhere to say it; the exit status says it (see main.run_invocation)
             self.stderr_failed = True
+
+
+_QUOTED_BYTE: list[re.Pattern[str]] = []
+
+
+def message_text(message: str) -> str:
+    """A message as stderr shows it: one line, no control character, a byte that is not UTF-8 as ``\\xff``.
+
+    Values are quoted in messages as Python literals (``repr``, ours and click's), where such a
+    byte of an argument, held as U+DCFF, reads ``\\udcff``: written ``\\xff`` here, as unquoted
+    text is by :func:`~hohhot_cli.output.humanize.clean`. A backslash of the text itself is
+    doubled in a literal, so ``\\\\udcff`` (typed as such) stays as it is.
+    """
+    from hohhot_cli.output.humanize import clean  # a path or id from the user may hold control characters
+
+    if "\\udc" in message:
+        if not _QUOTED_BYTE:
+            _QUOTED_BYTE.append(re.compile(r"(?<!\\)((?:\\\\)*)\\udc([89a-f][0-9a-f])"))
+        message = _QUOTED_BYTE[0].sub(r"\1\\x\2", message)
+    return clean(message)

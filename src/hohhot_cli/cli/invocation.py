@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from hohhot_cli.cli.environment import Environment
 from hohhot_cli.model.errors import UsageError
+from hohhot_cli.output.encode import stream_form
 from hohhot_cli.output.render import OutputFormat, Shape, render
 
 TYPE_CHECKING = False  # not typing's: a lookup does not import typing
@@ -102,12 +103,13 @@ class Invocation:
             message = nothing_found(result)
             if message:
                 self.env.error(message)
+        form = stream_form(output_format.value)
         if self.use_pager and self.env.is_terminal:  # never paged when piped: a script pays nothing for it
             from hohhot_cli.cli.pager import page
 
-            page(self.env, text)
+            page(self.env, text, form)
         else:
-            self.env.write(text)
+            self.env.write(text, form)
 
 
 def given_path(text: str | None, what: str) -> Path | None:

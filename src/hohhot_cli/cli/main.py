@@ -67,8 +67,8 @@ def _run(args: list[str], invocation: Invocation, direct: bool) -> int:
         return _run_typer(args, invocation)
     except HohhotError as error:
         message = str(error)
-        if isinstance(error, FactFileError) and len(error.problems) > 1:
-            message += f" (and {len(error.problems) - 1} more: run hohhot validate)"
+        if isinstance(error, FactFileError) and error.count > 1:
+            message += f" (and {error.count - 1:,} more: run hohhot validate)"
         environment.error(("usage: " if error.exit_status is ExitStatus.USAGE else "error: ") + message)
         return error.exit_status
     except KeyboardInterrupt:

@@ -10,6 +10,7 @@ the screen on exit.
 from __future__ import annotations
 
 from hohhot_cli.cli.environment import Environment
+from hohhot_cli.output.encode import ESCAPED
 
 DEFAULT_PAGER = "less"
 DEFAULT_LESS = "FRX"
@@ -25,25 +26,24 @@ def pager_command(env: Environment) -> str | None:
     return command
 
 
-def page(env: Environment, text: str) -> None:
-    """Write text to stdout, through the pager when it is taller than the terminal."""
+def page(env: Environment, text: str, form: str = ESCAPED) -> None:
+    """Write text to stdout, through the pager when it is taller than the terminal (``form``: see Environment.write)."""
     command = pager_command(env)
     if command is None or text.count("\n") < env.height:
-        env.write(text)
+        env.write(text, form)
         return
     import subprocess  # only when paging
 
     environ = dict(env.environ)
     environ.setdefault("LESS", DEFAULT_LESS)
     environ.setdefault("LV", "-c")
-    encoding = getattr(env.stdout, "encoding", None) or "utf-8"
-    data = text.encode(encoding, "backslashreplace")
+    data = env.encoded(text, form)
     if env.stdout is not None:
         env.stdout.flush()
     try:
         process = subprocess.Popen(command, shell=True, stdin=subprocess.PIPE, env=environ)
     except OSError:  # no shell, no pager: print it as it is
-        env.write(text)
+        env.write(text, form)
         return
     try:
         assert process.stdin is not None

@@ -63,7 +63,7 @@ def build_base(document: dict[str, Any], name: str, text: str | None = None) -> 
     builder = _Builder(name, text)
     base = builder.build(document)
     if builder.problems or base is None:
-        raise FactFileError(builder.problems)
+        raise FactFileError(builder.problems, builder.omitted)
     return base
 
 
@@ -138,6 +138,9 @@ class _Builder(FieldReader):
         for place, kind, refs in self.references:
             for ref in refs:
                 if ref not in known[kind]:
+                    if self.full:  # counted only
+                        self.omitted += 1
+                        continue
                     hint = self.suggest(ref, by_start[kind])
                     suffix = f" (did you mean {hint!r}?)" if hint else ""
                     self.problem(place, f"unknown {kind} {ref!r}{suffix}")

@@ -4,8 +4,9 @@
 that report a wrong type, an empty string, an unknown or missing key, an id of the wrong
 shape, a reference to check once every id is known, each as a :class:`Problem` naming the
 file, the place (``metrics[3] (gdp.total).observations[1].period``) and the line where a
-search for the entry's id finds one. The work done for a bad file is bounded: did-you-mean
-suggestions share one budget per file.
+search for the entry's id finds one. The work done for a bad file is bounded: at most
+:data:`MAX_PROBLEMS` problems are kept (the rest are counted), and did-you-mean suggestions
+share one budget per file.
 """
 
 from __future__ import annotations
@@ -46,6 +47,12 @@ beyond it problems get no suggestion, so that a file of a million typos is repor
 DOTTED_ID = re.compile(r"[a-z][a-z0-9_]*(?:\.[a-z][a-z0-9_]*)+")
 """A metric or fact id (``gdp.total``), matched whole (fullmatch) with ASCII classes."""
 
+MAX_SUGGESTED_CHARS = 100
+"""Longest unknown key or id a did-you-mean is looked for (comparing long strings costs their product)."""
+
+MAX_PROBLEMS = 1_000
+"""Most problems kept for one file; beyond them problems are only counted (:attr:`FieldReader.omitted`)."""
+
 _ID_LINE = re.compile(r"[ \t]*([A-Za-z0-9_-]+)[ \t]*=[ \t]*[\"']([^\"'\n]*)[\"']")
 
 E = TypeVar("E", bound=Enum)
@@ -58,6 +65,8 @@ class FieldReader:
         self.name = name
         self.text = text
         self.problems: list[Problem] = []
+        self.omitted = 0
+        """Problems found beyond the first :data:`MAX_PROBLEMS`, counted but not kept."""
         self._line_index: dict[tuple[str, str], list[int]] | None = None
         self._suggestion_budget = SUGGESTION_BUDGET
         # (place, kind, ids) of every reference, checked once all ids are known.
@@ -67,7 +76,15 @@ class FieldReader:
         self.version = 1
 
     def problem(self, place: str, message: str, line: int | None = None) -> None:
-        self.problems.append(Problem(self.name, place, message, line))
+        if len(self.problems) < MAX_PROBLEMS:
+            self.problems.append(Problem(self.name, place, message, line))
+        else:
+            self.omitted += 1
+
+    @property
+    def full(self) -> bool:
+        """Whether problems are only counted now: a caller may skip composing their messages."""
+        return len(self.problems) >= MAX_PROBLEMS
 
     def line_of_id(self, key: str, value: str, occurrence: int = 1) -> int | None:
         """The line of the n-th ``key = "value"``, to point people at the entry.
@@ -90,12 +107,15 @@ class FieldReader:
         self, table: dict[str, Any], place: str, required: tuple[str, ...], optional: tuple[str, ...]
     ) -> bool:
         """Report unknown and missing keys; True when all required keys are there."""
-        allowed = _allowed_keys(required, optional)
+        allowed, choices = _allowed_keys(required, optional)
         if allowed.issuperset(table) and all(key in table for key in required):
             return True  # the usual case, without a problem to report
         for key in table:
             if key not in allowed:
-                hint = self.closest(key, sorted(allowed))
+                if self.full:  # counted only: no message, no suggestion
+                    self.omitted += 1
+                    continue
+                hint = self.closest(key, choices)
                 suffix = f" (did you mean {hint!r}?)" if hint else ""
                 self.problem(place, f"unknown key {key!r}{suffix}")
         complete = True
@@ -217,6 +237,8 @@ class FieldReader:
 
     def suggest(self, word: str, candidates_by_start: dict[tuple[str, int], list[str]]) -> str | None:
         """The closest id to an unknown one, among a bounded set of candidates (see :func:`buckets`)."""
+        if self._suggestion_budget <= 0 or len(word) > MAX_SUGGESTED_CHARS:
+            return None
         candidates: list[str] = []
         for length in sorted(range(len(word) - 3, len(word) + 4), key=lambda n: abs(n - len(word))):
             candidates.extend(candidates_by_start.get((word[:1], length), ()))
@@ -225,8 +247,11 @@ class FieldReader:
         return self.closest(word, sorted(candidates[:MAX_SUGGESTION_CANDIDATES]))
 
     def closest(self, word: str, candidates: list[str]) -> str | None:
-        """The closest of a few candidates to a word, while the file's suggestion budget lasts."""
-        if self._suggestion_budget <= 0 or not candidates:
+        """The closest of a few candidates to a word, while the file's suggestion budget lasts.
+
+        A word longer than :data:`MAX_SUGGESTED_CHARS` gets none: no key or id is that long.
+        """
+        if self._suggestion_budget <= 0 or not candidates or len(word) > MAX_SUGGESTED_CHARS:
             return None
         self._suggestion_budget -= len(candidates)
         return _closest(word, candidates)
@@ -262,8 +287,10 @@ class FieldReader:
 
 
 @lru_cache(maxsize=64)
-def _allowed_keys(required: tuple[str, ...], optional: tuple[str, ...]) -> frozenset[str]:
-    return frozenset(required) | frozenset(optional)
+def _allowed_keys(required: tuple[str, ...], optional: tuple[str, ...]) -> tuple[frozenset[str], list[str]]:
+    """The keys a table allows, as a set and sorted (what a did-you-mean compares with)."""
+    allowed = frozenset(required) | frozenset(optional)
+    return allowed, sorted(allowed)
 
 
 def at(place: str, key: str) -> str:

@@ -53,11 +53,28 @@ class Problem(Value):
 
 
 class FactFileError(HohhotError):
-    """A fact file that cannot be read or is invalid; carries every problem found."""
+    """A fact file that cannot be read or is invalid; carries the problems found.
 
-    def __init__(self, problems: list[Problem]) -> None:
+    ``omitted`` counts problems found beyond those given (the loader keeps the first
+    1,000): a last problem then says how many more there are, so that every report of
+    :attr:`problems` says so.
+    """
+
+    def __init__(self, problems: list[Problem], omitted: int = 0) -> None:
         super().__init__(str(problems[0]) if problems else "invalid fact file")
-        self.problems: tuple[Problem, ...] = tuple(problems)
+        listed = tuple(problems)
+        if omitted > 0 and listed:
+            plural = "s" if omitted != 1 else ""
+            more = f"and {omitted:,} more problem{plural}, not listed (the first {len(listed):,} are)"
+            listed += (Problem(listed[0].file, "", more),)
+        self.problems: tuple[Problem, ...] = listed
+        self.omitted = max(omitted, 0) if listed else 0
+        """Problems found beyond those listed in :attr:`problems`."""
+
+    @property
+    def count(self) -> int:
+        """How many problems were found, listed or not (the line that counts the others aside)."""
+        return len(self.problems) - (1 if self.omitted else 0) + self.omitted
 
 
 SEARCHABLE = ("metric", "id")

@@ -184,15 +184,38 @@ def _key(key: object) -> str:
 
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-"""First characters that make a spreadsheet read a cell as a formula (OWASP, CSV injection)."""
+"""First characters that make a spreadsheet read a cell as a formula (OWASP, CSV injection).
+
+:func:`neutralise` escapes a tab or a carriage return (``\\u0009``) before it looks at these."""
+
+# What a CSV cell does not carry as it is (but with HOHHOT_CSV_RAW): the characters tables make
+# visible (C0 and C1 controls, DEL, line and paragraph separators, bidi controls, lone
+# surrogates), all but the line feed, which a quoted cell holds as a line break.
+_CSV_UNSAFE = re.compile(
+    "[\x00-\x09\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
+)
+
+
+def _csv_escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    if 0xDC80 <= code <= 0xDCFF:  # a byte of a file name that is not UTF-8 (surrogateescape): the byte
+        return f"\\x{code - 0xDC00:02x}"
+    return f"\\u{code:04x}"  # as JSON writes it: a JSON list in a cell stays JSON
 
 
 def neutralise(cell: Any) -> Any:
-    """A text cell that a spreadsheet would run as a formula, prefixed with ``'``; anything else as it is.
+    """A text cell made safe to open or print: controls as ``\\u001b``, a formula prefixed with ``'``.
 
-    Only text: a number (``-3.5``) is never touched, and is written as a number.
+    A control character (any but the line feed), a bidi control or a lone surrogate becomes
+    a visible escape, as JSON writes it (``\\u001b``, ``\\u202e``; a byte of a file name that
+    is not UTF-8 ``\\xff``); then a cell that a spreadsheet would run as a formula gets a
+    leading ``'``. Only text: a number (``-3.5``) is never touched, and is written as a number.
     """
-    if isinstance(cell, str) and cell.startswith(FORMULA_STARTS):
+    if not isinstance(cell, str):
+        return cell
+    if _CSV_UNSAFE.search(cell) is not None:
+        cell = _CSV_UNSAFE.sub(_csv_escape, cell)
+    if cell.startswith(FORMULA_STARTS):
         return "'" + cell
     return cell
 
@@ -200,7 +223,7 @@ def neutralise(cell: Any) -> Any:
 def csv_text(header: Sequence[str], rows: Iterable[Sequence[Any]], *, raw: bool = False) -> str:
     """RFC 4180 CSV: a header row, then the rows; None and missing cells are the caller's to blank.
 
-    Text cells that start like a formula are neutralised (:func:`neutralise`) unless
+    Text cells are made safe (:func:`neutralise`: controls escaped, formulas prefixed) unless
     ``raw`` (``HOHHOT_CSV_RAW``), for programs that read the text exactly.
     """
     import csv  # only here: the JSON paths do not load it
@@ -215,3 +238,72 @@ def csv_text(header: Sequence[str], rows: Iterable[Sequence[Any]], *, raw: bool 
     else:
         writer.writerows([neutralise(cell) for cell in row] for row in rows)
     return buffer.getvalue()
+
+
+# -- what a stream that cannot hold a character gets instead ----------------------------------
+
+ESCAPED = "escaped"
+"""Tables: a backslash escape (``\\u4e73``); the text's own backslashes are doubled (``humanize.visible``)."""
+MARKDOWN = "markdown"
+"""Markdown: a character reference (``&#x4e73;``), which shows the character; the text's own ``&`` is ``&amp;``."""
+JSON = "json"
+"""JSON: a JSON escape (``\\u4e73``, a surrogate pair beyond U+FFFF), as ``ensure_ascii`` writes it."""
+UTF8 = "utf-8"
+"""Formats without escapes of their own (CSV, TSV, citations): UTF-8 bytes, whatever the stream's encoding."""
+
+STREAM_FORMS = {
+    "table": ESCAPED,
+    "markdown": MARKDOWN,
+    "json": JSON,
+    "jsonl": JSON,
+    "csl-json": JSON,
+    "csv": UTF8,
+    "tsv": UTF8,
+    "text": UTF8,
+    "bibtex": UTF8,
+    "biblatex": UTF8,
+    "ris": UTF8,
+}
+"""The form of each output format and citation style; any other output (help, versions, schemas) is ESCAPED."""
+
+_NOT_ASCII = re.compile("[^\x00-\x7f]")
+
+
+def stream_form(name: str) -> str:
+    """How an output format or citation style (by its name) is written to a stream that cannot hold all of it."""
+    return STREAM_FORMS.get(name, ESCAPED)
+
+
+def fit(text: str, encoding: str, form: str) -> str:
+    """``text`` as a stream of ``encoding`` can write it, by the rule of ``form`` (never ambiguous).
+
+    UTF8 text is the caller's to write as UTF-8 bytes (:func:`utf8_bytes`); given here, it is
+    escaped as ESCAPED is, for a stream that takes only text.
+    """
+    try:
+        text.encode(encoding)
+        return text
+    except UnicodeEncodeError:
+        pass
+    except LookupError:  # an encoding Python does not know: ASCII is safe
+        encoding = "ascii"
+    if form == MARKDOWN:
+        return text.encode(encoding, "xmlcharrefreplace").decode(encoding)
+    if form == JSON:  # outside strings JSON is ASCII: every other character is in a string, where \u holds it
+        string = _c_string_ascii if _c_make_encoder is not None else _json_ascii()
+        return _NOT_ASCII.sub(lambda m: string(m.group())[1:-1], text)
+    return text.encode(encoding, "backslashreplace").decode(encoding)
+
+
+def utf8_bytes(text: str) -> bytes:
+    """UTF-8 bytes of ``text``; a byte of a file name that is not UTF-8 (U+DC80..U+DCFF) as that byte."""
+    try:
+        return text.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:  # a lone surrogate that no byte stands for: escaped, visibly
+        return text.encode("utf-8", "backslashreplace")
+
+
+def _json_ascii() -> Callable[[str], str]:
+    from json.encoder import py_encode_basestring_ascii
+
+    return py_encode_basestring_ascii

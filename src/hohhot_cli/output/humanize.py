@@ -1,8 +1,8 @@
 """How people read the base: numbers with units and marks, periods, citations, safe strings.
 
-Tables and Markdown use all of it; JSON and CSV print raw values and use only
-:func:`citation` (a source's citation line) and, for messages on stderr,
-:func:`clean`.
+Tables and Markdown use all of it, their text through :func:`visible`; JSON and CSV print
+raw values and use only :func:`citation` (a source's citation line) and, for messages on
+stderr, :func:`clean`.
 """
 
 from __future__ import annotations
@@ -17,12 +17,13 @@ TYPE_CHECKING = False  # not typing's: a lookup does not import typing
 if TYPE_CHECKING:
     from decimal import Decimal
 
-_CONTROL = "[\x00-\x1f\x7f-\x9f\u2028\u2029]"
-_BIDI = "[\u202a-\u202e\u2066-\u2069]"
-# Lone surrogates: bytes of a file name or argument that are not UTF-8 arrive as U+DC80..U+DCFF.
-_SURROGATE = "[\ud800-\udfff]"
-_CLEANERS: list[re.Pattern[str]] = []
-"""The three patterns above, compiled by the first :func:`clean` (1 ms that JSON and CSV never spend)."""
+# What must never reach a terminal as it is: C0 and C1 controls, DEL, the line and paragraph
+# separators, bidi embeddings, overrides, isolates and marks, and lone surrogates (bytes of a
+# file name or argument that are not UTF-8 arrive as U+DC80..U+DCFF).
+_UNSAFE = "\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff"
+_CLEANERS: dict[bool, re.Pattern[str]] = {}
+"""The pattern of :func:`clean` (False) and :func:`visible` (True, backslashes too), compiled on first use
+(1 ms that JSON and CSV never spend)."""
 
 UNIT_SYMBOLS: Mapping[Unit, str] = MappingProxyType(
     {
@@ -78,22 +79,39 @@ STATUS_PHRASES = {**STATUS_LABELS, Status.REPORTED: "status not stated"}
 
 
 def clean(text: str) -> str:
-    """Make file-supplied text safe for a terminal or a table cell.
+    """Make text safe for a terminal: the sanitiser of messages on stderr and of citations.
 
-    Control characters (C0, C1, DEL, line and paragraph separators), bidi
-    overrides and lone surrogates become visible escapes such as ``\\x1b`` (an
-    undecodable byte of a file name, held as U+DCFF, as ``\\xff``); a table cell stays on its
-    line and no escape sequence reaches the terminal.
+    Control characters (C0, C1, DEL, line and paragraph separators), bidi controls and
+    lone surrogates become visible escapes such as ``\\x1b`` and ``\\u202e`` (an undecodable
+    byte of a file name, held as U+DCFF, as ``\\xff``): a message stays on its line and no
+    escape sequence reaches the terminal. A backslash stays as it is: values quoted in a
+    message are Python literals (``repr``), where a backslash of the text is already doubled.
     """
-    if not _CLEANERS:
-        _CLEANERS.extend(re.compile(pattern) for pattern in (_CONTROL, _SURROGATE, _BIDI))
-    for cleaner in _CLEANERS:
-        text = cleaner.sub(_escape, text)
-    return text
+    return _cleaner(False).sub(_escape, text)
+
+
+def visible(text: str) -> str:
+    """Text as tables and Markdown show it: :func:`clean`, and a backslash of the text doubled.
+
+    So every backslash escape in a table is the program's own: ``\\x1b`` is an ESC of the text,
+    ``\\\\x1b`` the four characters ``\\x1b``, and ``\\u4e73`` a character a stream that takes
+    ASCII only could not print (never the same as a label that holds that text).
+    """
+    return _cleaner(True).sub(_escape, text)
+
+
+def _cleaner(backslash: bool) -> re.Pattern[str]:
+    pattern = _CLEANERS.get(backslash)
+    if pattern is None:
+        pattern = _CLEANERS[backslash] = re.compile("[" + _UNSAFE + ("\\\\" if backslash else "") + "]")
+    return pattern
 
 
 def _escape(match: re.Match[str]) -> str:
-    code = ord(match.group())
+    char = match.group()
+    if char == "\\":
+        return "\\\\"
+    code = ord(char)
     if 0xDC80 <= code <= 0xDCFF:  # an undecodable byte, kept by surrogateescape: show the byte
         return f"\\x{code - 0xDC00:02x}"
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"

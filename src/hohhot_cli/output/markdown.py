@@ -4,26 +4,40 @@ from __future__ import annotations
 
 import re
 
-from hohhot_cli.output.humanize import clean
+from hohhot_cli.output.humanize import visible
 from hohhot_cli.output.sections import Section
 
-# Markdown that a viewer would act on: emphasis, table pipes, links and images, and raw
-# HTML (a "<" opens a tag; "&lt;" shows it as text). ">" stays: cells never start a quote.
+# Markdown that a viewer would act on: emphasis and strike-through, table pipes, links and
+# images, raw HTML (a "<" opens a tag; "&lt;" shows it as text) and character references
+# (an "&" of the text is "&amp;", so "&#x202E;" shows as written and makes no character).
+# ">" stays: cells never start a quote.
 _MARKDOWN_ESCAPES = str.maketrans(
-    {"\\": "\\\\", "|": "\\|", "*": "\\*", "_": "\\_", "[": "\\[", "]": "\\]", "`": "\\`", "<": "&lt;"}
+    {
+        "\\": "\\\\",
+        "|": "\\|",
+        "*": "\\*",
+        "_": "\\_",
+        "~": "\\~",
+        "[": "\\[",
+        "]": "\\]",
+        "`": "\\`",
+        "<": "&lt;",
+        "&": "&amp;",
+    }
 )
 
 
 # What starts a block when it begins a line (the rest is escaped everywhere, above): an ATX
-# heading (#), a quote (>), a list (-, +, "1." or "1)"), a code fence (~~~; ``` is escaped
-# above), a setext underline or thematic break (=, -). Leading blanks would make an indented
+# heading (#), a quote (>), a list (-, +, "1." or "1)"), a setext underline or thematic break
+# (=, -); code fences (``` and ~~~) are escaped above. Leading blanks would make an indented
 # code block: the first becomes an entity.
 _BLOCK_START = re.compile(r"[#>+=~-]|[0-9]{1,9}(?=[.)])")
 _CLOSING_HASHES = re.compile(r"([ \t])(#+[ \t]*)$")
 
 
 def _markdown_cell(text: str) -> str:
-    return clean(text).replace("\u00a0", " ").translate(_MARKDOWN_ESCAPES) or " "
+    """Text as Markdown shows it: made visible as in a table (:func:`visible`), then its markup escaped."""
+    return visible(text).replace("\u00a0", " ").translate(_MARKDOWN_ESCAPES) or " "
 
 
 def _markdown_line(text: str) -> str:

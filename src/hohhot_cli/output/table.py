@@ -22,7 +22,7 @@ from rich.cells import cell_len
 from rich.console import Console
 from rich.text import Text
 
-from hohhot_cli.output.humanize import clean
+from hohhot_cli.output.humanize import visible
 from hohhot_cli.output.sections import GLUE, Column, ColumnKind, Section
 from hohhot_cli.output.style import Style
 
@@ -109,7 +109,7 @@ def _min_width(column: Column, cells: list[str]) -> int:
 def layout(section: Section, width: int) -> Layout:
     """Columns to show and their widths, following the rule in this module's docstring."""
     columns = section.columns
-    cells = [[clean(row[i]) for row in section.rows] for i in range(len(columns))]
+    cells = [[visible(row[i]) for row in section.rows] for i in range(len(columns))]
     shown = [i for i in range(len(columns)) if any(c.strip() for c in cells[i])]
     natural = {i: max([cell_len(columns[i].name), *(cell_len(c) for c in cells[i])]) for i in shown}
     minimum = {i: _min_width(columns[i], cells[i]) for i in shown}
@@ -250,7 +250,7 @@ def _blocks(writer: _Writer, section: Section, plan: Layout, width: int) -> None
 
 
 def _cell(text: str, style: Style) -> str:
-    text = clean(text)
+    text = visible(text)
     return text.replace("█", "#") if style.ascii_only else text
 
 
@@ -258,7 +258,7 @@ def table_sections(parts: list[Section], style: Style) -> str:
     """Sections as text for a terminal, at the style's width.
 
     Text from a fact file is printed as it is (rich ``Text``, never markup), and
-    control characters were made visible by :func:`clean` before they get here.
+    control characters were made visible by :func:`visible` before they get here.
     """
     width = max(style.width, 20)
     writer = _Writer(style)
@@ -266,9 +266,9 @@ def table_sections(parts: list[Section], style: Style) -> str:
         if index:
             writer.line()
         if section.wrap_title:
-            writer.paragraph(clean(section.title), width, style="bold")
+            writer.paragraph(visible(section.title), width, style="bold")
         else:
-            writer.line(Text(clean(section.title), style="bold" if style.color else ""))
+            writer.line(Text(visible(section.title), style="bold" if style.color else ""))
         hidden: tuple[str, ...] = ()
         if section.columns and section.rows:
             plan = layout(section, width)
@@ -280,12 +280,12 @@ def table_sections(parts: list[Section], style: Style) -> str:
                 _blocks(writer, section, plan, width)
             writer.highlight = ()
         for paragraph in section.paragraphs:
-            writer.paragraph(clean(paragraph), width, hang="  " if section.hanging else "")
+            writer.paragraph(visible(paragraph), width, hang="  " if section.hanging else "")
         for note in section.notes:
             # Never wrapped: one message a line (validate's problems, compiler style), for people and grep.
-            writer.line(Text(clean(note), style="dim" if style.color else ""))
+            writer.line(Text(visible(note), style="dim" if style.color else ""))
         for footnote in section.footnotes:
-            writer.paragraph(clean(footnote), width, style="dim")
+            writer.paragraph(visible(footnote), width, style="dim")
         for name in hidden:
             writer.paragraph(f"{name} hidden: widen the terminal or use --format markdown.", width, style="dim")
     return writer.value()

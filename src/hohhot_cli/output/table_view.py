@@ -234,9 +234,9 @@ def validation_sections(result: ValidationReport) -> list[Section]:
         summary = ", ".join(f"{v} {k}" for k, v in result.counts.items())
         out = [Section(f"{result.file}: valid", (), (), paragraphs=(summary,), wrap_title=False)]
     else:
-        count = len(result.problems)
+        count = result.problem_count
         # One problem a line, compiler style (file:line: place: message), for people and grep alike.
-        title = f"{result.file}: {count} problem{'s' if count != 1 else ''}"
+        title = f"{result.file}: {count:,} problem{'s' if count != 1 else ''}"
         out = [Section(title, (), (), tuple(str(p) for p in result.problems), wrap_title=False)]
     if result.warnings:
         count = len(result.warnings)

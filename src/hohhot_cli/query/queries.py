@@ -327,7 +327,7 @@ def validate_file(path: Path, strict: bool = False) -> ValidationReport:
     try:
         base = parse_facts(read_bytes(path), str(path))
     except FactFileError as error:
-        return ValidationReport(str(path), error.problems, None, strict=strict)
+        return ValidationReport(str(path), error.problems, None, strict=strict, omitted=error.omitted)
     counts = {
         "sources": len(base.sources),
         "industries": len(base.industries),

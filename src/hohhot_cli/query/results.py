@@ -302,13 +302,20 @@ class ValidationReport(Frozen):
     file: str
     """The file checked."""
     problems: tuple[Problem, ...]
-    """Every problem found; empty when valid."""
+    """The problems found (the first 1,000, then one that counts the others); empty when valid."""
     counts: Mapping[str, int] | None
     """How many sources, industries, metrics, observations, facts and companies, when valid."""
     warnings: tuple[Problem, ...] = ()
     """What a maintainer should look at in a valid file (see :mod:`hohhot_cli.load.lint`)."""
     strict: bool = False
     """Whether warnings fail the check too."""
+    omitted: int = 0
+    """Problems found beyond those listed (the last problem listed says how many)."""
+
+    @property
+    def problem_count(self) -> int:
+        """How many problems were found, listed or not."""
+        return len(self.problems) - (1 if self.omitted else 0) + self.omitted
 
     @property
     def valid(self) -> bool:
