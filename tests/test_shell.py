@@ -125,6 +125,17 @@ def test_choices_complete_from_what_was_typed(monkeypatch: pytest.MonkeyPatch) -
     assert _completions(["metrics", "-f"], "t", monkeypatch) == ["table", "tsv"]
 
 
+def test_fields_complete_from_what_the_command_would_show(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert _completions(["metrics", "--fields"], "id,latest.conv", monkeypatch) == [
+        "id,latest.converted.value", "id,latest.converted.unit", "id,latest.converted.note"
+    ]
+    assert _completions(["metric", "gdp.total", "--fields"], "source_u", monkeypatch) == [
+        "source_urls", "source_undated"
+    ]
+    assert _completions(["validate", "--fields"], "", monkeypatch) == ["file", "line", "place", "message", "severity"]
+    assert _completions(["compare", "--fields"], "", monkeypatch) == []  # nothing to compare yet: nothing to offer
+
+
 def test_the_shell_gets_the_choices() -> None:
     result = _hohhot(_HOHHOT_COMPLETE="complete_bash", COMP_WORDS="hohhot export --kind ", COMP_CWORD="3")
     assert result.returncode == 0, result.stderr

@@ -104,3 +104,24 @@ def complete_any_id(ctx: typer.Context, incomplete: str) -> list[str]:
     base = _completion_base(ctx)
     return [] if base is None else [i for i in all_ids(base) if i.startswith(incomplete)]
 
+
+
+def complete_fields(ctx: typer.Context, incomplete: str) -> list[str]:
+    """The fields of what the command line asks for (``--fields id,lat`` offers ``id,latest.value``, ...)."""
+    from hohhot_cli.cli.direct import OUTPUT_OPTIONS
+    from hohhot_cli.cli.registry import ACTIONS
+    from hohhot_cli.output.render import field_names
+
+    action = ACTIONS.get(ctx.command.name or "")
+    if action is None or _completion_base(ctx) is None:
+        return []
+    arguments = {name: value for name, value in ctx.params.items() if name not in OUTPUT_OPTIONS}
+    for parameter in ctx.command.params:  # words click did not get to while completing: none yet
+        if parameter.nargs == -1 and arguments.get(parameter.name or "") is None:
+            arguments[parameter.name or ""] = []
+    try:
+        names = field_names(action(invocation(ctx), **arguments))
+    except (HohhotError, TypeError, ValueError):  # a command line not complete enough to answer
+        return []
+    done, comma, last = incomplete.rpartition(",")
+    return [f"{done}{comma}{name}" for name in names if name.startswith(last)]

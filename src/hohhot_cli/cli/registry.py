@@ -131,6 +131,12 @@ NoColorOption = Annotated[
 ]
 
 
+def _complete_fields(ctx: typer.Context, incomplete: str) -> list[str]:
+    from hohhot_cli.cli.completion import complete_fields  # completion imports this module
+
+    return complete_fields(ctx, incomplete)
+
+
 def _keyword(name: str, default: object, annotation: object) -> inspect.Parameter:
     return inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=annotation)
 
@@ -146,6 +152,7 @@ _OUTPUT_PARAMETERS = [
             typer.Option(
                 "--fields",
                 metavar="FIELD,FIELD,...",
+                autocompletion=_complete_fields,
                 help=(
                     "json, jsonl, csv, tsv: only these fields, comma-separated, in this order "
                     "(dotted paths: latest.value); --fields alone or --fields help lists them."
