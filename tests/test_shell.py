@@ -461,6 +461,10 @@ def test_dotted_fields_are_paths_into_the_json_records(hohhot: Runner) -> None:
         assert row["latest.source_ids"] == (latest and [s["id"] for s in latest["sources"]])
     assert hohhot("overview", "--json", "--fields", "name,gdp.value").json() == {"name": "Hohhot",
                                                                                 "gdp.value": 240000000000}
+    for cited in ([], ["--cite"]):  # a view of one record is one object, with its citations or without
+        assert hohhot("show", "steppe", *cited, "--json", "--fields", "id,name_zh").json() == {
+            "id": "steppe", "name_zh": "草原乳业"
+        }
 
 
 def test_an_unknown_field_is_refused_in_every_format(hohhot: Runner) -> None:

@@ -204,13 +204,6 @@ ROWS: dict[type, Callable[[Any], CsvTable]] = {
 """The row function of each result type that has a shape of its own."""
 
 
-def _with_citations_rows(view: WithCitations) -> CsvTable:
-    return field_rows(view.result).table  # the rows carry their sources already
-
-
-ROWS[WithCitations] = _with_citations_rows
-
-
 @value_class
 class Rows(Value):
     """A result's rows: what CSV and TSV write and what ``--fields`` selects from in every format."""
@@ -229,17 +222,13 @@ class Rows(Value):
 
 def field_rows(result: object) -> Rows:
     """The rows of a result, raw: one per observation where it shows observations, else one per record."""
+    if isinstance(result, WithCitations):
+        return field_rows(result.result)  # the rows carry their sources already
     rows = ROWS.get(type(result))
     if rows is not None:
         return Rows(*rows(result))
     header, values = generic_rows(result)
     return Rows(header, values, isinstance(records(result), dict))
-
-
-def csv_rows(result: object) -> CsvTable:
-    """The CSV view: a header and rows of cells, lists joined by :data:`LIST_SEPARATOR`."""
-    header, rows = field_rows(result).table
-    return header, [tuple(cell(v) for v in row) for row in rows]
 
 
 _TSV_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
