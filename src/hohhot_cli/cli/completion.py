@@ -1,12 +1,13 @@
 """Shell completion: the scripts of each shell, and the ids (metrics, topics, industries, sources, any id) of
 the base the command line names. Choices (formats, kinds, styles) complete from their declarations."""
 
+from collections.abc import Callable
 from enum import Enum
 from pathlib import Path
 
 import typer
 
-from hohhot_cli.cli.registry import invocation
+from hohhot_cli.cli.invocation import of_context as invocation
 from hohhot_cli.model.errors import HohhotError
 from hohhot_cli.model.facts import FactBase
 
@@ -106,16 +107,16 @@ def complete_any_id(ctx: typer.Context, incomplete: str) -> list[str]:
 
 
 
-def complete_fields(ctx: typer.Context, incomplete: str) -> list[str]:
-    """The fields of what the command line asks for (``--fields id,lat`` offers ``id,latest.value``, ...)."""
-    from hohhot_cli.cli.direct import OUTPUT_OPTIONS
-    from hohhot_cli.cli.registry import ACTIONS
+def complete_fields(ctx: typer.Context, incomplete: str, action: Callable[..., object] | None) -> list[str]:
+    """The fields of what the command line asks ``action`` for (``--fields id,lat`` offers ``id,latest.value``)."""
+    from hohhot_cli.cli.actions import OutputOptions
+    from hohhot_cli.model.value import fields
     from hohhot_cli.output.render import field_names
 
-    action = ACTIONS.get(ctx.command.name or "")
     if action is None or _completion_base(ctx) is None:
         return []
-    arguments = {name: value for name, value in ctx.params.items() if name not in OUTPUT_OPTIONS}
+    shared = {field.name for field in fields(OutputOptions)}
+    arguments = {name: value for name, value in ctx.params.items() if name not in shared}
     for parameter in ctx.command.params:  # words click did not get to while completing: none yet
         if parameter.nargs == -1 and arguments.get(parameter.name or "") is None:
             arguments[parameter.name or ""] = []

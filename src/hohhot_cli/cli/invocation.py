@@ -15,6 +15,7 @@ from hohhot_cli.output.render import OutputFormat, Shape, render
 TYPE_CHECKING = False  # not typing's: a lookup does not import typing
 if TYPE_CHECKING:
     from pathlib import Path
+    from typing import Any
 
     from hohhot_cli.model.facts import FactBase
 
@@ -137,6 +138,14 @@ class Invocation:
             page(self.env, text)
         else:
             self.env.write(text)
+
+
+def of_context(context: Any) -> Invocation:
+    """The run's :class:`Invocation` on a click context's root (a fresh one when the app runs without ``main``)."""
+    root = context.find_root()
+    if not isinstance(root.obj, Invocation):
+        root.obj = Invocation(Environment())
+    return root.obj
 
 
 STDIN = "-"

@@ -20,8 +20,7 @@ from typer.models import CommandInfo
 
 from hohhot_cli.cli import actions
 from hohhot_cli.cli.actions import Action, OutputOptions
-from hohhot_cli.cli.environment import Environment
-from hohhot_cli.cli.invocation import ENV_FACTS, ENV_NO_CACHE, Invocation
+from hohhot_cli.cli.invocation import ENV_FACTS, ENV_NO_CACHE, Invocation, of_context
 from hohhot_cli.model.errors import ExitStatus, UsageError
 from hohhot_cli.output.render import OutputFormat
 from hohhot_cli.query.selection import PERIOD_KINDS
@@ -99,10 +98,7 @@ commands = typer.Typer()
 
 def invocation(context: typer.Context) -> Invocation:
     """This run's :class:`Invocation` (a fresh one when the app is driven without :func:`main`)."""
-    root = context.find_root()
-    if not isinstance(root.obj, Invocation):
-        root.obj = Invocation(Environment())
-    return root.obj
+    return of_context(context)
 
 
 # -- the shared output options -------------------------------------------------
@@ -132,9 +128,9 @@ NoColorOption = Annotated[
 
 
 def _complete_fields(ctx: typer.Context, incomplete: str) -> list[str]:
-    from hohhot_cli.cli.completion import complete_fields  # completion imports this module
+    from hohhot_cli.cli.completion import complete_fields
 
-    return complete_fields(ctx, incomplete)
+    return complete_fields(ctx, incomplete, ACTIONS.get(ctx.command.name or ""))
 
 
 def _keyword(name: str, default: object, annotation: object) -> inspect.Parameter:
