@@ -402,7 +402,7 @@ def test_export_every_format(hohhot: Runner, base: FactBase, tmp_path: Path, fmt
     assert result.stderr == f"hohhot: wrote {count} observations to {output} ({fmt})\n"
     if fmt == "json":
         document = json.loads(output.read_text(encoding="utf-8"))
-        assert document["format_version"] == "3.1"
+        assert document["format_version"] == "4.0"
         rows = document["observations"]
     elif fmt == "jsonl":
         rows = [json.loads(line) for line in output.read_text(encoding="utf-8").splitlines()]
@@ -436,7 +436,7 @@ def test_export_format_from_extension(hohhot: Runner, tmp_path: Path) -> None:
 def test_export_unknown_format_is_usage(hohhot: Runner, tmp_path: Path) -> None:
     result = hohhot("export", "-o", str(tmp_path / "out.xlsx"))
     assert result.exit_code == ExitStatus.USAGE, result
-    assert "export format 'xlsx' is not one of: json, jsonl, csv, sqlite" in result.stderr
+    assert "export format 'xlsx' is not one of: json, jsonl, csv, tsv, sqlite" in result.stderr
     assert list(tmp_path.iterdir()) == []
 
 
@@ -546,7 +546,7 @@ def test_every_command_has_help(hohhot: Runner) -> None:
 
 def test_every_query_command_has_the_format_option(hohhot: Runner) -> None:
     for name in _command_names():
-        if name in ("export", "schema", "cite"):  # a file format of its own; always JSON; citation styles
+        if name in ("export", "schema", "cite", "completion"):  # a file format; always JSON; citation styles; a script
             continue
         assert "--format" in hohhot(name, "--help").stdout, name
 
@@ -706,8 +706,8 @@ def test_export_through_a_symlink_keeps_the_link(hohhot: Runner, tmp_path: Path)
 
 def test_overview_csv_is_raw_values(hohhot: Runner) -> None:
     (row,) = csv.DictReader(io.StringIO(hohhot("overview", "-f", "csv").stdout))
-    assert row["population_value"] == "3300000"
-    assert (row["gdp_value"], row["gdp_unit"], row["gdp_period"], row["gdp_status"]) == (
+    assert row["population.value"] == "3300000"
+    assert (row["gdp.value"], row["gdp.unit"], row["gdp.period"], row["gdp.status"]) == (
         "240000000000",
         "CNY",
         "2024",

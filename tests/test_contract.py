@@ -461,7 +461,7 @@ def test_metrics_csv_is_one_row_per_metric_with_its_latest(hohhot: Runner, base:
     rows = list(csv.DictReader(io.StringIO(hohhot("metrics", "-f", "csv").stdout, newline="")))
     assert [r["id"] for r in rows] == [m.id for m in base.metrics]
     trade = next(r for r in rows if r["id"] == "trade.total")
-    assert (trade["latest_period"], trade["latest_period_kind"], trade["latest_value"]) == (
+    assert (trade["latest.period"], trade["latest.period_kind"], trade["latest.value"]) == (
         "2023",
         "year",
         "20000000000",

@@ -73,9 +73,9 @@ def typer_call(args: list[str]) -> tuple[Any, ...] | None:
     calls: list[tuple[Any, ...]] = []
 
     def take_root_options(self: Invocation, facts: object, no_cache: object, output_format: object, as_json: object,
-                          no_pager: object) -> None:
+                          no_pager: object, no_color: object) -> None:
         roots.append(dict(facts=facts, no_cache=no_cache, output_format=output_format, as_json=as_json,
-                          no_pager=no_pager))
+                          no_pager=no_pager, no_color=no_color))
 
     def answer(run: Invocation, action: Any, options: actions.OutputOptions, arguments: dict[str, object]) -> int:
         calls.append((action.__name__, {f.name: getattr(options, f.name) for f in fields(options)}, dict(arguments)))
@@ -214,6 +214,8 @@ PLAIN = [
     ["overview", "--format", "markdown"],
     ["validate", "--strict"],
     ["--no-pager", "--facts", "x.toml", "metric", "gdp", "--facts", "y.toml"],
+    ["metric", "gdp", "--no-pager", "--no-color"],
+    ["--no-color", "metrics", "--no-pager"],
     ["metric", ""],
 ]
 NOT_PLAIN = [
@@ -231,7 +233,6 @@ NOT_PLAIN = [
     ["metric", "gdp", "--period"],
     ["metric", "gdp", "--period", "-1"],
     ["metric", "gdp", "--json=1"],
-    ["metric", "gdp", "--no-pager"],
     ["metric", "-"],
     ["industries", "dairy", "steppe"],
     ["industries", "--kind", "Pillar"],

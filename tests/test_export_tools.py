@@ -167,7 +167,8 @@ def test_source_undated_in_every_format(hohhot: Runner, base: FactBase, tmp_path
 
 def test_datasette_metadata(database: Path) -> None:
     metadata = json.loads(database.with_name("hohhot.metadata.json").read_text(encoding="utf-8"))
-    assert metadata["title"] and metadata["license"] == "MIT" and metadata["source"]
+    assert metadata["title"] and metadata["license"] == "CC-BY-4.0" and metadata["source"]
+    assert metadata["license_url"] == "https://creativecommons.org/licenses/by/4.0/"
     tables = metadata["databases"]["hohhot"]["tables"]
     assert "CNY" in tables["observations"]["columns"]["value"]
     assert tables["observations"]["fts_table"] == "observations_fts"
@@ -283,7 +284,13 @@ def test_frictionless_checks_the_foreign_keys(package: Path, tmp_path: Path) -> 
 
 def test_package_descriptor(package: Path, base: FactBase) -> None:
     descriptor = json.loads((package / "datapackage.json").read_text(encoding="utf-8"))
-    assert descriptor["licenses"][0]["name"] == "MIT"
+    assert descriptor["licenses"] == [
+        {
+            "name": "CC-BY-4.0",
+            "path": "https://creativecommons.org/licenses/by/4.0/",
+            "title": "Creative Commons Attribution 4.0 International",
+        }
+    ]
     assert len(descriptor["sources"]) == len(base.sources) and all(s["title"] for s in descriptor["sources"])
     assert descriptor["version"] == ".".join(str(int(p)) for p in base.updated.split("-"))
     assert descriptor["created"].endswith("Z")

@@ -54,7 +54,14 @@ def _layer(module: str) -> int | None:
 
 def test_the_package_is_in_layers() -> None:
     assert {p.name for p in PACKAGE.iterdir() if p.is_dir() and p.name != "__pycache__"} == set(LAYERS)
-    assert sorted(p.name for p in PACKAGE.glob("*.py")) == ["__init__.py", "__main__.py"]
+    assert sorted(p.name for p in PACKAGE.glob("*.py")) == ["__init__.py", "__main__.py", "api.py"]
+
+
+def test_the_python_api_stands_on_the_library_not_the_cli() -> None:
+    """``hohhot_cli.api`` asks the queries the commands ask; it never goes through the command line."""
+    imported = _graph()["api"]
+    assert imported and not [m for m in imported if _layer(m) is None or m.startswith(("cli.", "export."))]
+    assert {"query.queries", "query.selection"} <= imported
 
 
 def test_each_layer_imports_only_those_below_it() -> None:

@@ -159,7 +159,8 @@ import io, sys
 from hohhot_cli.cli.environment import Environment
 from hohhot_cli.cli.main import main
 for args in (["metric", "gdp", "--json"], ["metric", "gdp.total", "--latest", "-f", "csv"], ["sources", "--json"],
-             ["show", "gdp.total@2023", "--json"], ["search", "gdp", "2023", "--json"]):
+             ["show", "gdp.total@2023", "--json"], ["search", "gdp", "2023", "--json"],
+             ["metric", "gdp.total", "-f", "tsv", "--fields", "ref,value"], ["metric", "gdp", "--no-color", "--json"]):
     status = main(args, Environment(stdout=io.StringIO(), stderr=sys.stderr, environ={}))
     assert status == 0, args
 print(" ".join(sorted(sys.modules)))
@@ -254,3 +255,62 @@ def test_readme_example_runs(command: str, tmp_path: Path) -> None:
     assert result.returncode == 0, f"{command}\n{result.stdout}\n{result.stderr}"
     assert result.stdout.strip() or "export" in command, command
     assert "Traceback" not in result.stderr
+
+
+# -- the quick start --------------------------------------------------------------------------------
+
+
+def _quick_start() -> list[str]:
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    section = text.split("\n## Quick start\n", 1)[1].split("\n## ", 1)[0]
+    (block,) = re.findall(r"```sh\n(.*?)```", section, flags=re.S)
+    return block.splitlines()
+
+
+def test_the_quick_start_installs_only_into_a_virtual_environment() -> None:
+    """Two commands, each whole: a system Python that is externally managed (PEP 668) refuses any other pip."""
+    install, develop = _quick_start()
+    for line in (install, develop):
+        steps = line.split(" && ")
+        assert steps[0] == "python3 -m venv .venv"
+        assert all(step.startswith(".venv/bin/") for step in steps[1:]), line
+    assert install == "python3 -m venv .venv && .venv/bin/pip install . && .venv/bin/hohhot industries"
+    assert develop == "python3 -m venv .venv && .venv/bin/pip install -e '.[test]' && .venv/bin/python -m pytest"
+    extras = re.search(r"\ntest = \[(.*?)\n\]", (REPO / "pyproject.toml").read_text(encoding="utf-8"), flags=re.S)
+    assert extras is not None and '"pytest>=' in extras.group(1)
+
+
+_NO_INDEX = ("No matching distribution found", "Could not find a version", "Failed to establish a new connection")
+
+
+def test_the_quick_start_installs_and_answers(tmp_path: Path) -> None:
+    """The first command, as written, in a copy of the checkout: a fresh virtual environment, the tool, its answer."""
+    copy = tmp_path / "checkout"
+    copy.mkdir()
+    for name in ("pyproject.toml", "hatch_build.py", "README.md", "LICENSE", "facts.toml"):
+        shutil.copy(REPO / name, copy / name)
+    shutil.copytree(REPO / "src", copy / "src", ignore=shutil.ignore_patterns("__pycache__"))
+    install = _quick_start()[0]
+    env = subprocess_env(facts=None)
+    env.pop("VIRTUAL_ENV", None)
+    result = subprocess.run(["bash", "-c", install], cwd=copy, env=env, capture_output=True, text=True, timeout=600)
+    if result.returncode != 0 and any(sign in result.stdout + result.stderr for sign in _NO_INDEX):
+        pytest.skip("no package index to install the dependencies from")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Industries (" in result.stdout and "dairy" in result.stdout
+    licence = list((copy / ".venv").glob("lib/python*/site-packages/hohhot-*.dist-info/licenses/LICENSE"))
+    assert [path.read_bytes() for path in licence] == [(REPO / "LICENSE").read_bytes()]
+
+
+def test_the_package_states_its_licences_and_pythons() -> None:
+    text = (REPO / "pyproject.toml").read_text(encoding="utf-8")
+    assert 'license = "MIT"' in text and (REPO / "LICENSE").read_text(encoding="utf-8").startswith("MIT License\n")
+    assert "Copyright (c) 2026 hohhot developers" in (REPO / "LICENSE").read_text(encoding="utf-8")
+    assert '"License :: OSI Approved :: MIT License"' in text
+    for minor in (10, 11, 12, 13):
+        assert f'"Programming Language :: Python :: 3.{minor}"' in text
+    assert 'pandas = ["pandas>=2"]' in text
+    facts_header = (REPO / "facts.toml").read_text(encoding="utf-8").split("\nschema_version", 1)[0]
+    assert "Creative Commons\n# Attribution 4.0 International (CC BY 4.0)" in facts_header
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    assert "(CC BY 4.0) by the hohhot developers" in readme and "MIT licence (`LICENSE`)" in readme

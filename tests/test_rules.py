@@ -60,7 +60,7 @@ def test_a_refused_change_says_why_in_plain_words_in_every_format(hohhot: Runner
     assert (point["previous_period"], point["change"], point["change_refused"]) == ("2023", None, REFUSED_2024)
     rows = {r["ref"]: r for r in csv.DictReader(io.StringIO(hohhot("compare", "gdp.total", "-f", "csv").stdout))}
     assert rows["gdp.total@2024#1"]["change_refused"] == REFUSED_2024
-    assert rows["gdp.total@2018"]["change_refused"] == "" and rows["gdp.total@2018"]["change_computed"] == "true"
+    assert rows["gdp.total@2018"]["change_refused"] == "" and rows["gdp.total@2018"]["change.computed"] == "true"
     wide = hohhot("compare", "gdp.total", env={"COLUMNS": "400"}).stdout
     assert REFUSED_2024 in wide
     assert REFUSED_2024 in hohhot("compare", "gdp.total", "-f", "markdown").stdout

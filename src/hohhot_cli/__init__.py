@@ -1,10 +1,10 @@
 """hohhot: sourced facts and figures about Hohhot (呼和浩特), capital of Inner Mongolia.
 
-Library use::
+Library use (see :mod:`hohhot_cli.api`)::
 
-    from hohhot_cli import load_facts
-    base = load_facts()            # the bundled fact base
-    base.metric_by_id["gdp.total"].observations
+    from hohhot_cli import api
+    base = api.load()              # the bundled fact base
+    base.observations("gdp.total", since=2020, kind="year")
 """
 
 from __future__ import annotations

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from hohhot_cli.cli.invocation import Invocation, given_path
+from hohhot_cli.cli.invocation import Invocation, given_path, is_stdin
 from hohhot_cli.model.errors import ExitStatus, OutputError, UsageError
 from hohhot_cli.model.facts import FactBase, IndustryKind
 from hohhot_cli.model.value import Value, value
-from hohhot_cli.output.render import OutputFormat, Shape
+from hohhot_cli.output.render import FIELDS_HELP, OutputFormat, Shape, field_names
 from hohhot_cli.query import queries
 from hohhot_cli.query.selection import PeriodFilter
 
@@ -44,16 +44,25 @@ class OutputOptions(Value):
     """``--facts`` after the command name."""
     no_cache: bool = False
     """``--no-cache`` after the command name."""
+    no_pager: bool = False
+    """``--no-pager`` after the command name."""
+    no_color: bool = False
+    """``--no-color`` after the command name."""
 
 
 def answer(run: Invocation, action: Action, options: OutputOptions, arguments: dict[str, object]) -> int:
     """Run one query command: its own options over the root's, the action, then the result rendered.
 
-    Returns the exit status: 1 when the result says it did not pass (``validate``).
+    Returns the exit status: 1 when the result says it did not pass (``validate``). With
+    ``--fields help`` the result's field names are written instead, one a line.
     """
     run.override(options.facts, options.no_cache)
-    chosen = run.chosen_format(options.output_format, options.as_json)
+    run.take_display_options(options.no_pager, options.no_color)
     fields = options.fields
+    if fields is not None and fields.strip() == FIELDS_HELP:  # --fields help: the names, one a line
+        run.env.write("".join(f"{name}\n" for name in field_names(action(run, **arguments))))
+        return ExitStatus.OK
+    chosen = run.chosen_format(options.output_format, options.as_json)
     shape = Shape(tuple(f.strip() for f in fields.split(",") if f.strip()) if fields else (), not options.no_header)
     result = action(run, **arguments)
     run.emit(result, chosen, shape)
@@ -184,6 +193,16 @@ def validate(run: Invocation, path: str | None, strict: bool) -> object:
     from hohhot_cli.load.loader import bundled_facts_path
 
     file = given_path(path, "validate") or run.facts_path or bundled_facts_path()
+    if is_stdin(file):  # validate -, or --facts - validate
+        from hohhot_cli.cli.environment import STDIN_NAME
+        from hohhot_cli.model.errors import FactFileError
+        from hohhot_cli.query.results import ValidationReport
+
+        try:
+            data = run.env.read_stdin()
+        except FactFileError as error:
+            return ValidationReport(STDIN_NAME, error.problems, None, strict=strict)
+        return queries.validate_file(STDIN_NAME, strict, data)
     return queries.validate_file(file, strict)
 
 
@@ -232,7 +251,7 @@ def export(
     if not export_format and (run.as_json or run.output_format is not None):  # hohhot --json export -o -
         export_format = "json" if run.as_json else run.chosen_format(None, False).value
     if output is None and not export_format:
-        raise UsageError("export needs --output FILE (or --format json|jsonl|csv for stdout)")
+        raise UsageError("export needs --output FILE (or --format json|jsonl|csv|tsv for stdout)")
     if output is None or output == "-":
         fmt = choose_format(export_format or "json", Path("-"))
         if fmt not in STDOUT_FORMATS:

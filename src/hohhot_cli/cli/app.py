@@ -20,11 +20,15 @@ from hohhot_cli import __version__
 from hohhot_cli.cli import actions
 from hohhot_cli.cli.actions import selection
 from hohhot_cli.cli.completion import (
+    Shell,
     complete_any_id,
     complete_industry,
     complete_metric,
+    complete_schema,
     complete_source,
     complete_topic,
+    completion_script,
+    install_completion,
 )
 from hohhot_cli.cli.registry import (
     AnyPeriodOption,
@@ -33,15 +37,19 @@ from hohhot_cli.cli.registry import (
     JsonOption,
     KindOption,
     NoCacheOption,
+    NoColorOption,
+    NoPagerOption,
     PeriodOption,
     SinceOption,
     UntilOption,
     _cite_option,
     app,
+    choices,
     commands,
     examples,
     invocation,
     query_command,
+    refuse_format,
 )
 from hohhot_cli.model.errors import ExitStatus, UsageError
 from hohhot_cli.model.facts import IndustryKind
@@ -67,10 +75,8 @@ def root(
     no_cache: NoCacheOption = False,
     output_format: FormatOption = None,
     as_json: JsonOption = False,
-    no_pager: Annotated[
-        bool,
-        typer.Option("--no-pager", help="Never page output taller than the terminal (also PAGER=cat)."),
-    ] = False,
+    no_pager: NoPagerOption = False,
+    no_color: NoColorOption = False,
     version: Annotated[
         bool,
         typer.Option("--version", "-V", help="Show the version."),
@@ -81,9 +87,10 @@ def root(
     Run without a command for an overview of the city.
     """
     run = invocation(context)
-    # With a command, this is all the root does: hohhot_cli.cli.direct calls take_root_options
-    # alone, so anything more for a command belongs in take_root_options.
-    run.take_root_options(facts, no_cache, output_format, as_json, no_pager)
+    # With a query command, this is all the root does: hohhot_cli.cli.direct calls take_root_options
+    # alone, so anything more for a query command belongs in take_root_options.
+    run.take_root_options(facts, no_cache, output_format, as_json, no_pager, no_color)
+    refuse_format(context.invoked_subcommand, output_format, as_json)
     if version:  # never loads the fact base: `hohhot overview` and `hohhot sources` give its date
         run.env.write(f"hohhot {__version__}\n")
         raise typer.Exit(ExitStatus.OK)
@@ -336,8 +343,9 @@ def export_command(
         typer.Option(
             "--format",
             "-f",
-            metavar="<json|jsonl|csv|sqlite|datapackage>",
+            metavar="<json|jsonl|csv|tsv|sqlite|datapackage>",
             help="The file's format (default: from the file's extension).",
+            autocompletion=choices("json", "jsonl", "csv", "tsv", "sqlite", "datapackage"),
         ),
     ] = "",
     metadata: MetadataOption = None,
@@ -347,10 +355,13 @@ def export_command(
     kind: KindOption = None,
     facts: FactsOption = None,
     no_cache: NoCacheOption = False,
+    no_pager: NoPagerOption = False,
+    no_color: NoColorOption = False,
 ) -> None:
     """Write the whole base, one row per observation with its sources, to a file or stdout."""
     run = invocation(context)
     run.override(facts, no_cache)
+    run.take_display_options(no_pager, no_color)
     actions.export(run, output, export_format, selection(period, since, until, kind), metadata)
 
 
@@ -363,14 +374,21 @@ def schema_command(
     context: typer.Context,
     command: Annotated[
         str | None,
-        typer.Argument(help="A command (metric, sources, export, ...); all of them when left out.", show_default=False),
+        typer.Argument(
+            help="A command (metric, sources, export, ...); all of them when left out.",
+            show_default=False,
+            autocompletion=complete_schema,
+        ),
     ] = None,
+    no_pager: NoPagerOption = False,
+    no_color: NoColorOption = False,
 ) -> None:
     """Print the JSON Schema (draft 2020-12) of a command's JSON output, with the format version."""
     from hohhot_cli.output.encode import to_json
     from hohhot_cli.output.schemas import all_schemas, command_schema, commands
 
     run = invocation(context)
+    run.take_display_options(no_pager, no_color)
     if command is None:
         run.env.write(to_json(all_schemas()) + "\n")
         return
@@ -445,3 +463,38 @@ def cite_command(
     run = invocation(context)
     actions.cite(run, items, style, selection(period, since, until, None))
 
+
+# -- shell completion --------------------------------------------------------------
+
+
+@commands.command(
+    "completion",
+    short_help="The shell completion script for bash, zsh or fish.",
+    epilog=examples(
+        "hohhot completion bash > ~/.local/share/bash-completion/completions/hohhot",
+        "hohhot completion zsh > ~/.zfunc/_hohhot",
+        "hohhot completion fish > ~/.config/fish/completions/hohhot.fish",
+    ),
+)
+def completion_command(
+    context: typer.Context,
+    shell: Annotated[
+        str,
+        typer.Argument(
+            metavar="SHELL",
+            help="bash, zsh, fish, powershell or pwsh.",
+            show_default=False,
+            autocompletion=choices(*(s.value for s in Shell)),
+        ),
+    ],
+    install: Annotated[
+        bool, typer.Option("--install", help="Install it in the shell's start-up files instead of printing it.")
+    ] = False,
+) -> None:
+    """Print the completion script of a shell, whichever shell runs hohhot (or install it with --install)."""
+    run = invocation(context)
+    try:
+        chosen = Shell(shell)
+    except ValueError:
+        raise UsageError(f"no completion for {shell!r}; one of: {', '.join(s.value for s in Shell)}") from None
+    run.env.write(install_completion(chosen) + "\n" if install else completion_script(chosen))

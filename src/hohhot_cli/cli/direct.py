@@ -38,7 +38,7 @@ if TYPE_CHECKING:
 COMPLETION_VARIABLE = "_HOHHOT_COMPLETE"
 """Set by a shell asking click for completions: never a plain run."""
 
-OUTPUT_OPTIONS = ("output_format", "as_json", "fields", "no_header", "facts", "no_cache")
+OUTPUT_OPTIONS = ("output_format", "as_json", "fields", "no_header", "facts", "no_cache", "no_pager", "no_color")
 """The options every query command shares: the fields of :class:`hohhot_cli.cli.actions.OutputOptions`."""
 
 

@@ -12,12 +12,15 @@ from hohhot_cli.output.style import Style
 TYPE_CHECKING = False  # not typing's: a lookup does not import typing
 if TYPE_CHECKING:
     from collections.abc import Mapping
-    from typing import TextIO
+    from typing import BinaryIO, TextIO
 
 _PROBE = "呼和浩特≈█"  # characters our output uses beyond ASCII
 
 ENV_DEBUG = "HOHHOT_DEBUG"
 """Set (to anything but empty or 0) to trace on stderr which paths a run took, and how long each step took."""
+
+STDIN_NAME = "<stdin>"
+"""How standard input is named in messages, where a path would be (``validate -``, ``--facts -``)."""
 
 ENV_CSV_RAW = "HOHHOT_CSV_RAW"
 """Set (to anything but empty or 0) to write CSV text cells exactly, formulas included."""
@@ -39,17 +42,23 @@ class Environment:
         stderr: TextIO | _Default | None = DEFAULT,
         environ: Mapping[str, str] | None = None,
         stdout_isatty: bool | None = None,
+        stdin: BinaryIO | _Default | None = DEFAULT,
     ) -> None:
         self.stdout: TextIO | None = sys.stdout if isinstance(stdout, _Default) else stdout
         """Where data goes (None: the process started with it closed)."""
         self.stderr: TextIO | None = sys.stderr if isinstance(stderr, _Default) else stderr
         """Where messages go."""
         self.environ: Mapping[str, str] = os.environ if environ is None else environ
-        """Environment variables (NO_COLOR, FORCE_COLOR, COLUMNS, TERM)."""
+        """Environment variables (NO_COLOR, CLICOLOR, CLICOLOR_FORCE, FORCE_COLOR, COLUMNS, TERM, PAGER)."""
         self.stdout_isatty = stdout_isatty
         """Whether stdout is a terminal; None to ask the stream."""
         self.stderr_failed = False
         """Set when a message could not be written to stderr (a full disk, a descriptor not open for writing)."""
+        self.no_color = False
+        """Set by ``--no-color``: no colour, whatever the environment says."""
+        self.stdin: BinaryIO | None = getattr(sys.stdin, "buffer", None) if isinstance(stdin, _Default) else stdin
+        """Where ``-`` reads from, as bytes (None: the process started without it)."""
+        self._stdin_data: bytes | None = None
 
     @property
     def debugging(self) -> bool:
@@ -67,12 +76,18 @@ class Environment:
 
     @property
     def color(self) -> bool:
-        """Colour only on a terminal; NO_COLOR wins, FORCE_COLOR forces it, TERM=dumb turns it off."""
-        if self.environ.get("NO_COLOR"):
+        """Whether tables are coloured, by the conventions of no-color.org, bixense.com/clicolors and force-color.org.
+
+        ``--no-color`` or ``NO_COLOR`` (not empty) turn colour off, and win; ``CLICOLOR_FORCE``
+        (not empty nor ``0``) or ``FORCE_COLOR`` (not empty) turn it on, even when piped;
+        otherwise colour only on a terminal, unless ``CLICOLOR=0`` or ``TERM=dumb``.
+        """
+        environ = self.environ
+        if self.no_color or environ.get("NO_COLOR"):
             return False
-        if self.environ.get("FORCE_COLOR"):
+        if environ.get("CLICOLOR_FORCE", "") not in ("", "0") or environ.get("FORCE_COLOR"):
             return True
-        if self.environ.get("TERM") == "dumb":
+        if environ.get("CLICOLOR") == "0" or environ.get("TERM") == "dumb":
             return False
         return self.is_terminal
 
@@ -125,6 +140,25 @@ class Environment:
     def style(self) -> Style:
         """The look of tables on this stdout, and how CSV is written."""
         return Style(width=self.width, color=self.color, ascii_only=self.ascii_only, csv_raw=self.csv_raw)
+
+    def read_stdin(self) -> bytes:
+        """Standard input's bytes, read once (a second ``-`` gets the same), refused over the fact-file limit."""
+        if self._stdin_data is None:
+            from hohhot_cli.load.reading import MAX_FILE_BYTES
+            from hohhot_cli.model.errors import FactFileError, Problem
+
+            if self.stdin is None:
+                raise FactFileError([Problem(STDIN_NAME, "", "standard input is closed")])
+            try:
+                data = self.stdin.read(MAX_FILE_BYTES + 1)
+            except (OSError, ValueError) as error:
+                reason = getattr(error, "strerror", None) or error
+                raise FactFileError([Problem(STDIN_NAME, "", f"cannot read: {reason}")]) from None
+            if len(data) > MAX_FILE_BYTES:
+                limit = MAX_FILE_BYTES / (1024 * 1024)
+                raise FactFileError([Problem(STDIN_NAME, "", f"larger than the {limit:g} MiB limit for fact files")])
+            self._stdin_data = data
+        return self._stdin_data
 
     def write(self, text: str, form: str = ESCAPED) -> None:
         """Write data to stdout; what its encoding cannot hold is written by the rule of ``form``.

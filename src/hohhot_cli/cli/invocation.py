@@ -16,6 +16,7 @@ from hohhot_cli.output.render import OutputFormat, Shape, render
 TYPE_CHECKING = False  # not typing's: a lookup does not import typing
 if TYPE_CHECKING:
     from pathlib import Path
+    from typing import Any
 
     from hohhot_cli.model.facts import FactBase
 
@@ -52,12 +53,26 @@ class Invocation:
         self._base = None
 
     def take_root_options(
-        self, facts: str | None, no_cache: bool, output_format: OutputFormat | None, as_json: bool, no_pager: bool
+        self,
+        facts: str | None,
+        no_cache: bool,
+        output_format: OutputFormat | None,
+        as_json: bool,
+        no_pager: bool,
+        no_color: bool,
     ) -> None:
         """Take the options given before the command name."""
         self.configure(facts, no_cache)
         self.output_format, self.as_json = output_format, as_json
         self.use_pager = not no_pager
+        self.env.no_color = no_color
+
+    def take_display_options(self, no_pager: bool, no_color: bool) -> None:
+        """Take ``--no-pager`` and ``--no-color`` given after the command name (as before it, they turn off)."""
+        if no_pager:
+            self.use_pager = False
+        if no_color:
+            self.env.no_color = True
 
     def override(self, facts: str | None, no_cache: bool) -> None:
         """Take ``--facts`` and ``--no-cache`` given after the command name, over those given before it."""
@@ -76,8 +91,23 @@ class Invocation:
             raise UsageError(f"--json contradicts --format {given.value}")
         return OutputFormat.JSON if as_json else (given or OutputFormat.TABLE)
 
+    @property
+    def reads_stdin(self) -> bool:
+        """Whether the fact file is standard input (``--facts -``)."""
+        return is_stdin(self.facts_path)
+
     def base(self) -> FactBase:
-        """The fact base of this run, loaded on first use (see :func:`hohhot_cli.load.loader.load_base`)."""
+        """The fact base of this run, loaded on first use (see :func:`hohhot_cli.load.loader.load_base`).
+
+        ``--facts -`` parses standard input's bytes (read once), named ``<stdin>``, without a cache.
+        """
+        if self._base is None and self.reads_stdin:
+            from hohhot_cli.cli.environment import STDIN_NAME
+            from hohhot_cli.load.loader import parse_facts
+
+            data = self.env.read_stdin()
+            self._base = parse_facts(data, STDIN_NAME)
+            self.env.debug(f"base: parsed standard input ({len(data):,} bytes)")
         if self._base is None:
             from hohhot_cli.load.loader import load_base  # not for --help
 
@@ -112,8 +142,28 @@ class Invocation:
             self.env.write(text, form)
 
 
+def of_context(context: Any) -> Invocation:
+    """The run's :class:`Invocation` on a click context's root (a fresh one when the app runs without ``main``)."""
+    root = context.find_root()
+    if not isinstance(root.obj, Invocation):
+        root.obj = Invocation(Environment())
+    return root.obj
+
+
+STDIN = "-"
+"""A path that means standard input (a file named ``-`` is ``./-``)."""
+
+
+def is_stdin(path: Path | None) -> bool:
+    """Whether a path from the command line means standard input."""
+    return path is not None and str(path) == STDIN
+
+
 def given_path(text: str | None, what: str) -> Path | None:
-    """A path from the command line; an empty one is an error (``Path("")`` would be the directory ``.``)."""
+    """A path from the command line; an empty one is an error (``Path("")`` would be the directory ``.``).
+
+    ``-`` is kept as it is: it means standard input (:func:`is_stdin`).
+    """
     if text is None:
         return None
     if not text:

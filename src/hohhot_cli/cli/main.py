@@ -54,6 +54,7 @@ def _run(args: list[str], invocation: Invocation, direct: bool) -> int:
     from hohhot_cli.model.errors import ExitStatus, FactFileError, HohhotError, ReaderGone
 
     environment = invocation.env
+    args = _normalised(args)
     try:
         call = None
         if direct:
@@ -90,6 +91,31 @@ def _run(args: list[str], invocation: Invocation, direct: bool) -> int:
         _silence_stdout()
         environment.error(f"error: cannot write to standard output: {error.strerror or error}")
         return ExitStatus.ERROR
+
+
+_SHELLS = ("bash", "zsh", "fish", "powershell", "pwsh")
+
+
+def _normalised(args: list[str]) -> list[str]:
+    """The command line with two shorthands spelled out, the same for both parsers.
+
+    ``--fields`` without a value (at the end, or before another option) is ``--fields help``,
+    which lists the fields; ``--show-completion SHELL`` (and ``--install-completion SHELL``)
+    is ``completion SHELL`` (``--install``): the script of the shell named, not of the
+    shell hohhot runs in. Nothing after ``--`` is touched.
+    """
+    if len(args) == 2 and args[0] in ("--show-completion", "--install-completion") and args[1] in _SHELLS:
+        return ["completion", args[1], *(["--install"] if args[0] == "--install-completion" else [])]
+    if "--fields" not in args:
+        return args
+    out = list(args)
+    for position, token in enumerate(args):
+        if token == "--":
+            break
+        following = args[position + 1] if position + 1 < len(args) else None
+        if token == "--fields" and (following is None or following.startswith("-")):
+            out[position] = "--fields=help"
+    return out
 
 
 def _run_typer(args: list[str], invocation: Invocation) -> int:

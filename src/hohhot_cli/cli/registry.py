@@ -20,10 +20,10 @@ from typer.models import CommandInfo
 
 from hohhot_cli.cli import actions
 from hohhot_cli.cli.actions import Action, OutputOptions
-from hohhot_cli.cli.environment import Environment
-from hohhot_cli.cli.invocation import ENV_FACTS, ENV_NO_CACHE, Invocation
-from hohhot_cli.model.errors import ExitStatus
+from hohhot_cli.cli.invocation import ENV_FACTS, ENV_NO_CACHE, Invocation, of_context
+from hohhot_cli.model.errors import ExitStatus, UsageError
 from hohhot_cli.output.render import OutputFormat
+from hohhot_cli.query.selection import PERIOD_KINDS
 
 
 class _LazyCommands(MutableMapping[str, Any]):
@@ -98,10 +98,7 @@ commands = typer.Typer()
 
 def invocation(context: typer.Context) -> Invocation:
     """This run's :class:`Invocation` (a fresh one when the app is driven without :func:`main`)."""
-    root = context.find_root()
-    if not isinstance(root.obj, Invocation):
-        root.obj = Invocation(Environment())
-    return root.obj
+    return of_context(context)
 
 
 # -- the shared output options -------------------------------------------------
@@ -121,6 +118,19 @@ FormatOption = Annotated[
     typer.Option("--format", "-f", help="Output format (default: table).", case_sensitive=False, show_default=False),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Shorthand for --format json.")]
+NoPagerOption = Annotated[
+    bool, typer.Option("--no-pager", help="Never page output taller than the terminal (also PAGER=cat).")
+]
+NoColorOption = Annotated[
+    bool,
+    typer.Option("--no-color", help="No colour, even on a terminal (also NO_COLOR=1; CLICOLOR_FORCE=1 forces it)."),
+]
+
+
+def _complete_fields(ctx: typer.Context, incomplete: str) -> list[str]:
+    from hohhot_cli.cli.completion import complete_fields
+
+    return complete_fields(ctx, incomplete, ACTIONS.get(ctx.command.name or ""))
 
 
 def _keyword(name: str, default: object, annotation: object) -> inspect.Parameter:
@@ -138,17 +148,26 @@ _OUTPUT_PARAMETERS = [
             typer.Option(
                 "--fields",
                 metavar="FIELD,FIELD,...",
-                help="json, jsonl, csv: only these fields, comma-separated, in this order.",
+                autocompletion=_complete_fields,
+                help=(
+                    "json, jsonl, csv, tsv: only these fields, comma-separated, in this order "
+                    "(dotted paths: latest.value); --fields alone or --fields help lists them."
+                ),
                 show_default=False,
             ),
         ],
     ),
-    _keyword("no_header", False, Annotated[bool, typer.Option("--no-header", help="csv: leave out the header row.")]),
+    _keyword(
+        "no_header", False, Annotated[bool, typer.Option("--no-header", help="csv, tsv: leave out the header row.")]
+    ),
     _keyword("facts", None, FactsOption),
     _keyword("no_cache", False, NoCacheOption),
+    _keyword("no_pager", False, NoPagerOption),
+    _keyword("no_color", False, NoColorOption),
 ]
 """The options every query command shares, defined here once: format, fields, header, and the
-global ``--facts`` and ``--no-cache``, which may also stand before the command name."""
+global ``--facts``, ``--no-cache``, ``--no-pager`` and ``--no-color``, which may also stand
+before the command name."""
 
 
 def query_command(name: str, action: Action, **settings: Any) -> Callable[[F], F]:
@@ -159,7 +178,8 @@ def query_command(name: str, action: Action, **settings: Any) -> Callable[[F], F
     is never called. The parsed values go, by name, to ``action`` (of
     :mod:`hohhot_cli.cli.actions`) through :func:`hohhot_cli.cli.actions.answer`, with the
     options every query command shares, which are defined once, here: ``--format``,
-    ``--json``, ``--fields``, ``--no-header``, ``--facts`` and ``--no-cache``.
+    ``--json``, ``--fields``, ``--no-header``, ``--facts``, ``--no-cache``, ``--no-pager``
+    and ``--no-color``.
     """
 
     def decorate(function: F) -> F:
@@ -173,9 +193,11 @@ def query_command(name: str, action: Action, **settings: Any) -> Callable[[F], F
             no_header: bool,
             facts: str | None,
             no_cache: bool,
+            no_pager: bool,
+            no_color: bool,
             **arguments: Any,
         ) -> None:
-            options = OutputOptions(output_format, as_json, fields, no_header, facts, no_cache)
+            options = OutputOptions(output_format, as_json, fields, no_header, facts, no_cache, no_pager, no_color)
             status = actions.answer(invocation(context), action, options, arguments)
             if status != ExitStatus.OK:
                 raise typer.Exit(status)
@@ -219,6 +241,17 @@ UntilOption = Annotated[
         "--until", metavar="PERIOD", help="Only figures starting in or before this period.", show_default=False
     ),
 ]
+
+
+def choices(*values: str) -> Callable[[str], list[str]]:
+    """A completion function offering ``values`` that start with what was typed (for a text option of fixed choices)."""
+
+    def complete(incomplete: str) -> list[str]:
+        return [v for v in values if v.startswith(incomplete)]
+
+    return complete
+
+
 KindOption = Annotated[
     str | None,
     typer.Option(
@@ -226,6 +259,7 @@ KindOption = Annotated[
         metavar="<year|half|quarter|month|year_to_date|day|span|as_of>",
         help="Only figures of this kind of period: year, half, quarter, month, year_to_date, day, span or as_of.",
         show_default=False,
+        autocompletion=choices(*PERIOD_KINDS),
     ),
 ]
 AnyPeriodOption = Annotated[
@@ -238,7 +272,27 @@ def _cite_option() -> Any:
     return typer.Option("--cite", help="Add a Sources section with the full citation of every source shown.")
 
 
+_FORMATS_OF = {
+    "cite": "it prints citations in the form --style names (JSON: --style csl-json)",
+    "completion": "it prints a shell script",
+    "schema": "it prints JSON Schema, always JSON",
+}
+"""The commands that are neither query commands nor ``export``, and what they print instead of a --format."""
+
+
+def refuse_format(command: str | None, output_format: OutputFormat | None, as_json: bool) -> None:
+    """A root ``--format`` or ``--json`` is a usage error before a command that does not take it, never ignored.
+
+    ``schema`` prints JSON, so ``--json`` (or ``--format json``) goes with it.
+    """
+    if command not in _FORMATS_OF or (output_format is None and not as_json):
+        return
+    if command == "schema" and output_format in (None, OutputFormat.JSON):
+        return
+    given = "--json" if as_json else f"--format {output_format.value if output_format else ''}"
+    raise UsageError(f"{given} does not go with {command}: {_FORMATS_OF[command]}")
+
+
 def examples(*lines: str) -> str:
     """A help epilog of example command lines, kept as they are (click's ``\\b``)."""
     return "Examples:\n\n\b\n" + "\n".join(f"  $ {line}" for line in lines)
-

@@ -32,8 +32,13 @@ from hohhot_cli.output.encode import csv_text, to_json
 
 DESCRIPTOR = "datapackage.json"
 
-LICENSE = {"name": "MIT", "path": "https://opensource.org/licenses/MIT", "title": "MIT License"}
-"""The licence of the fact base, the project's own (pyproject.toml); each source keeps its own terms."""
+LICENSE = {
+    "name": "CC-BY-4.0",
+    "path": "https://creativecommons.org/licenses/by/4.0/",
+    "title": "Creative Commons Attribution 4.0 International",
+}
+"""The licence of the fact base's compilation, labels and notes (README, "Licences"); the figures are facts
+from the sources cited, whose own terms apply to their texts. The code's licence (MIT) is not the data's."""
 
 MEMBERS = (DESCRIPTOR, *(f"{table.name}.csv" for table in TABLES))
 """Every file of the package."""

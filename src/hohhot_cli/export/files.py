@@ -1,6 +1,6 @@
 """Export the whole base flattened: one row per observation with its provenance.
 
-JSON, JSONL and CSV hold the observation rows; SQLite (:mod:`hohhot_cli.export.sqlite`)
+JSON, JSONL, CSV and TSV hold the observation rows; SQLite (:mod:`hohhot_cli.export.sqlite`)
 holds them too, next to tables of metrics, sources, industries, facts and companies,
 so that the file opens in sqlite3, pandas or Datasette; a Data Package
 (:mod:`hohhot_cli.export.datapackage`) holds the same tables as CSV. An export is
@@ -19,7 +19,7 @@ from typing import Any
 from hohhot_cli.export.staging import Staging, cannot_write, export_target, write_text
 from hohhot_cli.model.errors import UsageError
 from hohhot_cli.model.facts import FactBase
-from hohhot_cli.output.csv_view import EXPORT_COLUMNS, cell, observation_fields
+from hohhot_cli.output.csv_view import EXPORT_COLUMNS, cell, observation_fields, tsv_text
 from hohhot_cli.output.encode import csv_text, json_lines, to_json
 from hohhot_cli.query.latest import latest_observation
 from hohhot_cli.query.queries import cited_by, filtered
@@ -45,11 +45,12 @@ class ExportFormat(str, Enum):
     JSON = "json"
     JSONL = "jsonl"
     CSV = "csv"
+    TSV = "tsv"
     SQLITE = "sqlite"
     DATAPACKAGE = "datapackage"
 
 
-STDOUT_FORMATS = (ExportFormat.JSON, ExportFormat.JSONL, ExportFormat.CSV)
+STDOUT_FORMATS = (ExportFormat.JSON, ExportFormat.JSONL, ExportFormat.CSV, ExportFormat.TSV)
 """The formats ``-o -`` can write to stdout; the others are files or directories."""
 
 
@@ -101,16 +102,22 @@ def _csv_text(base: FactBase, rows: list[dict[str, Any]], raw: bool = False) -> 
     return csv_text(EXPORT_COLUMNS, ([cell(row[c]) for c in EXPORT_COLUMNS] for row in rows), raw=raw)
 
 
+def _tsv_text(base: FactBase, rows: list[dict[str, Any]], raw: bool = False) -> str:
+    return tsv_text(EXPORT_COLUMNS, ([row[c] for c in EXPORT_COLUMNS] for row in rows), raw=raw)
+
+
 def _render(base: FactBase, export_format: ExportFormat, rows: list[dict[str, Any]], csv_raw: bool) -> str:
     if export_format is ExportFormat.CSV:
         return _csv_text(base, rows, raw=csv_raw)
+    if export_format is ExportFormat.TSV:
+        return _tsv_text(base, rows, raw=csv_raw)
     return _TEXT_WRITERS[export_format](base, rows)
 
 
 def export_text(
     base: FactBase, export_format: ExportFormat, selection: PeriodFilter | None = None, *, csv_raw: bool = False
 ) -> str:
-    """The export in a text format (json, jsonl, csv), for stdout."""
+    """The export in a text format (json, jsonl, csv, tsv), for stdout."""
     return _render(base, export_format, export_rows(base, selection), csv_raw)
 
 
@@ -118,6 +125,7 @@ _TEXT_WRITERS: dict[ExportFormat, Callable[[FactBase, list[dict[str, Any]]], str
     ExportFormat.JSON: _json_text,
     ExportFormat.JSONL: _jsonl_text,
     ExportFormat.CSV: _csv_text,
+    ExportFormat.TSV: _tsv_text,
 }
 
 

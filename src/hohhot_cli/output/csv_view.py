@@ -1,15 +1,20 @@
-"""The CSV view of every result, and the observation row shared with ``export``.
+"""The rows of every result, for CSV, TSV and ``--fields``, and the observation row shared with ``export``.
 
-Rows hold raw values (base units, ids, ISO dates). A result with observations
-gets one row per observation, built by :func:`observation_fields`, the one
-place that flattens an observation with its provenance; other results are
-their JSON records with nested values left out and lists joined.
+Rows hold raw values (base units, ids, ISO dates, lists as lists). A result with
+observations gets one row per observation, built by :func:`observation_fields`, the
+one place that flattens an observation with its provenance; other results are their
+JSON records flattened: a nested record's fields named by their dotted path
+(``latest.value``), a list of source records by its ids (``source_ids``), other lists
+of records left out. The names of a result's fields are the same in every machine
+format: CSV and TSV columns, and the keys ``--fields`` keeps in JSON and JSONL.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 
+from hohhot_cli.model.value import Value
+from hohhot_cli.model.value import value as value_class
 from hohhot_cli.output.json_view import compared_fields, period_fields, records
 from hohhot_cli.query.results import (
     Cited,
@@ -29,7 +34,7 @@ if TYPE_CHECKING:
     from typing import Any, TypeAlias
 
 CsvTable: TypeAlias = "tuple[tuple[str, ...], list[tuple[Any, ...]]]"  # a string: typing is not imported at run time
-"""A header and rows of raw values."""
+"""A header and rows of raw values (lists unjoined)."""
 
 LIST_SEPARATOR = " | "
 """Joins a list in one cell of every CSV, commands and export alike (no text of the base holds it)."""
@@ -114,30 +119,30 @@ def cell(value: object) -> Any:
 
 def _observation_row(figure: Figure, cited: Cited) -> tuple[Any, ...]:
     fields = observation_fields(figure, cited)
-    return tuple(cell(fields[name]) for name in EXPORT_COLUMNS)
+    return tuple(fields[name] for name in EXPORT_COLUMNS)
 
 
 def _flatten(record: dict[str, Any], prefix: str = "") -> dict[str, Any]:
-    """A record's scalar and list fields; a nested record's as ``key_field``; source records as their ids."""
+    """A record's scalar and list fields; a nested record's as ``key.field``; source records as their ids."""
     flat: dict[str, Any] = {}
     for key, value in record.items():
         if isinstance(value, dict):
-            flat.update(_flatten(value, f"{prefix}{key}_"))
+            flat.update(_flatten(value, f"{prefix}{key}."))
         elif key == "sources" and isinstance(value, list):
-            flat[f"{prefix}source_ids"] = [v["id"] for v in value]
+            flat.setdefault(f"{prefix}source_ids", [v["id"] for v in value])
         elif not (isinstance(value, list) and any(isinstance(v, dict) for v in value)):
             flat[prefix + key] = value
     return flat
 
 
 def generic_rows(result: object) -> CsvTable:
-    """A result's JSON records as rows: the header from its schema, nested records flattened, lists joined."""
+    """A result's JSON records as rows: the header from its schema, nested records flattened."""
     from hohhot_cli.output.schemas import csv_fields
 
     data = records(result)
     rows = [_flatten(r) for r in (data if isinstance(data, list) else [data])]
     header = csv_fields(result)
-    return header, [tuple(cell(row.get(key)) for key in header) for row in rows]
+    return header, [tuple(row.get(key) for key in header) for row in rows]
 
 
 def metrics_rows(result: MetricsResult | IndustryDetail) -> CsvTable:
@@ -168,19 +173,20 @@ def side_by_side_rows(result: SideBySide) -> CsvTable:
         else:
             metric = row.metric
             known = (metric.id, metric.label, metric.topic, metric.unit.value, metric.measure.value, metric.industry)
-            cells = tuple(cell(v) for v in known) + ("",) * (len(EXPORT_COLUMNS) - len(_METRIC_COLUMNS))
-        rows.append(
-            (*cells, cell(compared["compared_period"]), cell(compared["compared_as_of"]), cell(row.share_of_max))
-        )
+            cells = known + (None,) * (len(EXPORT_COLUMNS) - len(_METRIC_COLUMNS))
+        rows.append((*cells, compared["compared_period"], compared["compared_as_of"], row.share_of_max))
     return header, rows
 
 
-CHANGE_COLUMNS = ("previous_period", "change_value", "change_percent", "change_approximate", "change_computed")
-REPORTED_COLUMNS = ("reported_rate_metric", "reported_rate_ref", "reported_rate_value")
+CHANGE_COLUMNS = ("previous_period", "change.value", "change.percent", "change.approximate", "change.computed")
+"""The computed change of ``compare ID``, named as in its JSON (``change`` is an object there)."""
+
+REPORTED_COLUMNS = ("reported_rate.metric", "reported_rate.ref", "reported_rate.value")
+"""The growth rate the source reports for the same period, named as in its JSON."""
 
 
 def over_time_rows(result: OverTime) -> CsvTable:
-    """``compare ID``: observations with the computed changes (``change_computed`` true where one is given)."""
+    """``compare ID``: observations with the computed changes (``change.computed`` true where one is given)."""
     header = (*EXPORT_COLUMNS, *CHANGE_COLUMNS, "change_refused", *REPORTED_COLUMNS)
     rows = []
     for s in result.series:
@@ -190,15 +196,15 @@ def over_time_rows(result: OverTime) -> CsvTable:
             rows.append(
                 (
                     *_observation_row(Figure(s.metric, p.observation), result.cited),
-                    cell(p.previous_period),
-                    cell(p.change),
-                    cell(p.change_percent),
-                    cell(p.approximate if computed else None),
-                    cell(True if computed else None),
-                    cell(p.refused),
-                    cell(None if reported is None else reported.metric.id),
-                    cell(None if reported is None else reported.observation.ref),
-                    cell(None if reported is None else reported.observation.value),
+                    p.previous_period,
+                    p.change,
+                    p.change_percent,
+                    p.approximate if computed else None,
+                    True if computed else None,
+                    p.refused,
+                    None if reported is None else reported.metric.id,
+                    None if reported is None else reported.observation.ref,
+                    None if reported is None else reported.observation.value,
                 )
             )
     return header, rows
@@ -207,8 +213,8 @@ def over_time_rows(result: OverTime) -> CsvTable:
 def validation_rows(result: ValidationReport) -> CsvTable:
     """``validate``: one row per problem."""
     header = ("file", "line", "place", "message", "severity")
-    rows = [(p.file, cell(p.line), p.place, p.message, "error") for p in result.problems]
-    rows += [(p.file, cell(p.line), p.place, p.message, "warning") for p in result.warnings]
+    rows = [(p.file, p.line, p.place, p.message, "error") for p in result.problems]
+    rows += [(p.file, p.line, p.place, p.message, "warning") for p in result.warnings]
     return header, rows
 
 
@@ -223,14 +229,57 @@ ROWS: dict[type, Callable[[Any], CsvTable]] = {
 """The row function of each result type that has a shape of its own."""
 
 
-def _with_citations_rows(view: WithCitations) -> CsvTable:
-    return csv_rows(view.result)  # the rows carry their sources already
+@value_class
+class Rows(Value):
+    """A result's rows: what CSV and TSV write and what ``--fields`` selects from in every format."""
+
+    header: tuple[str, ...]
+    """The field names, in order."""
+    rows: list[tuple[Any, ...]]
+    """Raw values: lists as lists, None for nothing."""
+    single: bool = False
+    """True for a view that is one JSON record (the overview, ``show FACT``): one object, not a list."""
+
+    @property
+    def table(self) -> CsvTable:
+        return self.header, self.rows
 
 
-ROWS[WithCitations] = _with_citations_rows
 ROWS[FigureDetail] = lambda result: (EXPORT_COLUMNS, [_observation_row(result.figure, result.cited)])  # show REF
 
 
-def csv_rows(result: object) -> CsvTable:
-    """The CSV view: a header and rows of raw values, lists joined by :data:`LIST_SEPARATOR`."""
-    return ROWS.get(type(result), generic_rows)(result)
+def field_rows(result: object) -> Rows:
+    """The rows of a result, raw: one per observation where it shows observations, else one per record."""
+    if isinstance(result, WithCitations):
+        return field_rows(result.result)  # the rows carry their sources already
+    rows = ROWS.get(type(result))
+    if rows is not None:
+        return Rows(*rows(result))
+    header, values = generic_rows(result)
+    return Rows(header, values, isinstance(records(result), dict))
+
+
+_TSV_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def tsv_cell(value: object) -> str:
+    r"""A cell of TSV: a CSV cell as text; backslash, tab and line breaks escaped (``\\``, ``\t``, ``\n``, ``\r``)."""
+    text = cell(value)
+    return (text if isinstance(text, str) else str(text)).translate(_TSV_ESCAPES)
+
+
+def tsv_text(
+    header: Sequence[str], rows: Iterable[Sequence[Any]], *, raw: bool = False, with_header: bool = True
+) -> str:
+    """Tab-separated values for shell loops: LF line ends, one line a row, cells escaped by :func:`tsv_cell`.
+
+    Unless ``raw``, text cells are then made safe as in CSV (other controls escaped, formulas
+    prefixed): the TSV escapes come first, so a tab is ``\t``, never ``\u0009``.
+    """
+    from hohhot_cli.output.encode import neutralise
+
+    lines = ["\t".join(tsv_cell(name) for name in header)] if with_header else []
+    for row in rows:
+        cells = [tsv_cell(v) for v in row]
+        lines.append("\t".join(cells if raw else [neutralise(c) for c in cells]))
+    return "".join(line + "\n" for line in lines)

@@ -42,7 +42,7 @@ if TYPE_CHECKING:
 
 Record: TypeAlias = "dict[str, Any]"  # a string: typing is not imported at run time
 
-FORMAT_VERSION = "3.1"
+FORMAT_VERSION = "4.0"
 """The version of the JSON and CSV shapes and of the export (see README, "Scripts").
 
 The major number changes when a key is removed or renamed or changes its type or

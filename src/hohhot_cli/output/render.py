@@ -19,6 +19,8 @@ TYPE_CHECKING = False  # not typing's: a lookup does not import typing
 if TYPE_CHECKING:
     from typing import Any
 
+    from hohhot_cli.output.csv_view import Rows
+
 
 class OutputFormat(str, Enum):
     """The output formats every query command offers."""
@@ -27,11 +29,15 @@ class OutputFormat(str, Enum):
     JSON = "json"
     JSONL = "jsonl"
     CSV = "csv"
+    TSV = "tsv"
     MARKDOWN = "markdown"
 
 
-MACHINE_FORMATS = (OutputFormat.JSON, OutputFormat.JSONL, OutputFormat.CSV)
+MACHINE_FORMATS = (OutputFormat.JSON, OutputFormat.JSONL, OutputFormat.CSV, OutputFormat.TSV)
 """The formats ``--fields`` applies to."""
+
+FIELDS_HELP = "help"
+"""``--fields help`` lists the fields of a command's result instead of printing it."""
 
 
 @value
@@ -41,7 +47,14 @@ class Shape(Value):
     fields: tuple[str, ...] = ()
     """Only these fields, in this order (all when empty)."""
     header: bool = True
-    """False for ``--no-header``: CSV rows only."""
+    """False for ``--no-header``: CSV and TSV rows only."""
+
+
+def field_names(result: object) -> tuple[str, ...]:
+    """The fields of a result, in order: what ``--fields`` may name, in every machine format."""
+    from hohhot_cli.output.csv_view import field_rows
+
+    return field_rows(result).header
 
 
 def _chosen(available: Sequence[str], fields: tuple[str, ...]) -> list[int]:
@@ -52,18 +65,26 @@ def _chosen(available: Sequence[str], fields: tuple[str, ...]) -> list[int]:
     return [list(available).index(f) for f in fields]
 
 
-def _json_data(result: object, shape: Shape | None) -> Any:
-    from hohhot_cli.output.json_view import records
+def _selected(result: object, shape: Shape | None) -> Rows:
+    """The result's rows, with only the fields ``shape`` asks for."""
+    from hohhot_cli.output.csv_view import Rows, field_rows
 
-    data = records(result)
+    rows = field_rows(result)
     if shape is None or not shape.fields:
-        return data
-    from hohhot_cli.output.schemas import record_fields
+        return rows
+    keep = _chosen(rows.header, shape.fields)
+    return Rows(tuple(rows.header[i] for i in keep), [tuple(row[i] for i in keep) for row in rows.rows], rows.single)
 
-    _chosen(record_fields(result), shape.fields)
-    if isinstance(data, list):
-        return [{f: row.get(f) for f in shape.fields} for row in data]
-    return {f: data.get(f) for f in shape.fields}
+
+def _json_data(result: object, shape: Shape | None) -> Any:
+    """The JSON records; with ``--fields``, the result's rows as objects of those fields (keys as named)."""
+    if shape is None or not shape.fields:
+        from hohhot_cli.output.json_view import records
+
+        return records(result)
+    rows = _selected(result, shape)
+    objects = [dict(zip(rows.header, row, strict=True)) for row in rows.rows]
+    return objects[0] if rows.single and len(objects) == 1 else objects
 
 
 def render_json(result: object, style: Style, shape: Shape | None = None) -> str:
@@ -80,15 +101,19 @@ def render_jsonl(result: object, style: Style, shape: Shape | None = None) -> st
 
 
 def render_csv(result: object, style: Style, shape: Shape | None = None) -> str:
-    from hohhot_cli.output.csv_view import csv_rows
+    from hohhot_cli.output.csv_view import cell
     from hohhot_cli.output.encode import csv_text
 
-    header, rows = csv_rows(result)
-    if shape is not None and shape.fields:
-        keep = _chosen(header, shape.fields)
-        header, rows = tuple(header[i] for i in keep), [tuple(row[i] for i in keep) for row in rows]
-    text = csv_text(header, rows, raw=style.csv_raw)
+    rows = _selected(result, shape)
+    text = csv_text(rows.header, [tuple(cell(v) for v in row) for row in rows.rows], raw=style.csv_raw)
     return text.split("\r\n", 1)[1] if shape is not None and not shape.header else text
+
+
+def render_tsv(result: object, style: Style, shape: Shape | None = None) -> str:
+    from hohhot_cli.output.csv_view import tsv_text
+
+    rows = _selected(result, shape)
+    return tsv_text(rows.header, rows.rows, raw=style.csv_raw, with_header=shape is None or shape.header)
 
 
 def render_markdown(result: object, style: Style, shape: Shape | None = None) -> str:
@@ -110,6 +135,7 @@ _RENDERERS = {
     OutputFormat.JSON: render_json,
     OutputFormat.JSONL: render_jsonl,
     OutputFormat.CSV: render_csv,
+    OutputFormat.TSV: render_tsv,
     OutputFormat.MARKDOWN: render_markdown,
 }
 
@@ -117,5 +143,5 @@ _RENDERERS = {
 def render(result: object, output_format: OutputFormat, style: Style, shape: Shape | None = None) -> str:
     """Render a query result in one of the output formats."""
     if output_format not in MACHINE_FORMATS and shape is not None and shape != Shape():
-        raise UsageError("--fields and --no-header go with --format json, jsonl or csv")
+        raise UsageError("--fields and --no-header go with --format json, jsonl, csv or tsv")
     return _RENDERERS[output_format](result, style, shape)

@@ -63,14 +63,15 @@ def definition(name: str) -> Schema:
 
 
 def _fields(schema: Schema, prefix: str = "") -> list[str]:
-    """The CSV columns of a record: nested records flattened as ``key_field``, sources as ``source_ids``."""
+    """The CSV columns of a record: nested records flattened as ``key.field``, sources as ``source_ids``."""
     out: list[str] = []
     for key, value in schema.get("properties", {}).items():
         nested = _nested_record(value)
         if nested is not None:
-            out += _fields(nested, f"{prefix}{key}_")
+            out += _fields(nested, f"{prefix}{key}.")
         elif key == "sources":
-            out.append(f"{prefix}source_ids")
+            if f"{prefix}source_ids" not in out:  # a record with its source_ids and its sources in full
+                out.append(f"{prefix}source_ids")
         elif value.get("type") == "array" and "$ref" in value.get("items", {}):
             continue  # a list of records: left out of a row
         elif value.get("type") == "array" and value.get("items", {}).get("type") == "object":

@@ -318,14 +318,17 @@ def overview(base: FactBase) -> Overview:
 # -- validation ------------------------------------------------------------
 
 
-def validate_file(path: Path, strict: bool = False) -> ValidationReport:
-    """Parse a fact file afresh (never from a snapshot or a cache); report every problem, or the counts and warnings."""
+def validate_file(path: Path | str, strict: bool = False, data: bytes | None = None) -> ValidationReport:
+    """Parse a fact file afresh (never from a snapshot or a cache); report every problem, or the counts and warnings.
+
+    ``data``: the file's bytes, already read (standard input); ``path`` then only names it.
+    """
     from hohhot_cli.load.lint import lint
     from hohhot_cli.load.loader import parse_facts
     from hohhot_cli.load.reading import read_bytes
 
     try:
-        base = parse_facts(read_bytes(path), str(path))
+        base = parse_facts(read_bytes(path) if data is None else data, str(path))
     except FactFileError as error:
         return ValidationReport(str(path), error.problems, None, strict=strict, omitted=error.omitted)
     counts = {
