@@ -100,7 +100,7 @@ def overview_command() -> None:
     "industries",
     actions.industries,
     short_help="Industries; with an id, one in detail.",
-    epilog=examples("hohhot industries", "hohhot industries dairy --cite", "hohhot industries --kind future"),
+    epilog=examples("hohhot industries --kind future", "hohhot industries dairy", "hohhot industries dairy --all"),
 )
 def industries_command(
     industry: Annotated[
@@ -116,8 +116,12 @@ def industries_command(
         ),
     ] = None,
     cite: Annotated[bool, _cite_option()] = False,
+    show_all: Annotated[
+        bool,
+        typer.Option("--all", help="With an id: every figure, company, fact and source, not the summary."),
+    ] = False,
 ) -> None:
-    """The pillar clusters and future industries; with an id, one industry in detail."""
+    """The pillar clusters and future industries; with an id, one industry: its summary, or all of it (--all)."""
 
 
 @query_command(
@@ -261,6 +265,41 @@ def validate_command(
     strict: Annotated[bool, typer.Option("--strict", help="Exit 1 on warnings too, not only on problems.")] = False,
 ) -> None:
     """Check a fact file: every problem (exit 1), then warnings for a maintainer (exit 0 unless --strict)."""
+
+
+@query_command(
+    "changes",
+    actions.changes,
+    short_help="What is new: figures and facts added, revised or superseded.",
+    epilog=examples(
+        "hohhot changes",
+        "hohhot changes --since 2026-11-01 --json",
+        "hohhot changes --since 2026-11 --until 2026-11 --format csv",
+    ),
+)
+def changes_command(
+    since: Annotated[
+        str | None,
+        typer.Option(
+            "--since",
+            metavar="DATE",
+            help="From this day on (2026-11-01; a month or year from its first day). Default: the base's updated date.",
+            show_default=False,
+        ),
+    ] = None,
+    until: Annotated[
+        str | None,
+        typer.Option(
+            "--until", metavar="DATE", help="Up to this day (a month or year: to its last day).", show_default=False
+        ),
+    ] = None,
+) -> None:
+    """What is new in the fact base: the figures and facts it took in between two days, newest first.
+
+    A new figure that supersedes an earlier one of the same period is a revision, and the
+    earlier one is listed as superseded. By default, since the base's last update (its
+    updated date, the date of the latest release in CHANGELOG.md).
+    """
 
 
 MetadataOption = Annotated[
