@@ -181,6 +181,11 @@ def test_the_fixture_covers_the_format(base: FactBase) -> None:
         for m in base.metrics
         if not any(o.status is Status.OUTDATED for o in m.observations)
     )
+    # The overview's headline metrics; entries added on two days, a revision among the later, some of no known day.
+    assert len(base.headlines) >= 8
+    assert {o.added for o in observations} >= {None, "2024-12-01", base.updated}
+    assert {f.added for f in base.facts} >= {None, "2024-12-01", base.updated}
+    assert any(o.added == base.updated and o.supersedes for o in observations)
     same_period = [(o, p) for m in base.metrics for o in m.observations for p in m.observations if o is not p]
     assert any(
         o.dated == p.dated and o.value != p.value and o.exactness is Exactness.LOWER_BOUND and not o.superseded_by
