@@ -158,7 +158,14 @@ _MODULES_AFTER_A_LOOKUP = """\
 import io, sys
 from hohhot_cli.cli.environment import Environment
 from hohhot_cli.cli.main import main
-for args in (["metric", "gdp", "--json"], ["metric", "gdp.total", "--latest", "-f", "csv"], ["sources", "--json"]):
+for args in (
+    ["metric", "gdp", "--json"],
+    ["metric", "gdp.total", "--latest", "-f", "csv"],
+    ["sources", "--json"],
+    ["overview", "--json"],
+    ["industries", "dairy", "--json"],
+    ["changes", "--since", "2026-11", "--json"],
+):
     status = main(args, Environment(stdout=io.StringIO(), stderr=sys.stderr, environ={}))
     assert status == 0, args
 print(" ".join(sorted(sys.modules)))
