@@ -12,6 +12,7 @@ import csv
 import datetime
 import io
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -292,6 +293,7 @@ def _commit(repo: Path, text: str, day: str) -> None:
         subprocess.run(["git", *args], cwd=repo, check=True, env=environment, capture_output=True)
 
 
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
 def test_the_script_dates_each_entry_by_the_first_version_that_holds_it(tmp_path: Path) -> None:
     """A figure keeps its day through a corrected period, a move to another metric and a corrected value."""
     subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
