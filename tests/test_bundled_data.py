@@ -567,7 +567,59 @@ def check_no_sentence_of_the_seed_documents(path: Path) -> None:
     assert copied == []
 
 
+def check_the_overview_shows_eight_headlines_with_their_sources(path: Path) -> None:
+    """At least eight headline figures, each the latest of a metric the base names, with who gives it."""
+    base = load_facts(path)
+    headlines = json_of(path, "overview")["headlines"]
+    assert len(headlines) >= 8
+    assert [h["metric"] for h in headlines] == list(base.headlines), "every headline metric has a figure to show"
+    for headline in headlines:
+        assert headline["status"] not in NEVER_LATEST, headline["ref"]
+        assert headline["period"] or headline["as_of"], headline["ref"]
+        assert headline["sources"] and all(s["publisher"] and s["date"] for s in headline["sources"])
+    result = run_cli("--facts", str(path), "--no-pager", facts=None, env={"COLUMNS": "200"})
+    for headline in headlines:
+        publisher = headline["sources"][0]["publisher"]
+        year = headline["sources"][0]["date"][:4]
+        (line,) = (x for x in result.stdout.splitlines() if x.startswith(headline["label"] + "  "))
+        assert f"{publisher} {year}" in line or f"{publisher}, undated, {year} or later" in line, line
+
+
+def check_every_industry_summary_fits_a_screen(path: Path) -> None:
+    """``industries ID`` without ``--all``: at most 60 lines at 80 columns, the headline and newest figures first."""
+    for industry in load_facts(path).industries:
+        result = run_cli("--facts", str(path), "industries", industry.id, facts=None, env={"COLUMNS": "80"})
+        lines = result.stdout.splitlines()
+        assert len(lines) <= 60, (industry.id, len(lines))
+        assert all(len(line) <= 80 for line in lines), industry.id
+        assert f"hohhot industries {industry.id} --all" in " ".join(result.stdout.split())
+
+
+def check_every_figure_and_fact_says_when_it_was_added(path: Path) -> None:
+    base = load_facts(path)
+    days = [o.added for m in base.metrics for o in m.observations] + [f.added for f in base.facts]
+    assert all(day is not None and day <= base.updated for day in days)
+
+
+def check_changes_list_what_the_v3_round_added(path: Path) -> None:
+    """The figures and facts of December 2026 (the version-3 round), each with its ref and day."""
+    records = json_of(path, "changes", "--since", "2026-11-01")
+    listed = {(r["ref"] or r["id"]): r["date"] for r in records}
+    for ref in ("gdp.growth@2024", "gdp.total@2024#2", "computing.total_power@as-of-2025-11-29"):
+        assert listed[ref] == "2026-12-08", ref
+    assert listed["environment.air.good_days@2024"] == "2026-12-08"
+    assert listed["titles.beidou_pilot_city"] == "2026-12-08"
+    # Figures of the November 2026 round are there too, on their own day; none is listed twice.
+    assert listed["gdp.total@2017"] == "2026-11-22"
+    assert len(listed) == len(records)
+    assert all(r["kind"] in ("figure", "fact") and r["date"] >= "2026-11-01" for r in records)
+
+
 CHECKS: list[Callable[[Path], None]] = [
+    check_the_overview_shows_eight_headlines_with_their_sources,
+    check_every_industry_summary_fits_a_screen,
+    check_every_figure_and_fact_says_when_it_was_added,
+    check_changes_list_what_the_v3_round_added,
     check_every_command_agrees_on_the_latest,
     check_trade_lines_up_by_period,
     check_side_by_side_lines_up_one_period,
@@ -642,6 +694,7 @@ NEW_OBSERVATION = """\
 period = "2024"
 value = 12_500_000_000
 source = "my-new-source"
+added = {updated}
 
 """
 
@@ -654,7 +707,9 @@ def add_a_figure(text: str) -> str:
     # Then the observation, after the last of trade.exports (before the next metric).
     start = text.index('id = "trade.exports"\n')
     at = text.index("\n[[metrics]]\n", start) + 1
-    text = text[:at] + NEW_OBSERVATION + text[at:]
+    updated = re.search(r"^updated = (\S+)$", text, re.MULTILINE)
+    assert updated is not None
+    text = text[:at] + NEW_OBSERVATION.format(updated=updated[1]) + text[at:]
     # And a metric relabelled.
     old = 'id = "trade.exports"\nlabel = "Exports"\n'
     assert old in text
@@ -674,6 +729,7 @@ def test_adding_a_figure_as_the_readme_says(tmp_path: Path) -> None:
         ["my-new-source"],
     )
     assert json_of(copy, "metric", "trade.exports")[0]["label"] == "Exports of goods"
+    assert "trade.exports@2024" in {r["ref"] for r in json_of(copy, "changes")}, "what is new lists it"
     for check in CHECKS:
         check(copy)
 

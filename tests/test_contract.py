@@ -58,6 +58,10 @@ RUNS: list[tuple[str, tuple[str, ...]]] = [
     ("sources", ("sources", "fg-trade-2023")),
     ("sources", ("sources", "fg-mayor-2024")),
     ("validate", ("validate",)),
+    ("industries", ("industries", "dairy", "--all")),
+    ("changes", ("changes",)),
+    ("changes", ("changes", "--since", "2024-12", "--until", "2025-01-15")),
+    ("changes", ("changes", "--since", "2030")),
 ]
 RUN_IDS = [" ".join(args) or "(none)" for _, args in RUNS]
 

@@ -158,9 +158,18 @@ _MODULES_AFTER_A_LOOKUP = """\
 import io, sys
 from hohhot_cli.cli.environment import Environment
 from hohhot_cli.cli.main import main
-for args in (["metric", "gdp", "--json"], ["metric", "gdp.total", "--latest", "-f", "csv"], ["sources", "--json"],
-             ["show", "gdp.total@2023", "--json"], ["search", "gdp", "2023", "--json"],
-             ["metric", "gdp.total", "-f", "tsv", "--fields", "ref,value"], ["metric", "gdp", "--no-color", "--json"]):
+for args in (
+    ["metric", "gdp", "--json"],
+    ["metric", "gdp.total", "--latest", "-f", "csv"],
+    ["sources", "--json"],
+    ["show", "gdp.total@2023", "--json"],
+    ["search", "gdp", "2023", "--json"],
+    ["metric", "gdp.total", "-f", "tsv", "--fields", "ref,value"],
+    ["metric", "gdp", "--no-color", "--json"],
+    ["overview", "--json"],
+    ["industries", "dairy", "--json"],
+    ["changes", "--since", "2026-11", "--json"],
+):
     status = main(args, Environment(stdout=io.StringIO(), stderr=sys.stderr, environ={}))
     assert status == 0, args
 print(" ".join(sorted(sys.modules)))

@@ -53,6 +53,7 @@ GDP_2023 = {
     "supersedes": [],
     "superseded_by": [],
     "conflicts_with": [],
+    "added": "2024-12-01",
 }
 
 

@@ -109,7 +109,7 @@ OUTPUT_FORMATS = ["table", "json", "jsonl", "csv", "tsv", "markdown"]
         (
             ["schema"],
             ["overview", "industries", "metric", "metrics", "compare", "search", "sources", "validate", "export",
-             "show"],
+             "show", "changes"],
         ),
     ],
 )
@@ -403,7 +403,7 @@ METRIC_INDEX_FIELDS = [
     "latest.value", "latest.period", "latest.period_start", "latest.period_end", "latest.period_kind",
     "latest.as_of", "latest.exactness", "latest.status", "latest.status_basis", "latest.note", "latest.converted.value",
     "latest.converted.unit", "latest.converted.note", "latest.source_ids", "latest.ref", "latest.supersedes",
-    "latest.superseded_by", "latest.conflicts_with",
+    "latest.superseded_by", "latest.conflicts_with", "latest.added",
 ]
 
 

@@ -24,6 +24,8 @@ COMMANDS: dict[str, tuple[str, ...]] = {
     "overview": ("overview",),
     "industries": ("industries",),
     "industry_dairy": ("industries", "dairy"),
+    "industry_dairy_all": ("industries", "dairy", "--all"),
+    "changes": ("changes", "--since", "2024-12"),
     "metric_gdp": ("metric", "gdp"),
     "metric_latest": ("metric", "dairy.revenue", "talent", "gdp.per_capita", "computing.national_rank", "--latest"),
     "metric_moved": ("metric", "gdp.growth@2016/2020", "tourism.visitor_goal"),

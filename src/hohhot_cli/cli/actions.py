@@ -89,12 +89,16 @@ def overview(run: Invocation) -> object:
     return queries.overview(run.base())
 
 
-def industries(run: Invocation, industry: str | None, kind: IndustryKind | None, cite: bool) -> object:
+def industries(
+    run: Invocation, industry: str | None, kind: IndustryKind | None, cite: bool, show_all: bool = False
+) -> object:
     if industry is not None:
         if kind is not None:
             raise UsageError("--kind lists industries; it does not go with an industry id")
-        detail = queries.industry_detail(run.base(), industry)
+        detail = queries.industry_detail(run.base(), industry, full=show_all)
         return with_citations(run, detail) if cite else detail
+    if show_all:
+        raise UsageError("--all shows one industry in full; give its id")
     result = queries.list_industries(run.base(), kind)
     return with_citations(run, result) if cite else result
 
@@ -187,6 +191,12 @@ def sources(run: Invocation, source: str | None, cite: bool) -> object:
         return with_citations(run, detail) if cite else detail
     result = queries.list_sources(run.base())
     return with_citations(run, result) if cite else result
+
+
+def changes(run: Invocation, since: str | None, until: str | None) -> object:
+    from hohhot_cli.query.changes_log import changes  # only this command needs it
+
+    return changes(run.base(), since, until)
 
 
 def validate(run: Invocation, path: str | None, strict: bool) -> object:

@@ -20,15 +20,11 @@ from hohhot_cli import __version__
 from hohhot_cli.cli import actions
 from hohhot_cli.cli.actions import selection
 from hohhot_cli.cli.completion import (
-    Shell,
     complete_any_id,
     complete_industry,
     complete_metric,
-    complete_schema,
     complete_source,
     complete_topic,
-    completion_script,
-    install_completion,
 )
 from hohhot_cli.cli.registry import (
     AnyPeriodOption,
@@ -51,7 +47,7 @@ from hohhot_cli.cli.registry import (
     query_command,
     refuse_format,
 )
-from hohhot_cli.model.errors import ExitStatus, UsageError
+from hohhot_cli.model.errors import ExitStatus
 from hohhot_cli.model.facts import IndustryKind
 from hohhot_cli.output.cite import CitationStyle
 from hohhot_cli.query import queries
@@ -112,7 +108,7 @@ def overview_command() -> None:
     "industries",
     actions.industries,
     short_help="Industries; with an id, one in detail.",
-    epilog=examples("hohhot industries", "hohhot industries dairy --cite", "hohhot industries --kind future"),
+    epilog=examples("hohhot industries --kind future", "hohhot industries dairy", "hohhot industries dairy --all"),
 )
 def industries_command(
     industry: Annotated[
@@ -128,8 +124,12 @@ def industries_command(
         ),
     ] = None,
     cite: Annotated[bool, _cite_option()] = False,
+    show_all: Annotated[
+        bool,
+        typer.Option("--all", help="With an id: every figure, company, fact and source, not the summary."),
+    ] = False,
 ) -> None:
-    """The pillar clusters and future industries; with an id, one industry in detail."""
+    """The pillar clusters and future industries; with an id, one industry: its summary, or all of it (--all)."""
 
 
 @query_command(
@@ -306,6 +306,41 @@ def validate_command(
     """Check a fact file: every problem (exit 1), then warnings for a maintainer (exit 0 unless --strict)."""
 
 
+@query_command(
+    "changes",
+    actions.changes,
+    short_help="What is new: figures and facts added, revised or superseded.",
+    epilog=examples(
+        "hohhot changes",
+        "hohhot changes --since 2026-11-01 --json",
+        "hohhot changes --since 2026-11 --until 2026-11 --format csv",
+    ),
+)
+def changes_command(
+    since: Annotated[
+        str | None,
+        typer.Option(
+            "--since",
+            metavar="DATE",
+            help="From this day on (2026-11-01; a month or year from its first day). Default: the base's updated date.",
+            show_default=False,
+        ),
+    ] = None,
+    until: Annotated[
+        str | None,
+        typer.Option(
+            "--until", metavar="DATE", help="Up to this day (a month or year: to its last day).", show_default=False
+        ),
+    ] = None,
+) -> None:
+    """What is new in the fact base: the figures and facts it took in between two days, newest first.
+
+    A new figure that supersedes an earlier one of the same period is a revision, and the
+    earlier one is listed as superseded. By default, since the base's last update (its
+    updated date, the date of the latest release in CHANGELOG.md).
+    """
+
+
 MetadataOption = Annotated[
     str | None,
     typer.Option(
@@ -363,38 +398,6 @@ def export_command(
     run.override(facts, no_cache)
     run.take_display_options(no_pager, no_color)
     actions.export(run, output, export_format, selection(period, since, until, kind), metadata)
-
-
-@commands.command(
-    "schema",
-    short_help="JSON Schema of a command's JSON output.",
-    epilog=examples("hohhot schema metric", "hohhot schema export > export.schema.json", "hohhot schema | jq 'keys'"),
-)
-def schema_command(
-    context: typer.Context,
-    command: Annotated[
-        str | None,
-        typer.Argument(
-            help="A command (metric, sources, export, ...); all of them when left out.",
-            show_default=False,
-            autocompletion=complete_schema,
-        ),
-    ] = None,
-    no_pager: NoPagerOption = False,
-    no_color: NoColorOption = False,
-) -> None:
-    """Print the JSON Schema (draft 2020-12) of a command's JSON output, with the format version."""
-    from hohhot_cli.output.encode import to_json
-    from hohhot_cli.output.schemas import all_schemas, command_schema, commands
-
-    run = invocation(context)
-    run.take_display_options(no_pager, no_color)
-    if command is None:
-        run.env.write(to_json(all_schemas()) + "\n")
-        return
-    if command not in commands():
-        raise UsageError(f"no schema for {command!r}; one of: {', '.join(commands())}")
-    run.env.write(to_json(command_schema(command)) + "\n")
 
 
 # -- opening any id, citations ---------------------------------------------------
@@ -464,37 +467,5 @@ def cite_command(
     actions.cite(run, items, style, selection(period, since, until, None))
 
 
-# -- shell completion --------------------------------------------------------------
-
-
-@commands.command(
-    "completion",
-    short_help="The shell completion script for bash, zsh or fish.",
-    epilog=examples(
-        "hohhot completion bash > ~/.local/share/bash-completion/completions/hohhot",
-        "hohhot completion zsh > ~/.zfunc/_hohhot",
-        "hohhot completion fish > ~/.config/fish/completions/hohhot.fish",
-    ),
-)
-def completion_command(
-    context: typer.Context,
-    shell: Annotated[
-        str,
-        typer.Argument(
-            metavar="SHELL",
-            help="bash, zsh, fish, powershell or pwsh.",
-            show_default=False,
-            autocompletion=choices(*(s.value for s in Shell)),
-        ),
-    ],
-    install: Annotated[
-        bool, typer.Option("--install", help="Install it in the shell's start-up files instead of printing it.")
-    ] = False,
-) -> None:
-    """Print the completion script of a shell, whichever shell runs hohhot (or install it with --install)."""
-    run = invocation(context)
-    try:
-        chosen = Shell(shell)
-    except ValueError:
-        raise UsageError(f"no completion for {shell!r}; one of: {', '.join(s.value for s in Shell)}") from None
-    run.env.write(install_completion(chosen) + "\n" if install else completion_script(chosen))
+# The commands about the tool itself, registered on the same app.
+from hohhot_cli.cli import meta_commands  # noqa: E402, F401 - registers schema and completion

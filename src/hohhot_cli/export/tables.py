@@ -80,6 +80,7 @@ _OBSERVATION_COLUMNS: dict[str, tuple[str, str]] = {
     "source_dates": ("list", "Their dates (partial ISO dates), in the same order."),
     "source_urls": ("list", "Their addresses, in the same order (empty where none is known)."),
     "source_undated": ("boolean", "True when every source of the figure is undated (its date is only the earliest)."),
+    "added": ("date", "The day the figure entered the fact base (empty where the base does not say)."),
 }
 
 
@@ -175,6 +176,7 @@ FACTS = Table(
         ("industry", "string", "The industry it is about, if any."),
         ("tags", "list", "Tags."),
         ("source_ids", "list", "Its sources."),
+        ("added", "date", "The day the fact entered the fact base (empty where the base does not say)."),
         required=("id", "kind", "label"),
     ),
     ("id",),
@@ -309,6 +311,7 @@ def _other_rows(base: FactBase) -> dict[str, list[dict[str, Any]]]:
                 "industry": f.industry,
                 "tags": list(f.tags),
                 "source_ids": list(f.sources),
+                "added": f.added,
             }
             for f in base.facts
         ],

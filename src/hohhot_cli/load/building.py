@@ -44,10 +44,11 @@ SCHEMA_VERSION = 3
 SCHEMA_VERSIONS = (1, 2, 3)
 """Versions it reads: version 1 lacks source kinds, topics and Chinese labels, and calls
 future industries "emerging"; versions 1 and 2 lack measures, ranks' ``among``, targets'
-``aims_at``, ``moved_from``, industries' ``headline`` and ``status_basis``, and a figure
-without a status is ``actual`` in them (``reported`` in version 3)."""
+``aims_at``, ``moved_from``, industries' ``headline``, ``status_basis``, ``added`` and the
+``[overview]`` table, and a figure without a status is ``actual`` in them (``reported`` in
+version 3)."""
 
-V3_KEYS = frozenset({"measure", "among", "aims_at", "moved_from", "headline", "status_basis"})
+V3_KEYS = frozenset({"measure", "among", "aims_at", "moved_from", "headline", "status_basis", "added"})
 """Keys a file of version 1 or 2 may not use."""
 
 # Matched whole (fullmatch), with ASCII classes: no trailing newline, no other script's digits.
@@ -75,12 +76,17 @@ class _Builder(FieldReader):
             document,
             "",
             ("schema_version", "updated", "city", "sources", "metrics"),
-            ("industries", "facts", "companies", "topics"),
+            ("industries", "facts", "companies", "topics", "overview"),
         )
         self.read_version(document)
+        if self.version < 3 and "overview" in document:
+            self.problem("overview", "needs schema_version = 3")
         updated = self.period(document, "updated", "", parse_date) or ""
         if updated and parse_date(updated).granularity != "day":
             self.problem("updated", f"{updated!r} must be a full date (YYYY-MM-DD)")
+        else:
+            self.updated = updated
+        headlines = self.overview(document.get("overview"))
 
         sources = [self.source(place, table) for place, table in self.array_of_tables(document, "sources")]
         industries = [self.industry(place, table) for place, table in self.array_of_tables(document, "industries")]
@@ -120,6 +126,7 @@ class _Builder(FieldReader):
             facts=tuple(facts),
             companies=tuple(companies),
             topics=tuple(topics),
+            headlines=headlines,
             path=self.name,
         )
 
@@ -288,7 +295,7 @@ class _Builder(FieldReader):
             table,
             place,
             ("value", "source"),
-            ("period", "as_of", "exactness", "status", "note", "converted", "status_basis"),
+            ("period", "as_of", "exactness", "status", "note", "converted", "status_basis", "added"),
         )
         self.only_in_v3(table, place)
         if "period" in table and "as_of" in table:
@@ -321,6 +328,7 @@ class _Builder(FieldReader):
             note=note,
             conversion=conversion,
             status_basis=basis,
+            added=self.added(table, place),
         )
 
     def conversion(self, place: str, table: object) -> Conversion | None:
@@ -343,8 +351,9 @@ class _Builder(FieldReader):
             table,
             place,
             ("id", "kind", "label", "text", "source"),
-            ("items", "date", "period", "as_of", "industry", "tags", "conflicts_with"),
+            ("items", "date", "period", "as_of", "industry", "tags", "conflicts_with", "added"),
         )
+        self.only_in_v3(table, place)
         kind = self.enum(table, "kind", place, FactKind, None) or FactKind.FACT
         date = self.period(table, "date", place, parse_date)
         dated = "date" in table or "period" in table
@@ -367,6 +376,7 @@ class _Builder(FieldReader):
             industry=self.industry_of(table, place),
             tags=self.strings(table, "tags", place),
             conflicts_with=self.fact_of(table, place),
+            added=self.added(table, place),
         )
 
     def items(self, place: str, raw: object) -> tuple[Item, ...]:
@@ -399,6 +409,20 @@ class _Builder(FieldReader):
             industry=self.industry_of(table, place),
             description=self.string(table, "description", place),
         )
+
+    def overview(self, table: object) -> tuple[str, ...]:
+        """The ``[overview]`` table: ``headlines``, the ids of the metrics the overview shows, each once."""
+        if table is None:
+            return ()
+        if not isinstance(table, dict):
+            self.problem("overview", f"expected a table, got {type_name(table)}")
+            return ()
+        self.check_keys(table, "overview", ("headlines",), ())
+        headlines = self.strings(table, "headlines", "overview")
+        self.refer("overview.headlines", "metric", headlines)
+        for twice in sorted({h for h in headlines if headlines.count(h) > 1}):
+            self.problem("overview.headlines", f"{twice!r} is named twice")
+        return headlines
 
     def city(self, table: object) -> City | None:
         if table is None:

@@ -74,6 +74,8 @@ class FieldReader:
         # Until a supported version is read, the lenient rules of version 1: a file with a bad
         # version gets that one problem, not one more for every key version 2 requires.
         self.version = 1
+        # The base's ``updated`` date, once read: no entry was added after it.
+        self.updated = ""
 
     def problem(self, place: str, message: str, line: int | None = None) -> None:
         if len(self.problems) < MAX_PROBLEMS:
@@ -206,6 +208,20 @@ class FieldReader:
             self.problem(at(place, key), str(error))
             return None
         return value
+
+    def added(self, table: dict[str, Any], place: str) -> str | None:
+        """The ``added`` date of a figure or fact: a full date, not after the base's ``updated`` date."""
+        from hohhot_cli.model.periods import parse_date
+
+        added = self.period(table, "added", place, parse_date)
+        if added is None:
+            return None
+        if parse_date(added).granularity != "day":
+            self.problem(at(place, "added"), f"{added!r} must be a full date (YYYY-MM-DD)")
+            return None
+        if self.updated and added > self.updated:
+            self.problem(at(place, "added"), f"{added} is after the base's updated date, {self.updated}")
+        return added
 
     def array_of_tables(self, document: dict[str, Any], key: str) -> list[tuple[str, dict[str, Any]]]:
         value = document.get(key, [])

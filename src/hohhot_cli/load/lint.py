@@ -6,6 +6,7 @@ only with ``--strict``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 
 from hohhot_cli.model.errors import Problem
@@ -53,4 +54,24 @@ def lint(base: FactBase) -> list[Problem]:
                 and not any(by_ref[r].note for r in [observation.ref, *related])
             ):
                 warn(where, "differs from other figures for the same period, and none has a note saying why")
+    _check_added(base, warn)
     return warnings
+
+
+def _check_added(base: FactBase, warn: Callable[[str, str], None]) -> None:
+    """An entry added before its source appeared; one without ``added`` in a base that dates the others."""
+    figures = ((f"metrics ({m.id}).observations ({o.ref})", o) for m in base.metrics for o in m.observations)
+    entries = [
+        *((place, o.added, o.sources) for place, o in figures),
+        *((f"facts ({f.id})", f.added, f.sources) for f in base.facts),
+    ]
+    dating = any(added for _, added, _ in entries)
+    for place, added, sources in entries:
+        if added is None:
+            if dating:
+                warn(place, "no 'added' date, so hohhot changes never lists it")
+            continue
+        for ref in sources:
+            source = base.source_by_id[ref]
+            if parse_date(added).start < parse_date(source.date).start:
+                warn(place, f"added on {added}, before its source {ref} appeared ({source.date})")

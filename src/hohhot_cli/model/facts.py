@@ -244,6 +244,8 @@ class Observation(Value):
     """Refs of figures for the same period, as final as this one, that give another value."""
     status_basis: str = ""
     """For an ``actual`` figure of a version-3 file: what the source says that makes it final, in our words."""
+    added: str | None = None
+    """The day it entered the base (``2026-12-08``); None where the file does not say."""
 
     @property
     def dated(self) -> str:
@@ -328,6 +330,8 @@ class Fact(Value):
     """Search keywords."""
     conflicts_with: str | None = None
     """Id of another fact that gives a different account of the same thing."""
+    added: str | None = None
+    """The day it entered the base (``2026-12-08``); None where the file does not say."""
 
     @property
     def topic(self) -> str:
@@ -425,6 +429,8 @@ class FactBase(Value):
     """All companies, in file order."""
     topics: tuple[Topic, ...] = ()
     """Names of the topics, in file order."""
+    headlines: tuple[str, ...] = ()
+    """Ids of the metrics the overview shows, in the file's order (its ``[overview]`` ``headlines``)."""
     path: str = ""
     """The file it was loaded from."""
     source_by_id: Mapping[str, Source] = field(init=False, repr=False, compare=False)

@@ -66,6 +66,7 @@ EXPORT_COLUMNS = (
     "source_dates",
     "source_urls",
     "source_undated",
+    "added",
 )
 """Every field of an observation row, in order: the columns of an export and of every CSV of observations."""
 
@@ -103,6 +104,7 @@ def observation_fields(figure: Figure, cited: Cited) -> dict[str, Any]:
         "source_dates": [s.date for s in sources],
         "source_urls": [s.url for s in sources],
         "source_undated": bool(sources) and all(s.undated for s in sources),
+        "added": observation.added,
     }
 
 

@@ -7,6 +7,8 @@ status is 0 either way.
 
 from __future__ import annotations
 
+from hohhot_cli.output.changes_view import window
+from hohhot_cli.query.changes_log import ChangesResult
 from hohhot_cli.query.results import (
     IndustriesResult,
     IndustryDetail,
@@ -37,4 +39,6 @@ def nothing_found(result: object) -> str | None:
         return f"no figures found for {result.summary.industry.id}"
     if isinstance(result, SourceDetail) and not result.figures:
         return f"no figures found citing {result.source.id}"
+    if isinstance(result, ChangesResult) and not result.changes:
+        return f"no figures or facts added, revised or superseded {window(result)}"
     return None

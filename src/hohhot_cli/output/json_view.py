@@ -13,6 +13,7 @@ from hohhot_cli.model.errors import Problem
 from hohhot_cli.model.facts import Company, Fact, Metric, Observation, Source
 from hohhot_cli.model.periods import parse_date, parse_period
 from hohhot_cli.output.humanize import citation
+from hohhot_cli.query.changes_log import ChangesResult
 from hohhot_cli.query.results import (
     Cited,
     CompanyDetail,
@@ -42,7 +43,7 @@ if TYPE_CHECKING:
 
 Record: TypeAlias = "dict[str, Any]"  # a string: typing is not imported at run time
 
-FORMAT_VERSION = "4.0"
+FORMAT_VERSION = "4.1"
 """The version of the JSON and CSV shapes and of the export (see README, "Scripts").
 
 The major number changes when a key is removed or renamed or changes its type or
@@ -103,6 +104,7 @@ def observation_record(cited: Cited, observation: Observation) -> Record:
         "supersedes": list(observation.supersedes),
         "superseded_by": list(observation.superseded_by),
         "conflicts_with": list(observation.conflicts_with),
+        "added": observation.added,
     }
 
 
@@ -162,6 +164,7 @@ def fact_record(fact: Fact) -> Record:
         "tags": list(fact.tags),
         "source_ids": list(fact.sources),
         "conflicts_with": [fact.conflicts_with] if fact.conflicts_with else [],
+        "added": fact.added,
     }
 
 
@@ -221,6 +224,7 @@ def industry_detail_record(result: IndustryDetail) -> Record:
         "companies": [company_record(c) for c in result.summary.companies],
         "facts": [fact_record(f) for f in result.facts],
         "sources": [source_record(s) for s in result.cited.values()],
+        "newest": [figure_record(result.cited, f) for f in result.newest],
     }
 
 
@@ -338,6 +342,7 @@ def overview_record(result: Overview) -> Record:
         "province_zh": city.province_zh,
         "population": _headline(result.cited, result.population),
         "gdp": _headline(result.cited, result.gdp),
+        "headlines": [figure_record(result.cited, f) for f in result.headlines],
         "pillar_industry_ids": [i.id for i in result.pillars],
         "future_industry_ids": [i.id for i in result.future],
         "source_ids": list(city.sources),
@@ -396,11 +401,18 @@ def company_detail_record(result: CompanyDetail) -> Record:
     return {**company_record(result.company), "sources": [source_record(s) for s in result.cited.values()]}
 
 
+def _changes_records(result: ChangesResult) -> list[Record]:
+    from hohhot_cli.output.changes_view import changes_records  # this command only
+
+    return changes_records(result, source_record)
+
+
 RECORDS[FactDetail] = fact_detail_record
 RECORDS[FigureDetail] = lambda result: {  # show REF
     **figure_record(result.cited, result.figure),
     "moved": moved_record(result.moved),
 }
+RECORDS[ChangesResult] = _changes_records
 RECORDS[CompanyDetail] = company_detail_record
 RECORDS[WithCitations] = lambda view: records(view.result)  # JSON records carry their sources already
 

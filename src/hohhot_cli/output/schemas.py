@@ -100,6 +100,7 @@ _RECORD_OF = {
     "Overview": "overview",
     "FactDetail": "fact_detail",
     "CompanyDetail": "company_detail",
+    "ChangesResult": "change",
 }
 
 

@@ -9,11 +9,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from hohhot_cli.output.changes_view import changes_sections
 from hohhot_cli.output.comparison_view import (
     industry_comparison_sections,
     over_time_sections,
     side_by_side_sections,
 )
+from hohhot_cli.output.glance_view import industry_summary_sections, overview_sections
 from hohhot_cli.output.humanize import (
     citation,
     observation_value,
@@ -28,7 +30,6 @@ from hohhot_cli.output.sections import (
     detail_paragraphs,
     fact_list_section,
     facts_section,
-    figure_cell,
     headline_cell,
     kind_text,
     rank_note,
@@ -36,6 +37,7 @@ from hohhot_cli.output.sections import (
     status_cell,
     when_cell,
 )
+from hohhot_cli.query.changes_log import ChangesResult
 from hohhot_cli.query.results import (
     CompanyDetail,
     FactDetail,
@@ -100,7 +102,9 @@ def industries_sections(result: IndustriesResult) -> list[Section]:
 
 
 def industry_detail_sections(result: IndustryDetail) -> list[Section]:
-    """``industries ID``: the industry, its series, companies, facts and sources."""
+    """``industries ID``: its summary; with ``--all``, the industry, its series, companies, facts and sources."""
+    if not result.full:
+        return industry_summary_sections(result)
     industry = result.summary.industry
     pairs = [
         ("Id", industry.id),
@@ -200,34 +204,6 @@ def source_detail_sections(result: SourceDetail) -> list[Section]:
     return out
 
 
-def _overview_pairs(result: Overview) -> list[tuple[str, str]]:
-    city = result.city
-    pairs = [
-        ("City", f"{city.name} ({city.name_zh})"),
-        ("Capital of", f"{city.province} ({city.province_zh})"),
-    ]
-    for name, figure in (("Population", result.population), ("GDP", result.gdp)):
-        if figure is not None:
-            pairs.append((name, figure_cell(figure, result.cited)))
-    pairs.append(("Pillar industries", ", ".join(i.name for i in result.pillars)))
-    pairs.append(("Future industries", ", ".join(i.name for i in result.future)))
-    pairs.append(("Fact base", f"updated {result.updated}"))
-    return pairs
-
-
-def overview_sections(result: Overview) -> list[Section]:
-    """The bare ``hohhot``."""
-    more = ("More: hohhot industries · hohhot metrics · hohhot search TEXT · hohhot show ID · hohhot --help",)
-    return [
-        Section(
-            result.city.name,
-            (Column("Field", ColumnKind.ID), Column("Value")),
-            tuple(_overview_pairs(result)),
-            footnotes=more,
-        )
-    ]
-
-
 def validation_sections(result: ValidationReport) -> list[Section]:
     """``validate``: the counts of a valid file and its warnings, or one problem a line."""
     if result.valid and result.counts is not None:
@@ -317,6 +293,9 @@ def with_citations_sections(view: WithCitations) -> list[Section]:
 
 
 SECTIONS[FactDetail] = fact_detail_sections
+
+
+SECTIONS[ChangesResult] = changes_sections
 
 
 SECTIONS[CompanyDetail] = company_detail_sections

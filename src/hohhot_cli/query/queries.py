@@ -21,6 +21,7 @@ from hohhot_cli.model.facts import (
     Metric,
     Observation,
     Source,
+    Status,
 )
 from hohhot_cli.query.changes import series
 from hohhot_cli.query.latest import latest_observation
@@ -43,7 +44,7 @@ from hohhot_cli.query.results import (
     SourceUse,
     ValidationReport,
 )
-from hohhot_cli.query.selection import PeriodFilter
+from hohhot_cli.query.selection import PeriodFilter, when
 
 TYPE_CHECKING = False  # not typing's: a lookup does not import typing
 if TYPE_CHECKING:
@@ -184,8 +185,34 @@ def list_industries(base: FactBase, kind: IndustryKind | None = None) -> Industr
     return IndustriesResult(summaries, _headline_sources(base, summaries))
 
 
-def industry_detail(base: FactBase, query: str) -> IndustryDetail:
-    """One industry with its metrics, companies, facts and sources."""
+NEWEST_LIMIT = 8
+"""The most figures an industry's summary lists as its newest."""
+
+NEWEST_YEARS = 3
+"""An industry's newest figures end in the year of the base's ``updated`` date or in the three years before."""
+
+
+def newest_figures(base: FactBase, figures: Iterable[Figure], limit: int = NEWEST_LIMIT) -> tuple[Figure, ...]:
+    """Of the figures given (each metric's latest), the outcomes that end in the last few years, newest first.
+
+    Newest is the period that ends last (an ``as_of`` figure counts by its date); of figures
+    that end together, the first in the order given. Targets are not outcomes: they stay
+    out, as do figures ending before the year :data:`NEWEST_YEARS` before the base's update.
+    """
+    since = f"{int(base.updated[:4]) - NEWEST_YEARS:04d}-01-01" if base.updated else ""
+    recent = [f for f in figures if f.observation.status is not Status.TARGET]
+    recent = [f for f in recent if when(f.observation).end.isoformat() >= since]
+    ordered = sorted(enumerate(recent), key=lambda pair: (when(pair[1].observation).end, -pair[0]), reverse=True)
+    return tuple(figure for _, figure in ordered[:limit])
+
+
+def industry_detail(base: FactBase, query: str, full: bool = True) -> IndustryDetail:
+    """One industry with its metrics, companies, facts and sources; ``full=False`` asks for its summary.
+
+    Either way the result holds everything (JSON and CSV give it all) and the newest figures
+    besides the headline (:func:`newest_figures`); a table of the summary shows only those,
+    the headline, the companies and the facts.
+    """
     industry = get_industry(base, query)
     summary = _summary(base, industry)
     metrics = _industry_metrics(base, industry)
@@ -195,7 +222,10 @@ def industry_detail(base: FactBase, query: str) -> IndustryDetail:
     for entry in entries:
         named.extend(entry.sources)
     cited = cited_by(base, (o for m in metrics for o in m.observations), named)
-    return IndustryDetail(summary, metrics, facts, cited, tuple(latest_observation(base, m) for m in metrics))
+    latest = tuple(latest_observation(base, m) for m in metrics)
+    headline = summary.headline.metric.id if summary.headline is not None else None
+    figures = (Figure(m, o) for m, o in zip(metrics, latest, strict=True) if o is not None and m.id != headline)
+    return IndustryDetail(summary, metrics, facts, cited, latest, newest_figures(base, figures), full)
 
 
 def compare_industries(base: FactBase, queries: list[str]) -> IndustryComparison:
@@ -293,17 +323,26 @@ def compare_over_time(base: FactBase, query: str, selection: PeriodFilter = _NO_
 # -- overview --------------------------------------------------------------
 
 
+DEFAULT_HEADLINES = ("population.resident", "gdp.total")
+"""The overview's headline metrics of a base that names none (no ``[overview]`` table)."""
+
+
+def _latest_figure(base: FactBase, metric_id: str) -> Figure | None:
+    metric = base.metric_by_id.get(metric_id)
+    latest = None if metric is None else latest_observation(base, metric)
+    return None if metric is None or latest is None else Figure(metric, latest)
+
+
 def overview(base: FactBase) -> Overview:
-    """Name, province, the latest population and GDP (by :func:`latest_observation`), the industries."""
-    population = None
-    resident = base.metric_by_id.get("population.resident")
-    if resident is not None and (latest := latest_observation(base, resident)) is not None:
-        population = Figure(resident, latest)
-    gdp = None
-    total = base.metric_by_id.get("gdp.total")
-    if total is not None and (latest := latest_observation(base, total)) is not None:
-        gdp = Figure(total, latest)
-    shown = [f.observation for f in (population, gdp) if f is not None]
+    """Name, province, the latest figure of each headline metric (by :func:`latest_observation`), the industries.
+
+    The headline metrics are those the base names (``[overview]``), else population and GDP;
+    a metric without a figure to show is left out.
+    """
+    headlines = tuple(f for f in (_latest_figure(base, i) for i in base.headlines or DEFAULT_HEADLINES) if f)
+    population = _latest_figure(base, "population.resident")
+    gdp = _latest_figure(base, "gdp.total")
+    shown = [f.observation for f in (*headlines, population, gdp) if f is not None]
     return Overview(
         base.city,
         base.updated,
@@ -312,6 +351,7 @@ def overview(base: FactBase) -> Overview:
         tuple(i for i in base.industries if i.kind is IndustryKind.PILLAR),
         tuple(i for i in base.industries if i.kind is IndustryKind.FUTURE),
         cited_by(base, shown),
+        headlines,
     )
 
 

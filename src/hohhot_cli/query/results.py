@@ -107,6 +107,10 @@ class IndustryDetail(Frozen):
     """Every source cited by the above, in file order."""
     latest: tuple[Observation | None, ...] = ()
     """Each metric's latest observation, in the order of ``metrics``."""
+    newest: tuple[Figure, ...] = ()
+    """The newest of those latest figures, newest first (see :func:`hohhot_cli.query.queries.newest_figures`)."""
+    full: bool = True
+    """False for the summary a table shows without ``--all``: headline, newest figures, companies, facts."""
 
 
 @result
@@ -292,7 +296,9 @@ class Overview(Frozen):
     future: tuple[Industry, ...]
     """The future industries."""
     cited: Cited
-    """The sources of the two figures."""
+    """The sources of every figure shown."""
+    headlines: tuple[Figure, ...] = ()
+    """The latest figure of each headline metric the base names, in its order (those with a figure)."""
 
 
 @result
